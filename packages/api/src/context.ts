@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, type Platform, resolveSecret } from '@trueboard/core';
+
+export const SESSION_COOKIE = 'tb_session';
+
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+export function bearer(req: Request): string | null {
+  const h = req.headers.get('authorization');
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1] ?? null;
+}
+
+export interface Context {
+  platform: Platform;
+  actor: Actor;
+  requestId: string;
+  /** cookie-authenticated requests must pass the same-origin check before mutating */
+  viaCookie: boolean;
+  req: Request;
+  resHeaders: Headers;
+}
+
+/** One context factory for the route handler, tests and server-side callers. */
+export async function createContext(platform: Platform, req: Request, resHeaders: Headers): Promise<Context> {
+  const token = bearer(req);
+  const cookie = token ? null : readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+  const actor = await resolveSecret(platform, token ?? cookie);
+  return {
+    platform,
+    actor,
+    requestId: req.headers.get('x-request-id') ?? randomUUID(),
+    viaCookie: !token && !!cookie,
+    req,
+    resHeaders,
+  };
+}
+
+export function sessionCookie(token: string, expires: Date, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Expires=${expires.toUTCString()}${secure ? '; Secure' : ''}`;
+}
+
+export function clearSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+/** Same-origin check for cookie-authenticated mutations (CSRF defence on top of SameSite=Lax). */
+export function sameOrigin(req: Request): boolean {
+  const origin = req.headers.get('origin');
+  if (!origin) return req.headers.get('sec-fetch-site') !== 'cross-site';
+  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

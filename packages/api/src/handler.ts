@@ -1,0 +1,57 @@
+import * as core from '@trueboard/core';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { createContext, sameOrigin } from './context';
+import { handleBlobs } from './rest/blobs';
+import { errorResponse, json } from './rest/respond';
+import { handleRunner } from './rest/runner';
+import { handleSubmissionUpload } from './rest/submissions';
+import { appRouter } from './router';
+
+export type FetchHandler = (req: Request) => Promise<Response>;
+
+/**
+ * The platform's HTTP surface as one framework-neutral fetch handler: tRPC at /api/trpc, REST
+ * for the runner protocol, blobs, uploads and health. Next.js route handlers and plain Node
+ * servers (tests, runners-only deployments) mount the same function.
+ */
+export function createHandler(getPlatform: () => Promise<core.Platform>): FetchHandler {
+  return async (req) => {
+    const url = new URL(req.url);
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] !== 'api') return json({ error: { code: 'not_found', message: 'not found' } }, 404);
+    const resHeaders = new Headers();
+    let requestId = req.headers.get('x-request-id') ?? 'unknown';
+    try {
+      const platform = await getPlatform();
+      if (parts[1] === 'trpc') {
+        return await fetchRequestHandler({
+          endpoint: '/api/trpc',
+          req,
+          router: appRouter,
+          createContext: async ({ resHeaders: h }) => {
+            const ctx = await createContext(platform, req, h);
+            return ctx;
+          },
+        });
+      }
+      const ctx = await createContext(platform, req, resHeaders);
+      requestId = ctx.requestId;
+      if (req.method !== 'GET' && req.method !== 'HEAD' && ctx.viaCookie && !sameOrigin(req)) {
+        throw core.forbidden('cross-site request refused');
+      }
+      let res: Response | null = null;
+      if (parts[1] === 'health' && parts.length === 2 && req.method === 'GET') {
+        const h = await core.health(platform);
+        res = json(h, h.status === 'ok' ? 200 : 503);
+      } else if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
+      else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
+      else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
+      if (!res) return json({ error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, 404);
+      res.headers.set('x-request-id', requestId);
+      for (const [k, v] of resHeaders) res.headers.append(k, v);
+      return res;
+    } catch (err) {
+      return errorResponse(err, requestId);
+    }
+  };
+}

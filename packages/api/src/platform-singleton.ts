@@ -1,0 +1,20 @@
+import { type Platform, createPlatform, loadConfig } from '@trueboard/core';
+
+let pending: Promise<Platform> | null = null;
+
+/**
+ * The process-wide platform for route handlers, built once from the environment. `trueboard start`
+ * sets DATABASE_URL (pointing at the embedded server when none was given) before Next.js loads.
+ */
+export function getPlatform(): Promise<Platform> {
+  if (!pending) {
+    const config = loadConfig();
+    const databaseUrl = config.databaseUrl;
+    if (!databaseUrl) return Promise.reject(new Error('DATABASE_URL is not set; start the platform with `trueboard start`'));
+    pending = createPlatform({ ...config, databaseUrl }).catch((err) => {
+      pending = null;
+      throw err;
+    });
+  }
+  return pending;
+}

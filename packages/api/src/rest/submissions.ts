@@ -1,0 +1,26 @@
+import * as core from '@trueboard/core';
+import type { Context } from '../context';
+import { bodyStream } from './blobs';
+import { json } from './respond';
+
+/**
+ * POST /api/submissions?benchmark=…&method=…[&note=…&public=true|false&baseline=true]
+ * Body: the artifact bytes (streamed; the size limit is enforced while reading).
+ */
+export async function handleSubmissionUpload(ctx: Context): Promise<Response | null> {
+  if (ctx.req.method !== 'POST') return null;
+  const q = new URL(ctx.req.url).searchParams;
+  const meta = {
+    benchmark: q.get('benchmark') ?? undefined,
+    method: q.get('method') ?? undefined,
+    note: q.get('note') ?? undefined,
+    isPublic: q.has('public') ? q.get('public') !== 'false' : undefined,
+  };
+  const len = Number(ctx.req.headers.get('content-length') ?? 'NaN');
+  if (Number.isFinite(len) && len === 0) throw core.badInput('bad input: the request body (the artifact) is empty');
+  const res = await core.submit(ctx.platform, ctx.actor, meta, bodyStream(ctx.req), {
+    mediaType: ctx.req.headers.get('content-type') ?? 'application/octet-stream',
+    isBaseline: q.get('baseline') === 'true',
+  });
+  return json(res, 201);
+}

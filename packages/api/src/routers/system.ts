@@ -1,0 +1,7 @@
+import * as core from '@trueboard/core';
+import { publicProcedure, router } from '../trpc';
+
+export const systemRouter = router({
+  health: publicProcedure.query(({ ctx }) => core.health(ctx.platform)),
+  runners: publicProcedure.query(({ ctx }) => core.listOnlineRunners(ctx.platform)),
+});

@@ -1,0 +1,7 @@
+export * from './audit';
+export * from './evaluator';
+export * from './family';
+export * from './manifest';
+export * from './report';
+export * from './runner-protocol';
+export * from './submission';

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Family, Sha256 } from './family';
+
+export const ConfidenceInterval = z.object({
+  low: z.number(),
+  high: z.number(),
+  level: z.number().gt(0).lt(1).default(0.95),
+  method: z.enum(['wilson', 'bootstrap', 'exact']),
+});
+export type ConfidenceInterval = z.infer<typeof ConfidenceInterval>;
+
+export const MetricValue = z.object({
+  name: z.string().min(1),
+  /** the semantics that produced the number, e.g. "bird" or "spider" for execution accuracy */
+  semantics: z.string().default('default'),
+  value: z.number().finite(),
+  ci: ConfidenceInterval.nullable().default(null),
+  /** number of examples the value is computed over (the denominator) */
+  n: z.number().int().nonnegative(),
+});
+export type MetricValue = z.infer<typeof MetricValue>;
+
+export const ExampleResult = z.object({
+  id: z.string().min(1),
+  /** 1 = correct, 0 = wrong, fractional for graded scores, null = unscorable */
+  verdict: z.number().min(0).max(1).nullable(),
+  reason: z.string().optional(),
+  /** family-specific per-example fields (db_id, latencies, difficulty, ...) */
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type ExampleResult = z.infer<typeof ExampleResult>;
+
+export const Provenance = z.object({
+  evaluator: z.string(),
+  evaluatorVersion: z.string(),
+  runnerVersion: z.string(),
+  hostname: z.string(),
+  device: z.enum(['cpu', 'cuda']),
+  datasetHash: Sha256,
+  artifactHash: Sha256,
+  seed: z.number().int(),
+  startedAt: z.string(),
+  wallTimeMs: z.number().nonnegative(),
+  hardware: z.string().optional(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const EvaluationReport = z.object({
+  family: Family,
+  metrics: z.array(MetricValue).min(1),
+  examples: z.array(ExampleResult),
+  unscorable: z.number().int().nonnegative().default(0),
+  breakdowns: z.array(z.object({ by: z.string(), key: z.string(), metrics: z.array(MetricValue) })).default([]),
+  provenance: Provenance,
+});
+export type EvaluationReport = z.infer<typeof EvaluationReport>;
+export type EvaluationReportInput = z.input<typeof EvaluationReport>;

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { Family, Sha256 } from './family';
+import { DatasetFile } from './manifest';
+import { EvaluationReport } from './report';
+import { FailureCategory } from './submission';
+
+export const Device = z.enum(['cpu', 'cuda']);
+export type Device = z.infer<typeof Device>;
+
+export const ClaimRequest = z.object({
+  runnerId: z.string().uuid(),
+  families: z.array(Family).min(1),
+  /** long-poll: how long the server may hold the request when no job is waiting */
+  waitSeconds: z.number().min(0).max(60).default(20),
+});
+export type ClaimRequest = z.infer<typeof ClaimRequest>;
+
+export const RegisterRunnerRequest = z.object({
+  hostname: z.string().min(1).max(255),
+  device: Device,
+  families: z.array(Family).min(1),
+  version: z.string().max(64),
+});
+export type RegisterRunnerRequest = z.infer<typeof RegisterRunnerRequest>;
+
+export const DatasetBundleRef = z.object({
+  benchmark: z.string(),
+  version: z.number().int().positive(),
+  contentHash: Sha256,
+  files: z.array(DatasetFile),
+  evaluator: z.record(z.string(), z.unknown()),
+});
+export type DatasetBundleRef = z.infer<typeof DatasetBundleRef>;
+
+export const Job = z.object({
+  runId: z.string().uuid(),
+  submissionId: z.string().uuid(),
+  attempt: z.number().int().positive(),
+  family: Family,
+  dataset: DatasetBundleRef,
+  artifact: z.object({ sha256: Sha256, size: z.number().int(), mediaType: z.string() }),
+  leaseSeconds: z.number().int().positive(),
+  leaseExpiresAt: z.string(),
+  seed: z.number().int(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const ClaimResponse = z.object({ job: Job.nullable() });
+export type ClaimResponse = z.infer<typeof ClaimResponse>;
+
+export const HeartbeatResponse = z.object({
+  leaseExpiresAt: z.string(),
+  /** set when the owner cancelled the submission: the runner should stop work */
+  cancelled: z.boolean(),
+});
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+export const ProgressRequest = z.object({
+  fraction: z.number().min(0).max(1),
+  message: z.string().max(500).default(''),
+});
+export type ProgressRequest = z.infer<typeof ProgressRequest>;
+
+export const LogRequest = z.object({
+  lines: z
+    .array(
+      z.object({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        message: z.string().max(4000),
+        ts: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+export type LogRequest = z.infer<typeof LogRequest>;
+
+export const CompleteRequest = z.object({ report: EvaluationReport });
+export type CompleteRequest = z.infer<typeof CompleteRequest>;
+
+export const FailRequest = z.object({
+  category: FailureCategory,
+  message: z.string().min(1).max(4000),
+});
+export type FailRequest = z.infer<typeof FailRequest>;

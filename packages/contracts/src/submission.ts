@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Slug } from './family';
+
+export const SubmissionState = z.enum(['submitted', 'queued', 'running', 'finished', 'failed', 'cancelled']);
+export type SubmissionState = z.infer<typeof SubmissionState>;
+
+export const FailureCategory = z.enum(['user_error', 'infra', 'timeout']);
+export type FailureCategory = z.infer<typeof FailureCategory>;
+
+/** Allowed lifecycle transitions; anything else is refused by core. */
+export const submissionTransitions: Record<SubmissionState, readonly SubmissionState[]> = {
+  submitted: ['queued', 'failed', 'cancelled'],
+  queued: ['running', 'failed', 'cancelled'],
+  running: ['queued', 'finished', 'failed', 'cancelled'],
+  finished: ['queued'],
+  failed: ['queued'],
+  cancelled: ['queued'],
+};
+
+export const Hyperparameters = z
+  .object({
+    learningRate: z
+      .number()
+      .positive('learning rate must be > 0')
+      .max(10, 'learning rate above 10 is not plausible')
+      .optional(),
+  })
+  .catchall(z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]))
+  .refine((h) => Object.keys(h).length <= 100, 'at most 100 hyperparameters');
+export type Hyperparameters = z.infer<typeof Hyperparameters>;
+
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+export const MethodInput = z.object({
+  team: Slug,
+  name: z.string().trim().min(1, 'name is required').max(120),
+  description: z.string().max(5000).default(''),
+  paperUrl: HttpUrl.optional(),
+  codeUrl: HttpUrl.optional(),
+  hyperparameters: Hyperparameters.default({}),
+});
+export type MethodInput = z.infer<typeof MethodInput>;
+
+export const SubmissionMeta = z.object({
+  benchmark: Slug,
+  method: z.string().uuid(),
+  /** a short note shown on the submission page */
+  note: z.string().max(2000).default(''),
+  isPublic: z.boolean().default(true),
+});
+export type SubmissionMeta = z.infer<typeof SubmissionMeta>;

