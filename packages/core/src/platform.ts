@@ -41,10 +41,17 @@ export interface TxContext {
 /** Runs `fn` in one transaction spanning our tables and the pg-boss queue. */
 export async function transact<T>(p: Platform, fn: (tx: TxContext) => Promise<T>): Promise<T> {
   const out = await p.sql.begin(async (txSql) => {
-    const db = drizzle(txSql as unknown as postgres.Sql, { schema }) as unknown as Db;
+    // drizzle reads the driver's type parsers from `options`, which transaction handles lack
+    const client = Object.assign(txSql, { options: p.sql.options }) as unknown as postgres.Sql;
+    const db = drizzle(client, { schema }) as unknown as Db;
     const queueDb: QueueDb = {
       async executeSql(text: string, values: unknown[] = []) {
-        const rows = await txSql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+        // pg-boss (written for node-postgres) passes undefined for absent options
+        // and plain objects for json columns, which node-postgres serialises itself
+        const params = values.map((v) =>
+          v === undefined ? null : v !== null && typeof v === 'object' && v.constructor === Object ? JSON.stringify(v) : v,
+        ) as postgres.ParameterOrJSON<never>[];
+        const rows = await txSql.unsafe(text, params);
         return { rows: [...rows] };
       },
     };

@@ -43,7 +43,7 @@ export class JobQueue {
 
   async send(db: QueueDb, family: Family, data: EvalJobData): Promise<void> {
     // pg-boss retries are off: lease expiry and re-delivery are handled by our run attempts
-    await this.boss.send(queueName(family), data, { db, retryLimit: 0, expireInHours: 24 * 7, retentionDays: 30 });
+    await this.boss.send(queueName(family), data, { db, retryLimit: 0, expireInHours: 23, retentionDays: 30 });
   }
 
   async fetch(db: QueueDb, family: Family): Promise<{ id: string; data: EvalJobData } | null> {

@@ -1,3 +1,4 @@
+import type { RegisterRunnerRequest } from '@trueboard/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformClient, PlatformError } from '../src/index';
 import { FakePlatform, freePort } from './fake-platform';
@@ -11,7 +12,12 @@ beforeEach(async () => {
 });
 afterEach(() => platform.close());
 
-const registration = { hostname: 'box', device: 'cpu', families: ['text2sql'], version: '0.1.0' } as const;
+const registration: RegisterRunnerRequest = {
+  hostname: 'box',
+  device: 'cpu',
+  families: ['text2sql'],
+  version: '0.1.0',
+};
 
 describe('PlatformClient', () => {
   it('surfaces the server message of a refusal and does not retry 4xx', async () => {
