@@ -1,5 +1,5 @@
-import { DomainError, type DomainErrorCode } from '@trueboard/core';
 import { TRPCError } from '@trpc/server';
+import { DomainError, type DomainErrorCode } from '@trueboard/core';
 import { ZodError } from 'zod';
 
 export const HTTP_STATUS: Record<DomainErrorCode, number> = {

@@ -1,5 +1,5 @@
-import * as core from '@trueboard/core';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import * as core from '@trueboard/core';
 import { createContext, sameOrigin } from './context';
 import { handleBlobs } from './rest/blobs';
 import { errorResponse, json } from './rest/respond';
@@ -46,7 +46,8 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       } else if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
       else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
-      if (!res) return json({ error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, 404);
+      if (!res)
+        return json({ error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, 404);
       res.headers.set('x-request-id', requestId);
       for (const [k, v] of resHeaders) res.headers.append(k, v);
       return res;

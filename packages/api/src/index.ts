@@ -1,6 +1,6 @@
-export { appRouter, type AppRouter } from './router';
+export { type Context, createContext, SESSION_COOKIE } from './context';
 export { createHandler, type FetchHandler } from './handler';
-export { createContext, type Context, SESSION_COOKIE } from './context';
-export { createCallerFactory, type Access } from './trpc';
 export { serve, toNodeListener } from './node-server';
 export { getPlatform } from './platform-singleton';
+export { type AppRouter, appRouter } from './router';
+export { type Access, createCallerFactory } from './trpc';

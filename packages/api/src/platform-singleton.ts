@@ -1,4 +1,4 @@
-import { type Platform, createPlatform, loadConfig } from '@trueboard/core';
+import { createPlatform, loadConfig, type Platform } from '@trueboard/core';
 
 let pending: Promise<Platform> | null = null;
 
@@ -10,7 +10,8 @@ export function getPlatform(): Promise<Platform> {
   if (!pending) {
     const config = loadConfig();
     const databaseUrl = config.databaseUrl;
-    if (!databaseUrl) return Promise.reject(new Error('DATABASE_URL is not set; start the platform with `trueboard start`'));
+    if (!databaseUrl)
+      return Promise.reject(new Error('DATABASE_URL is not set; start the platform with `trueboard start`'));
     pending = createPlatform({ ...config, databaseUrl }).catch((err) => {
       pending = null;
       throw err;

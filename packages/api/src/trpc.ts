@@ -1,7 +1,7 @@
-import type { Role } from '@trueboard/db';
-import { requireTeamRole, teamBySlug } from '@trueboard/core';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { Slug } from '@trueboard/contracts';
-import { TRPCError, initTRPC } from '@trpc/server';
+import { requireTeamRole, teamBySlug } from '@trueboard/core';
+import type { Role } from '@trueboard/db';
 import { z } from 'zod';
 import { type Context, sameOrigin } from './context';
 import { toTRPCError } from './errors';
@@ -22,7 +22,12 @@ const t = initTRPC
       return {
         ...shape,
         message: internal ? `internal error (request id ${ctx?.requestId ?? 'unknown'})` : shape.message,
-        data: { ...shape.data, stack: undefined, requestId: ctx?.requestId, domainCode: (error.cause as { code?: string })?.code },
+        data: {
+          ...shape.data,
+          stack: undefined,
+          requestId: ctx?.requestId,
+          domainCode: (error.cause as { code?: string })?.code,
+        },
       };
     },
   });

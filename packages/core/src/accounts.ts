@@ -3,9 +3,9 @@ import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor, UserActor } from './actor';
 import { recordAudit } from './audit';
-import { DomainError, badInput, conflict, describeIssues, forbidden, notFound } from './errors';
+import { badInput, conflict, DomainError, describeIssues, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
-import { TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets';
+import { hashPassword, hashSecret, newSecret, TOKEN_PREFIX, verifyPassword } from './secrets';
 
 export const SignUpInput = z.object({
   email: z.string().trim().toLowerCase().email('enter a valid email address').max(254),
@@ -43,12 +43,16 @@ export async function signUp(p: Platform, input: SignUpInput, opts: { isAdmin?: 
       .onConflictDoNothing()
       .returning({ id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin });
     if (!user) throw conflict(`an account for ${v.email} already exists; sign in instead`);
-    await recordAudit(tx, { kind: 'user', userId: user.id, isAdmin: user.isAdmin, via: 'session' }, {
-      action: 'user.created',
-      entityType: 'user',
-      entityId: user.id,
-      after: { email: user.email, name: user.name, isAdmin: user.isAdmin },
-    });
+    await recordAudit(
+      tx,
+      { kind: 'user', userId: user.id, isAdmin: user.isAdmin, via: 'session' },
+      {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        after: { email: user.email, name: user.name, isAdmin: user.isAdmin },
+      },
+    );
     return user;
   });
 }
@@ -62,18 +66,14 @@ export async function createSession(p: Platform, userId: string): Promise<{ toke
 
 export async function signIn(p: Platform, input: z.input<typeof SignInInput>) {
   const v = parse(SignInInput, input, 'sign-in');
-  const [user] = await p.db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${v.email}`);
+  const [user] = await p.db.select().from(users).where(sql`lower(${users.email}) = ${v.email}`);
   // verify against a dummy hash when the user is unknown, so timing does not reveal accounts
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, v.password);
   if (!user || !ok) throw new DomainError('unauthorized', 'wrong email or password');
   const session = await createSession(p, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }, ...session };
 }
-const DUMMY_HASH =
-  '$argon2id$v=19$m=19456,t=2,p=1$4EGqQ6ZLku/UuRXaFEqHBg$sYehpfELRhoLioaG1QKfQFZ6ky/JnO4XawAfX6xPqUk';
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$4EGqQ6ZLku/UuRXaFEqHBg$sYehpfELRhoLioaG1QKfQFZ6ky/JnO4XawAfX6xPqUk';
 
 export async function signOut(p: Platform, sessionToken: string): Promise<void> {
   await p.db.delete(sessions).where(eq(sessions.tokenHash, hashSecret(sessionToken)));
@@ -135,7 +135,12 @@ export async function createApiToken(p: Platform, actor: Actor, input: z.input<t
       .values({ userId: u.userId, name: v.name, prefix, tokenHash: hash, expiresAt })
       .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt });
     if (!row) throw new Error('token insert returned nothing');
-    await recordAudit(tx, u, { action: 'api_token.created', entityType: 'api_token', entityId: row.id, after: { name: v.name, prefix } });
+    await recordAudit(tx, u, {
+      action: 'api_token.created',
+      entityType: 'api_token',
+      entityId: row.id,
+      after: { name: v.name, prefix },
+    });
     return { ...row, expiresAt, secret };
   });
 }
@@ -180,7 +185,12 @@ export async function createRunnerToken(p: Platform, actor: Actor, input: { name
       .values({ name: v.name, prefix, tokenHash: hash, createdBy: u.userId })
       .returning({ id: runnerTokens.id, name: runnerTokens.name, prefix: runnerTokens.prefix });
     if (!row) throw new Error('runner token insert returned nothing');
-    await recordAudit(tx, u, { action: 'runner_token.created', entityType: 'runner_token', entityId: row.id, after: { name: v.name, prefix } });
+    await recordAudit(tx, u, {
+      action: 'runner_token.created',
+      entityType: 'runner_token',
+      entityId: row.id,
+      after: { name: v.name, prefix },
+    });
     return { ...row, secret };
   });
 }

@@ -1,5 +1,5 @@
 import type { AuditAction } from '@trueboard/contracts';
-import { type DbOrTx, auditEvents } from '@trueboard/db';
+import { auditEvents, type DbOrTx } from '@trueboard/db';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from './actor';
 

@@ -8,7 +8,7 @@ import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
 import { datasetContentHash, expandFiles, storeDatasetFiles } from './datasets';
-import { DomainError, badInput, conflict, describeIssues, forbidden, notFound } from './errors';
+import { badInput, conflict, DomainError, describeIssues, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
 import { roleIn } from './teams';
 
@@ -61,7 +61,8 @@ async function authorizeImport(p: Platform, actor: Actor, m: BenchmarkManifest) 
   const [team] = await p.db.select().from(teams).where(eq(teams.slug, m.ownerTeam));
   if (team) {
     const role = await roleIn(p.db, u, team.id);
-    if (role !== 'admin' && role !== 'maintainer') throw forbidden(`importing into team "${m.ownerTeam}" needs the maintainer role`);
+    if (role !== 'admin' && role !== 'maintainer')
+      throw forbidden(`importing into team "${m.ownerTeam}" needs the maintainer role`);
   } else if (!u.isAdmin) {
     throw forbidden(`team "${m.ownerTeam}" does not exist; create it first or ask a platform admin`);
   }
@@ -95,8 +96,10 @@ export async function registerBenchmark(
   const sizes = new Map(known.map((k) => [k.sha256, k.size]));
   for (const f of files) {
     const size = sizes.get(f.sha256);
-    if (size === undefined) throw badInput(`bad input: files: "${f.path}" (sha256 ${f.sha256.slice(0, 12)}…) was not uploaded`);
-    if (size !== f.size) throw badInput(`bad input: files: "${f.path}" has size ${f.size} but the stored blob has ${size}`);
+    if (size === undefined)
+      throw badInput(`bad input: files: "${f.path}" (sha256 ${f.sha256.slice(0, 12)}…) was not uploaded`);
+    if (size !== f.size)
+      throw badInput(`bad input: files: "${f.path}" has size ${f.size} but the stored blob has ${size}`);
   }
   const contentHash = datasetContentHash(files);
   return p.db.transaction(async (tx) => {
@@ -110,7 +113,9 @@ export async function registerBenchmark(
       if (existing.contentHash === contentHash) {
         return { benchmark: m.id, version: 1, contentHash, files: files.length, created: false };
       }
-      throw conflict(`benchmark "${m.id}" already exists with different data; publish changes as a new version through corrections`);
+      throw conflict(
+        `benchmark "${m.id}" already exists with different data; publish changes as a new version through corrections`,
+      );
     }
     let teamId = team?.id;
     if (!teamId) {
@@ -118,7 +123,12 @@ export async function registerBenchmark(
       if (!t) throw new Error('team insert returned nothing');
       teamId = t.id;
       await tx.insert(memberships).values({ teamId, userId: u.userId, role: 'admin' });
-      await recordAudit(tx, u, { action: 'team.created', entityType: 'team', entityId: teamId, after: { slug: m.ownerTeam } });
+      await recordAudit(tx, u, {
+        action: 'team.created',
+        entityType: 'team',
+        entityId: teamId,
+        after: { slug: m.ownerTeam },
+      });
     }
     await tx.insert(benchmarks).values({
       id: m.id,
@@ -137,7 +147,12 @@ export async function registerBenchmark(
       .values({ benchmarkId: m.id, number: 1, contentHash, files, createdBy: u.userId, changelog: 'Initial import.' })
       .returning();
     if (!v) throw new Error('dataset version insert returned nothing');
-    await recordAudit(tx, u, { action: 'benchmark.imported', entityType: 'benchmark', entityId: m.id, after: { name: m.name, family: m.family } });
+    await recordAudit(tx, u, {
+      action: 'benchmark.imported',
+      entityType: 'benchmark',
+      entityId: m.id,
+      after: { name: m.name, family: m.family },
+    });
     await recordAudit(tx, u, {
       action: 'dataset_version.released',
       entityType: 'benchmark',

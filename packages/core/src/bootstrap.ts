@@ -36,8 +36,12 @@ export async function bootstrapAdmin(p: Platform): Promise<AdminCredentials | nu
 export async function localRunnerToken(p: Platform): Promise<string> {
   const [admin] = await p.db.select({ id: users.id }).from(users).where(sql`${users.isAdmin}`).limit(1);
   if (!admin) throw new Error('no admin account; run bootstrapAdmin first');
-  const t = await createRunnerToken(p, { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' }, {
-    name: `local runners ${new Date().toISOString()}`,
-  });
+  const t = await createRunnerToken(
+    p,
+    { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' },
+    {
+      name: `local runners ${new Date().toISOString()}`,
+    },
+  );
   return t.secret;
 }

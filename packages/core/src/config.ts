@@ -11,9 +11,21 @@ const Env = z.object({
   TRUEBOARD_ARTIFACTS_DIR: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   TRUEBOARD_DAILY_QUOTA: z.coerce.number().int().positive().default(20),
-  TRUEBOARD_MAX_TEXT2SQL_BYTES: z.coerce.number().int().positive().default(20 * MiB),
-  TRUEBOARD_MAX_RERANK_BYTES: z.coerce.number().int().positive().default(1024 * MiB),
-  TRUEBOARD_MAX_LORA_BYTES: z.coerce.number().int().positive().default(2048 * MiB),
+  TRUEBOARD_MAX_TEXT2SQL_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * MiB),
+  TRUEBOARD_MAX_RERANK_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * MiB),
+  TRUEBOARD_MAX_LORA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2048 * MiB),
   TRUEBOARD_LEASE_SECONDS: z.coerce.number().int().min(2).default(60),
   TRUEBOARD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   TRUEBOARD_SESSION_DAYS: z.coerce.number().int().positive().default(30),
@@ -36,11 +48,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new Error(describeIssues('environment', parsed.error.issues));
   const e = parsed.data;
-  const dataDir = resolve(e.TRUEBOARD_DATA_DIR);
+  const dataDir = resolve(/*turbopackIgnore: true*/ e.TRUEBOARD_DATA_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
-    artifactsDir: resolve(e.TRUEBOARD_ARTIFACTS_DIR ?? `${dataDir}/artifacts`),
+    artifactsDir: resolve(/*turbopackIgnore: true*/ e.TRUEBOARD_ARTIFACTS_DIR ?? `${dataDir}/artifacts`),
     port: e.PORT,
     dailyQuota: e.TRUEBOARD_DAILY_QUOTA,
     maxArtifactBytes: {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DatasetFile } from '@trueboard/contracts';
-import { type DbOrTx, artifacts } from '@trueboard/db';
+import { artifacts, type DbOrTx } from '@trueboard/db';
 import { badInput } from './errors';
 import type { BlobStorage } from './storage';
 
@@ -33,7 +33,8 @@ export async function expandFiles(root: string, entries: readonly string[]): Pro
   const out = new Set<string>();
   async function walk(abs: string): Promise<void> {
     const s = await stat(abs).catch(() => null);
-    if (!s) throw badInput(`bad input: ${relative(root, abs) || abs}: listed in manifest.json "files" but does not exist`);
+    if (!s)
+      throw badInput(`bad input: ${relative(root, abs) || abs}: listed in manifest.json "files" but does not exist`);
     if (s.isDirectory()) {
       for (const e of (await readdir(abs)).sort()) if (!e.startsWith('.')) await walk(join(abs, e));
     } else if (s.isFile()) {

@@ -31,7 +31,9 @@ export function describeIssues(
   source: string,
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
 ): string {
-  const parts = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+  const parts = issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   return `bad input: ${source}: ${parts.join('; ')}${more}`;
 }

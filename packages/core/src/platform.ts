@@ -1,4 +1,4 @@
-import { type Db, createDb, schema } from '@trueboard/db';
+import { createDb, type Db, schema } from '@trueboard/db';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import type { Config } from './config';
@@ -49,7 +49,11 @@ export async function transact<T>(p: Platform, fn: (tx: TxContext) => Promise<T>
         // pg-boss (written for node-postgres) passes undefined for absent options
         // and plain objects for json columns, which node-postgres serialises itself
         const params = values.map((v) =>
-          v === undefined ? null : v !== null && typeof v === 'object' && v.constructor === Object ? JSON.stringify(v) : v,
+          v === undefined
+            ? null
+            : v !== null && typeof v === 'object' && v.constructor === Object
+              ? JSON.stringify(v)
+              : v,
         ) as postgres.ParameterOrJSON<never>[];
         const rows = await txSql.unsafe(text, params);
         return { rows: [...rows] };

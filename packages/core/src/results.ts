@@ -1,5 +1,5 @@
 import type { EvaluationReport } from '@trueboard/contracts';
-import { type DbOrTx, evaluationRuns, exampleResults, resultMetrics, results } from '@trueboard/db';
+import { type DbOrTx, type evaluationRuns, exampleResults, resultMetrics, results } from '@trueboard/db';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { badInput } from './errors';
 
@@ -16,7 +16,13 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
   await db
     .update(results)
     .set({ isCurrent: false })
-    .where(and(eq(results.submissionId, run.submissionId), eq(results.datasetVersionId, run.datasetVersionId), eq(results.isCurrent, true)));
+    .where(
+      and(
+        eq(results.submissionId, run.submissionId),
+        eq(results.datasetVersionId, run.datasetVersionId),
+        eq(results.isCurrent, true),
+      ),
+    );
   const [res] = await db
     .insert(results)
     .values({
@@ -60,7 +66,13 @@ export async function currentResult(db: DbOrTx, submissionId: string, datasetVer
   const [res] = await db
     .select()
     .from(results)
-    .where(and(eq(results.submissionId, submissionId), eq(results.datasetVersionId, datasetVersionId), eq(results.isCurrent, true)));
+    .where(
+      and(
+        eq(results.submissionId, submissionId),
+        eq(results.datasetVersionId, datasetVersionId),
+        eq(results.isCurrent, true),
+      ),
+    );
   if (!res) return null;
   const metrics = await db.select().from(resultMetrics).where(eq(resultMetrics.resultId, res.id));
   return { ...res, metrics };
@@ -82,7 +94,13 @@ export async function listExampleResults(
   return db
     .select()
     .from(exampleResults)
-    .where(and(eq(exampleResults.resultId, resultId), opts.after ? gt(exampleResults.exampleId, opts.after) : undefined, filter))
+    .where(
+      and(
+        eq(exampleResults.resultId, resultId),
+        opts.after ? gt(exampleResults.exampleId, opts.after) : undefined,
+        filter,
+      ),
+    )
     .orderBy(asc(exampleResults.exampleId))
     .limit(Math.min(opts.limit ?? 200, 1000));
 }

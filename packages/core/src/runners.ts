@@ -17,7 +17,13 @@ export async function registerRunner(p: Platform, actor: Actor, req: RegisterRun
   const r = requireRunner(actor);
   const [row] = await p.db
     .insert(runners)
-    .values({ tokenId: r.tokenId, hostname: req.hostname, device: req.device, families: req.families, version: req.version })
+    .values({
+      tokenId: r.tokenId,
+      hostname: req.hostname,
+      device: req.device,
+      families: req.families,
+      version: req.version,
+    })
     .returning({ id: runners.id });
   if (!row) throw new Error('runner insert returned nothing');
   return { runnerId: row.id };

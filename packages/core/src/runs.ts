@@ -1,4 +1,12 @@
-import type { ClaimRequest, CompleteRequest, Family, FailRequest, Job, LogRequest, ProgressRequest } from '@trueboard/contracts';
+import type {
+  ClaimRequest,
+  CompleteRequest,
+  FailRequest,
+  Family,
+  Job,
+  LogRequest,
+  ProgressRequest,
+} from '@trueboard/contracts';
 import { artifacts, benchmarks, datasetVersions, evaluationRuns, runLogs, submissions } from '@trueboard/db';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Actor, RunnerActor } from './actor';
@@ -59,12 +67,16 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
     if (!info) throw new Error(`run ${run.id} points at a missing submission`);
     if (run.kind !== 'rescore' && info.s.state !== 'running') {
       await tx.db.update(submissions).set({ state: 'running', startedAt: now }).where(eq(submissions.id, info.s.id));
-      await recordAudit(tx.db, { kind: 'system' }, {
-        action: 'submission.started',
-        entityType: 'submission',
-        entityId: info.s.id,
-        after: { runId: run.id, attempt: run.attempt, runnerId },
-      });
+      await recordAudit(
+        tx.db,
+        { kind: 'system' },
+        {
+          action: 'submission.started',
+          entityType: 'submission',
+          entityId: info.s.id,
+          after: { runId: run.id, attempt: run.attempt, runnerId },
+        },
+      );
     }
     const manifest = info.bench.manifest as { evaluator?: Record<string, unknown> };
     return {
@@ -90,7 +102,10 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
 /** Locks the run and checks the caller still holds its lease. */
 async function holdLease(tx: TxContext, r: RunnerActor, runId: string) {
   const [row] = await tx.db
-    .select({ run: evaluationRuns, tokenId: sql<string>`(select token_id from runners where id = ${evaluationRuns.runnerId})` })
+    .select({
+      run: evaluationRuns,
+      tokenId: sql<string>`(select token_id from runners where id = ${evaluationRuns.runnerId})`,
+    })
     .from(evaluationRuns)
     .where(eq(evaluationRuns.id, runId))
     .for('update');
@@ -127,10 +142,7 @@ export async function appendLogs(p: Platform, actor: Actor, runId: string, req: 
   const r = requireRunner(actor);
   await transact(p, async (tx) => {
     await holdLease(tx, r, runId);
-    const [c] = await tx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(runLogs)
-      .where(eq(runLogs.runId, runId));
+    const [c] = await tx.db.select({ n: sql<number>`count(*)::int` }).from(runLogs).where(eq(runLogs.runId, runId));
     const room = MAX_LOG_LINES_PER_RUN - (c?.n ?? 0);
     if (room <= 0) return;
     await tx.db.insert(runLogs).values(
@@ -162,15 +174,25 @@ export async function completeRun(p: Platform, actor: Actor, runId: string, req:
     const run = await holdLease(tx, r, runId);
     const resultId = await recordReport(tx.db, run, req.report);
     const now = new Date();
-    await tx.db.update(evaluationRuns).set({ state: 'finished', endedAt: now, progress: 1, progressMessage: 'finished' }).where(eq(evaluationRuns.id, runId));
+    await tx.db
+      .update(evaluationRuns)
+      .set({ state: 'finished', endedAt: now, progress: 1, progressMessage: 'finished' })
+      .where(eq(evaluationRuns.id, runId));
     if (run.kind !== 'rescore') {
-      await tx.db.update(submissions).set({ state: 'finished', finishedAt: now }).where(eq(submissions.id, run.submissionId));
-      await recordAudit(tx.db, { kind: 'system' }, {
-        action: 'submission.finished',
-        entityType: 'submission',
-        entityId: run.submissionId,
-        after: { runId, resultId },
-      });
+      await tx.db
+        .update(submissions)
+        .set({ state: 'finished', finishedAt: now })
+        .where(eq(submissions.id, run.submissionId));
+      await recordAudit(
+        tx.db,
+        { kind: 'system' },
+        {
+          action: 'submission.finished',
+          entityType: 'submission',
+          entityId: run.submissionId,
+          after: { runId, resultId },
+        },
+      );
     }
     return { resultId, duplicate: false };
   });
@@ -201,12 +223,16 @@ async function failSubmission(tx: TxContext, submissionId: string, category: Fai
       ...(category === 'infra' ? { countsTowardQuota: false } : {}),
     })
     .where(eq(submissions.id, submissionId));
-  await recordAudit(tx.db, { kind: 'system' }, {
-    action: 'submission.failed',
-    entityType: 'submission',
-    entityId: submissionId,
-    after: { category, message },
-  });
+  await recordAudit(
+    tx.db,
+    { kind: 'system' },
+    {
+      action: 'submission.failed',
+      entityType: 'submission',
+      entityId: submissionId,
+      after: { category, message },
+    },
+  );
 }
 
 /** Gives a job back (graceful runner shutdown) without using up an attempt. */
@@ -216,9 +242,17 @@ export async function releaseRun(p: Platform, actor: Actor, runId: string) {
     const run = await holdLease(tx, r, runId);
     await tx.db
       .update(evaluationRuns)
-      .set({ state: 'queued', runnerId: null, leaseExpiresAt: null, startedAt: null, progress: 0, progressMessage: 'released by runner' })
+      .set({
+        state: 'queued',
+        runnerId: null,
+        leaseExpiresAt: null,
+        startedAt: null,
+        progress: 0,
+        progressMessage: 'released by runner',
+      })
       .where(eq(evaluationRuns.id, runId));
-    if (run.kind !== 'rescore') await tx.db.update(submissions).set({ state: 'queued' }).where(eq(submissions.id, run.submissionId));
+    if (run.kind !== 'rescore')
+      await tx.db.update(submissions).set({ state: 'queued' }).where(eq(submissions.id, run.submissionId));
     const [b] = await tx.db
       .select({ family: benchmarks.family })
       .from(submissions)
@@ -244,17 +278,31 @@ export async function sweepExpiredLeases(p: Platform): Promise<number> {
     for (const { run, family } of expired) {
       await tx.db
         .update(evaluationRuns)
-        .set({ state: 'expired', endedAt: new Date(), failureCategory: 'infra', failureMessage: 'lease expired: the runner stopped reporting' })
+        .set({
+          state: 'expired',
+          endedAt: new Date(),
+          failureCategory: 'infra',
+          failureMessage: 'lease expired: the runner stopped reporting',
+        })
         .where(eq(evaluationRuns.id, run.id));
-      await recordAudit(tx.db, { kind: 'system' }, {
-        action: 'run.lease_expired',
-        entityType: 'submission',
-        entityId: run.submissionId,
-        after: { runId: run.id, attempt: run.attempt, try: run.try },
-      });
+      await recordAudit(
+        tx.db,
+        { kind: 'system' },
+        {
+          action: 'run.lease_expired',
+          entityType: 'submission',
+          entityId: run.submissionId,
+          after: { runId: run.id, attempt: run.attempt, try: run.try },
+        },
+      );
       if (run.try >= p.config.maxAttempts) {
         if (run.kind !== 'rescore') {
-          await failSubmission(tx, run.submissionId, 'infra', `runners lost this job ${run.try} times (lease expired each time); an admin can rerun it`);
+          await failSubmission(
+            tx,
+            run.submissionId,
+            'infra',
+            `runners lost this job ${run.try} times (lease expired each time); an admin can rerun it`,
+          );
         }
         continue;
       }
@@ -265,7 +313,11 @@ export async function sweepExpiredLeases(p: Platform): Promise<number> {
         kind: run.kind as 'initial' | 'rerun' | 'rescore',
         try: run.try + 1,
       });
-      if (run.kind !== 'rescore') await tx.db.update(submissions).set({ state: 'queued', queuedAt: new Date() }).where(eq(submissions.id, run.submissionId));
+      if (run.kind !== 'rescore')
+        await tx.db
+          .update(submissions)
+          .set({ state: 'queued', queuedAt: new Date() })
+          .where(eq(submissions.id, run.submissionId));
     }
     return expired.length;
   });

@@ -6,7 +6,7 @@ import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
 import { getBenchmark, latestVersion } from './benchmarks';
-import { DomainError, conflict, forbidden, notFound } from './errors';
+import { conflict, DomainError, forbidden, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
 import { checkQuota } from './quota';
 import { roleIn } from './teams';
@@ -22,12 +22,20 @@ export function assertTransition(from: SubmissionState, to: SubmissionState): vo
 export async function enqueueRun(
   p: Platform,
   tx: TxContext,
-  r: { submissionId: string; datasetVersionId: string; family: Family; kind: 'initial' | 'rerun' | 'rescore'; try?: number },
+  r: {
+    submissionId: string;
+    datasetVersionId: string;
+    family: Family;
+    kind: 'initial' | 'rerun' | 'rescore';
+    try?: number;
+  },
 ) {
   const [row] = await tx.db
     .select({ max: sql<number>`coalesce(max(${evaluationRuns.attempt}), 0)::int` })
     .from(evaluationRuns)
-    .where(and(eq(evaluationRuns.submissionId, r.submissionId), eq(evaluationRuns.datasetVersionId, r.datasetVersionId)));
+    .where(
+      and(eq(evaluationRuns.submissionId, r.submissionId), eq(evaluationRuns.datasetVersionId, r.datasetVersionId)),
+    );
   const [run] = await tx.db
     .insert(evaluationRuns)
     .values({
@@ -66,7 +74,8 @@ export async function submit(
   if (!role) throw forbidden('you can only submit methods of a team you belong to');
   if (opts.isBaseline) {
     const benchRole = await roleIn(p.db, u, bench.ownerTeamId);
-    if (benchRole !== 'admin' && benchRole !== 'maintainer') throw forbidden('only maintainers of the benchmark can add baselines');
+    if (benchRole !== 'admin' && benchRole !== 'maintainer')
+      throw forbidden('only maintainers of the benchmark can add baselines');
   }
   const limit = bench.dailyQuota ?? p.config.dailyQuota;
   if (!opts.isBaseline) await checkQuota(p.db, method.teamId, bench.id, limit); // early, before reading the upload
@@ -111,7 +120,12 @@ export async function submit(
       entityId: s.id,
       after: { benchmark: bench.id, method: method.id, artifact: blob.sha256, size: blob.size },
     });
-    await recordAudit(tx.db, u, { action: 'submission.queued', entityType: 'submission', entityId: s.id, after: { runId: run.id } });
+    await recordAudit(tx.db, u, {
+      action: 'submission.queued',
+      entityType: 'submission',
+      entityId: s.id,
+      after: { runId: run.id },
+    });
     return { id: s.id, state: s.state, runId: run.id, artifact: { sha256: blob.sha256, size: blob.size } };
   });
 }
@@ -129,7 +143,8 @@ export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
     const s = await loadForChange(tx, id);
     const role = await roleIn(tx.db, u, s.teamId);
     const isOwner = s.submittedBy === u.userId;
-    if (!isOwner && role !== 'admin' && role !== 'maintainer') throw forbidden('only the submitter or a team maintainer can cancel');
+    if (!isOwner && role !== 'admin' && role !== 'maintainer')
+      throw forbidden('only the submitter or a team maintainer can cancel');
     if (s.state !== 'queued' && s.state !== 'running' && s.state !== 'submitted') {
       throw conflict(`a ${s.state} submission cannot be cancelled`);
     }
@@ -148,7 +163,12 @@ export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
         countsTowardQuota: isOwner || !u.isAdmin ? s.countsTowardQuota : false,
       })
       .where(eq(submissions.id, id));
-    await recordAudit(tx.db, u, { action: 'submission.cancelled', entityType: 'submission', entityId: id, before: { state: s.state } });
+    await recordAudit(tx.db, u, {
+      action: 'submission.cancelled',
+      entityType: 'submission',
+      entityId: id,
+      before: { state: s.state },
+    });
     return { id, state: 'cancelled' as const };
   });
 }
@@ -162,9 +182,15 @@ export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
     const benchRole = await roleIn(
       tx.db,
       u,
-      (await tx.db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId)))[0]?.t ?? '',
+      (await tx.db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId)))[0]
+        ?.t ?? '',
     );
-    const allowed = s.submittedBy === u.userId || role === 'admin' || role === 'maintainer' || benchRole === 'admin' || benchRole === 'maintainer';
+    const allowed =
+      s.submittedBy === u.userId ||
+      role === 'admin' ||
+      role === 'maintainer' ||
+      benchRole === 'admin' ||
+      benchRole === 'maintainer';
     if (!allowed) throw forbidden('only the submitter or a maintainer can rerun');
     assertTransition(s.state as SubmissionState, 'queued');
     const bench = await getBenchmark(p, s.benchmarkId);
@@ -178,7 +204,13 @@ export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
       .update(submissions)
       .set({ state: 'queued', queuedAt: new Date(), failureCategory: null, failureMessage: null })
       .where(eq(submissions.id, id));
-    await recordAudit(tx.db, u, { action: 'submission.rerun', entityType: 'submission', entityId: id, before: { state: s.state }, after: { runId: run.id } });
+    await recordAudit(tx.db, u, {
+      action: 'submission.rerun',
+      entityType: 'submission',
+      entityId: id,
+      before: { state: s.state },
+      after: { runId: run.id },
+    });
     return { id, state: 'queued' as const, runId: run.id };
   });
 }

@@ -1,5 +1,5 @@
 import { Slug } from '@trueboard/contracts';
-import { type DbOrTx, type Role, memberships, teams, users } from '@trueboard/db';
+import { type DbOrTx, memberships, type Role, teams, users } from '@trueboard/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse, requireUser } from './accounts';
@@ -67,10 +67,7 @@ export async function setMember(p: Platform, actor: Actor, input: z.input<typeof
   return p.db.transaction(async (tx) => {
     const team = await teamBySlug(tx, v.team);
     await requireTeamRole(tx, actor, team.id, 'admin');
-    const [user] = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(sql`lower(${users.email}) = ${v.email}`);
+    const [user] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${v.email}`);
     if (!user) throw notFound(`user ${v.email}`);
     const [before] = await tx
       .select({ role: memberships.role })

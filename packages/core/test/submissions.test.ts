@@ -1,5 +1,5 @@
 import { artifacts, evaluationRuns, results, submissions } from '@trueboard/db';
-import { type TestPlatform, goodPredictions, testPlatform, toyScenario } from '@trueboard/testkit';
+import { goodPredictions, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,7 +23,12 @@ beforeAll(async () => {
   p = await testPlatform({ leaseSeconds: 2, maxAttempts: 2 });
   cast = await toyScenario(p);
   runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, { hostname: 'test', device: 'cpu', families: ['text2sql'], version: 't' }));
+  ({ runnerId } = await registerRunner(p, runner, {
+    hostname: 'test',
+    device: 'cpu',
+    families: ['text2sql'],
+    version: 't',
+  }));
 });
 afterAll(() => p.close());
 
@@ -51,7 +56,12 @@ const claimNow = () => claim(p, runner, { runnerId, families: ['text2sql'], wait
 
 describe('submission lifecycle', () => {
   it('queues a submission with a run and a job, and hands it to one runner', async () => {
-    const s = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions());
+    const s = await submit(
+      p,
+      cast.acme.owner.actor,
+      { benchmark: 'toy-qa', method: cast.method.id },
+      goodPredictions(),
+    );
     expect(s.state).toBe('queued');
     const job = await claimNow();
     expect(job?.submissionId).toBe(s.id);
@@ -73,7 +83,12 @@ describe('submission lifecycle', () => {
   });
 
   it('re-delivers a job whose lease expired as attempt 2 and refuses the stale report', async () => {
-    const s = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q5: 'Porto' }));
+    const s = await submit(
+      p,
+      cast.acme.owner.actor,
+      { benchmark: 'toy-qa', method: cast.method.id },
+      goodPredictions({ q5: 'Porto' }),
+    );
     const first = await claimNow();
     if (!first) throw new Error('no job');
     await new Promise((r) => setTimeout(r, 2300));
@@ -93,7 +108,12 @@ describe('submission lifecycle', () => {
   });
 
   it('fails the submission as infra after the last attempt expires, without using quota', async () => {
-    const s = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q1: 'Lyon' }));
+    const s = await submit(
+      p,
+      cast.acme.owner.actor,
+      { benchmark: 'toy-qa', method: cast.method.id },
+      goodPredictions({ q1: 'Lyon' }),
+    );
     for (let i = 0; i < 2; i++) {
       expect((await claimNow())?.submissionId).toBe(s.id);
       await new Promise((r) => setTimeout(r, 2300));
@@ -115,23 +135,43 @@ describe('quota', () => {
       .from(submissions)
       .where(eq(submissions.countsTowardQuota, true));
     expect(used?.n).toBe(2);
-    const third = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q2: 'Bonn' }));
+    const third = await submit(
+      p,
+      cast.acme.owner.actor,
+      { benchmark: 'toy-qa', method: cast.method.id },
+      goodPredictions({ q2: 'Bonn' }),
+    );
     await expect(
-      submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q2: 'Hamburg' })),
+      submit(
+        p,
+        cast.acme.owner.actor,
+        { benchmark: 'toy-qa', method: cast.method.id },
+        goodPredictions({ q2: 'Hamburg' }),
+      ),
     ).rejects.toThrow(/daily quota reached: your team made 3 of 3 submissions to "toy-qa" in the last 24 hours/);
     // an infra failure returns the slot
     const job = await claimNow();
     expect(job?.submissionId).toBe(third.id);
     if (!job) throw new Error('no job');
     await failRun(p, runner, job.runId, { category: 'infra', message: 'disk full' });
-    const fourth = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q2: 'Hamburg' }));
+    const fourth = await submit(
+      p,
+      cast.acme.owner.actor,
+      { benchmark: 'toy-qa', method: cast.method.id },
+      goodPredictions({ q2: 'Hamburg' }),
+    );
     expect(fourth.state).toBe('queued');
     // a user error does not
     const j4 = await claimNow();
     if (!j4) throw new Error('no job');
     await failRun(p, runner, j4.runId, { category: 'user_error', message: 'bad file' });
     await expect(
-      submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions({ q2: 'Köln' })),
+      submit(
+        p,
+        cast.acme.owner.actor,
+        { benchmark: 'toy-qa', method: cast.method.id },
+        goodPredictions({ q2: 'Köln' }),
+      ),
     ).rejects.toThrow(/daily quota reached/);
   });
 });
@@ -142,17 +182,29 @@ describe('cancel', () => {
     try {
       const c = await toyScenario(fresh);
       const r = await resolveSecret(fresh, c.runnerToken.secret);
-      const { runnerId: rid } = await registerRunner(fresh, r, { hostname: 'h', device: 'cpu', families: ['text2sql'], version: 't' });
-      const s = await submit(fresh, c.acme.owner.actor, { benchmark: 'toy-qa', method: c.method.id }, goodPredictions());
-      await expect(cancelSubmission(fresh, c.acme.members.reviewer?.actor ?? { kind: 'anonymous' }, s.id)).rejects.toThrow(
-        /only the submitter or a team maintainer/,
+      const { runnerId: rid } = await registerRunner(fresh, r, {
+        hostname: 'h',
+        device: 'cpu',
+        families: ['text2sql'],
+        version: 't',
+      });
+      const s = await submit(
+        fresh,
+        c.acme.owner.actor,
+        { benchmark: 'toy-qa', method: c.method.id },
+        goodPredictions(),
       );
+      await expect(
+        cancelSubmission(fresh, c.acme.members.reviewer?.actor ?? { kind: 'anonymous' }, s.id),
+      ).rejects.toThrow(/only the submitter or a team maintainer/);
       await cancelSubmission(fresh, c.acme.owner.actor, s.id);
       expect(await claim(fresh, r, { runnerId: rid, families: ['text2sql'], waitSeconds: 0 })).toBeNull();
       const [row] = await fresh.db.select().from(submissions).where(eq(submissions.id, s.id));
       expect(row?.state).toBe('cancelled');
       expect(row?.cancelledAt).toBeInstanceOf(Date);
-      await expect(cancelSubmission(fresh, c.acme.owner.actor, s.id)).rejects.toThrow(/a cancelled submission cannot be cancelled/);
+      await expect(cancelSubmission(fresh, c.acme.owner.actor, s.id)).rejects.toThrow(
+        /a cancelled submission cannot be cancelled/,
+      );
     } finally {
       await fresh.close();
     }
@@ -166,7 +218,9 @@ describe('bad input stores nothing', () => {
       const c = await toyScenario(fresh);
       const before = await fresh.db.select().from(artifacts);
       const big = new Uint8Array(5000).fill(65);
-      await expect(submit(fresh, c.acme.owner.actor, { benchmark: 'toy-qa', method: c.method.id }, big)).rejects.toMatchObject({
+      await expect(
+        submit(fresh, c.acme.owner.actor, { benchmark: 'toy-qa', method: c.method.id }, big),
+      ).rejects.toMatchObject({
         code: 'too_large',
         message: 'the text2sql artifact is larger than the limit of 4.0 KiB',
       });
@@ -182,7 +236,12 @@ describe('bad input stores nothing', () => {
       submit(p, cast.acme.owner.actor, { benchmark: 'no-such-bench', method: cast.method.id }, goodPredictions()),
     ).rejects.toThrow('unknown benchmark "no-such-bench"');
     await expect(
-      submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: '00000000-0000-4000-8000-000000000000' }, goodPredictions()),
+      submit(
+        p,
+        cast.acme.owner.actor,
+        { benchmark: 'toy-qa', method: '00000000-0000-4000-8000-000000000000' },
+        goodPredictions(),
+      ),
     ).rejects.toThrow(/unknown method/);
     await expect(submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa' }, goodPredictions())).rejects.toThrow(
       /bad input: submission: method:/,

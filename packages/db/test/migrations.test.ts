@@ -25,7 +25,24 @@ describe('migrations', () => {
     const tables = await sql<{ table_name: string }[]>`
       select table_name from information_schema.tables where table_schema = 'public' order by 1`;
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['users', 'teams', 'memberships', 'api_tokens', 'runner_tokens', 'benchmarks', 'dataset_versions', 'artifacts', 'methods', 'submissions', 'evaluation_runs', 'results', 'result_metrics', 'example_results', 'runners', 'audit_events']),
+      expect.arrayContaining([
+        'users',
+        'teams',
+        'memberships',
+        'api_tokens',
+        'runner_tokens',
+        'benchmarks',
+        'dataset_versions',
+        'artifacts',
+        'methods',
+        'submissions',
+        'evaluation_runs',
+        'results',
+        'result_metrics',
+        'example_results',
+        'runners',
+        'audit_events',
+      ]),
     );
     const [before] = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
     await migrate(url);
@@ -53,20 +70,20 @@ describe('database invariants', () => {
   it('keeps one artifact per sha256 and validates its shape', async () => {
     const sha = 'a'.repeat(64);
     await sql`insert into artifacts (sha256, size, media_type, storage_key) values (${sha}, 1, 'x', 'k')`;
-    await expect(sql`insert into artifacts (sha256, size, media_type, storage_key) values (${sha}, 1, 'x', 'k')`).rejects.toThrow(
-      /artifacts_pkey/,
-    );
-    await expect(sql`insert into artifacts (sha256, size, media_type, storage_key) values ('nothex', 1, 'x', 'k')`).rejects.toThrow(
-      /artifacts_sha256_shape/,
-    );
+    await expect(
+      sql`insert into artifacts (sha256, size, media_type, storage_key) values (${sha}, 1, 'x', 'k')`,
+    ).rejects.toThrow(/artifacts_pkey/);
+    await expect(
+      sql`insert into artifacts (sha256, size, media_type, storage_key) values ('nothex', 1, 'x', 'k')`,
+    ).rejects.toThrow(/artifacts_sha256_shape/);
   });
 
   it('refuses unknown roles and submission states', async () => {
     const [u] = await sql`insert into users (email, name, password_hash) values ('a@b.c', 'A', 'h') returning id`;
     const [t] = await sql`insert into teams (slug, name) values ('team-a', 'A') returning id`;
-    await expect(sql`insert into memberships (team_id, user_id, role) values (${t?.id}, ${u?.id}, 'owner')`).rejects.toThrow(
-      /memberships_role_valid/,
-    );
+    await expect(
+      sql`insert into memberships (team_id, user_id, role) values (${t?.id}, ${u?.id}, 'owner')`,
+    ).rejects.toThrow(/memberships_role_valid/);
     await expect(sql`insert into teams (slug, name) values ('Bad Slug', 'B')`).rejects.toThrow(/teams_slug_shape/);
   });
 
@@ -82,12 +99,14 @@ describe('database invariants', () => {
     ).rejects.toThrow(/dataset_versions_parent/);
     const sha = 'd'.repeat(64);
     await sql`insert into artifacts (sha256, size, media_type, storage_key) values (${sha}, 1, 'x', 'k')`;
-    const [m] = await sql`insert into methods (team_id, name, created_by) values (${t?.id}, 'm', ${u?.id}) returning id`;
-    const [s] = await sql`insert into submissions (benchmark_id, method_id, team_id, submitted_by, artifact_sha256, dataset_version_id)
+    const [m] =
+      await sql`insert into methods (team_id, name, created_by) values (${t?.id}, 'm', ${u?.id}) returning id`;
+    const [s] =
+      await sql`insert into submissions (benchmark_id, method_id, team_id, submitted_by, artifact_sha256, dataset_version_id)
       values ('bench-r', ${m?.id}, ${t?.id}, ${u?.id}, ${sha}, ${v?.id}) returning id`;
-    await expect(
-      sql`update submissions set state = 'failed' where id = ${s?.id}`,
-    ).rejects.toThrow(/submissions_failure_valid/);
+    await expect(sql`update submissions set state = 'failed' where id = ${s?.id}`).rejects.toThrow(
+      /submissions_failure_valid/,
+    );
     await sql`insert into evaluation_runs (submission_id, dataset_version_id, attempt) values (${s?.id}, ${v?.id}, 1)`;
     await expect(
       sql`insert into evaluation_runs (submission_id, dataset_version_id, attempt, state) values (${s?.id}, ${v?.id}, 1, 'expired')`,

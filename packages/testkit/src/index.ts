@@ -1,5 +1,5 @@
 export * from './database';
 export * from './platform';
+export * from './scenario';
 export * from './server';
 export * from './toy-evaluator';
-export * from './scenario';

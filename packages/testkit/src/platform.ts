@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import {
   type Actor,
   type Config,
-  type Platform,
   createPlatform,
   createTeam,
   loadConfig,
+  type Platform,
   setMember,
   signUp,
 } from '@trueboard/core';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Platform, createApiToken, createMethod, createRunnerToken, importBenchmarkDir } from '@trueboard/core';
+import { createApiToken, createMethod, createRunnerToken, importBenchmarkDir, type Platform } from '@trueboard/core';
 import { makeTeam, makeUser } from './platform';
 
 export const TOY_QA_DIR = fileURLToPath(new URL('../fixtures/toy-qa', import.meta.url));

@@ -181,7 +181,7 @@ export class JobRun {
           if (res.cancelled) this.abort('cancelled');
         })
         .catch((e: unknown) => {
-          if (false) this.abort('lease-lost');
+          if (e instanceof PlatformError && e.status === 409) this.abort('lease-lost');
           else emit({ type: 'warning', runId, message: `heartbeat failed: ${errorMessage(e)}` });
         })
         .finally(() => {

@@ -40,7 +40,10 @@ export async function handleBlobs(ctx: Context, path: string[]): Promise<Respons
   const sha = path[0];
   if ((ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') || path.length !== 1 || !sha) return null;
   if (ctx.actor.kind !== 'runner' && !(ctx.actor.kind === 'user' && ctx.actor.isAdmin)) {
-    throw new core.DomainError(ctx.actor.kind === 'anonymous' ? 'unauthorized' : 'forbidden', 'blobs are served to runners and admins');
+    throw new core.DomainError(
+      ctx.actor.kind === 'anonymous' ? 'unauthorized' : 'forbidden',
+      'blobs are served to runners and admins',
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(sha)) throw core.badInput(`bad input: "${sha}" is not a sha256`);
   const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha));

@@ -1,4 +1,4 @@
-import { DomainError, badInput } from '@trueboard/core';
+import { badInput, DomainError } from '@trueboard/core';
 import { toRestError } from '../errors';
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>

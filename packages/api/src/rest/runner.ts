@@ -36,7 +36,9 @@ export async function handleRunner(ctx: Context, path: string[]): Promise<Respon
       await core.appendLogs(p, a, runId, LogRequest.parse(await readJson(ctx.req)));
       return json({ ok: true });
     case 'complete':
-      return json(await core.completeRun(p, a, runId, CompleteRequest.parse(await readJson(ctx.req, 512 * 1024 * 1024))));
+      return json(
+        await core.completeRun(p, a, runId, CompleteRequest.parse(await readJson(ctx.req, 512 * 1024 * 1024))),
+      );
     case 'fail':
       await core.failRun(p, a, runId, FailRequest.parse(await readJson(ctx.req)));
       return json({ ok: true });

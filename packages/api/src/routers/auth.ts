@@ -6,7 +6,9 @@ import { publicProcedure, router, userProcedure } from '../trpc';
 const secure = (req: Request) => new URL(req.url).protocol === 'https:';
 
 export const authRouter = router({
-  me: publicProcedure.query(async ({ ctx }) => (ctx.actor.kind === 'user' ? core.getUser(ctx.platform, ctx.actor) : null)),
+  me: publicProcedure.query(async ({ ctx }) =>
+    ctx.actor.kind === 'user' ? core.getUser(ctx.platform, ctx.actor) : null,
+  ),
   signUp: publicProcedure
     .input(z.object({ email: z.string(), name: z.string(), password: z.string() }))
     .mutation(async ({ ctx, input }) => {

@@ -1,8 +1,7 @@
+import { MethodInput, Slug } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
-import { MethodInput } from '@trueboard/contracts';
-import { publicProcedure, router, teamProcedure } from '../trpc';
-import { Slug } from '@trueboard/contracts';
 import { z } from 'zod';
+import { publicProcedure, router, teamProcedure } from '../trpc';
 
 export const methodsRouter = router({
   create: teamProcedure('member')

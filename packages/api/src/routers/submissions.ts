@@ -11,10 +11,14 @@ export const submissionsRouter = router({
   list: publicProcedure
     .input(z.object({ benchmark: z.string() }))
     .query(({ ctx, input }) => core.listSubmissions(ctx.platform, ctx.actor, input.benchmark)),
-  cancel: userProcedure.input(Id).mutation(({ ctx, input }) => core.cancelSubmission(ctx.platform, ctx.actor, input.id)),
+  cancel: userProcedure
+    .input(Id)
+    .mutation(({ ctx, input }) => core.cancelSubmission(ctx.platform, ctx.actor, input.id)),
   rerun: userProcedure.input(Id).mutation(({ ctx, input }) => core.rerunSubmission(ctx.platform, ctx.actor, input.id)),
   logs: publicProcedure
-    .input(z.object({ runId: z.string().uuid(), submissionId: z.string().uuid(), afterId: z.number().int().default(0) }))
+    .input(
+      z.object({ runId: z.string().uuid(), submissionId: z.string().uuid(), afterId: z.number().int().default(0) }),
+    )
     .query(async ({ ctx, input }) => {
       const s = await core.getSubmission(ctx.platform, ctx.actor, input.submissionId); // visibility check
       if (!s.runs.some((r) => r.id === input.runId)) throw new core.DomainError('not_found', 'run not found');

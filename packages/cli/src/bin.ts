@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { registerBenchmarkCommand } from './commands/benchmark';
+import { registerEvalCommand } from './commands/eval';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerRunnerCommand } from './commands/runner';
+import { registerStartCommand } from './commands/start';
+import { registerSubmitCommand } from './commands/submit';
+import { registerTokenCommand } from './commands/token';
+
+const program = new Command('trueboard')
+  .description('Trueboard: benchmarks and leaderboards with audited gold annotations')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerStartCommand(program);
+registerMigrateCommand(program);
+registerRunnerCommand(program);
+registerTokenCommand(program);
+registerSubmitCommand(program);
+registerBenchmarkCommand(program);
+registerEvalCommand(program);
+
+await program.parseAsync(process.argv);

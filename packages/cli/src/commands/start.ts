@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  type Actor,
+  bootstrapAdmin,
+  createPlatform,
+  importBenchmarkDir,
+  loadConfig,
+  localRunnerToken,
+  sweepExpiredLeases,
+} from '@trueboard/core';
+import { users } from '@trueboard/db';
+import { migrate } from '@trueboard/db/migrate';
+import type { Command } from 'commander';
+import { eq } from 'drizzle-orm';
+import { openDatabase } from '../database';
+import { builtinEvaluators } from '../evaluators';
+import { errorMessage, fail } from '../output';
+import { startHttpServer } from '../web-server';
+
+const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+export const BENCHMARKS_DIR = fileURLToPath(new URL('../../../../benchmarks', import.meta.url));
+
+const log = (m: string) => process.stdout.write(`trueboard: ${m}\n`);
+
+export function registerStartCommand(program: Command) {
+  program
+    .command('start')
+    .description(
+      'run the platform: database (embedded unless DATABASE_URL), migrations, web app, API and local runners',
+    )
+    .option('--port <port>', 'HTTP port (or PORT)', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'interface to listen on (0.0.0.0 lets runners on other machines connect)', '127.0.0.1')
+    .option('--runners <n>', 'local runner processes to start', (v) => Number.parseInt(v, 10), 1)
+    .option('--data-dir <dir>', 'data directory (or TRUEBOARD_DATA_DIR; default .trueboard)')
+    .option('--no-web', 'serve the API only, without the Next.js app')
+    .option('--no-import', 'do not register the bundled benchmarks')
+    .action(async (o) => {
+      const env = {
+        ...process.env,
+        ...(o.dataDir ? { TRUEBOARD_DATA_DIR: o.dataDir } : {}),
+        ...(o.port ? { PORT: String(o.port) } : {}),
+      };
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig(env);
+      } catch (err) {
+        fail(errorMessage(err));
+      }
+      const db = await openDatabase(config.databaseUrl, config.dataDir).catch((err) => fail(errorMessage(err)));
+      log(
+        db.embedded
+          ? `embedded PostgreSQL ${db.embedded.created ? 'created' : 'started'} in ${config.dataDir}/pg`
+          : 'using DATABASE_URL',
+      );
+      const children: ChildProcess[] = [];
+      let sweeper: NodeJS.Timeout | undefined;
+      let server: Server | undefined;
+      let shuttingDown = false;
+      let cleanup: () => Promise<void> = async () => {
+        await db.stop();
+      };
+      const shutdown = async (sig: string) => {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        log(`${sig}: shutting down`);
+        await cleanup().catch((err) => process.stderr.write(`trueboard: shutdown: ${errorMessage(err)}\n`));
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      try {
+        await migrate(db.url);
+        log('migrations applied');
+        process.env.DATABASE_URL = db.url; // for the web app's server components in this process
+        const platform = await createPlatform({ ...config, databaseUrl: db.url });
+        cleanup = async () => {
+          for (const c of children) c.kill('SIGTERM');
+          await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+          clearInterval(sweeper);
+          server?.closeAllConnections();
+          await new Promise((r) => (server ? server.close(r) : r(null)));
+          await platform.close();
+          await db.stop();
+        };
+        const creds = await bootstrapAdmin(platform);
+        if (creds) {
+          log('created the admin account (shown once; also saved with mode 0600):');
+          log(`  email     ${creds.email}`);
+          log(`  password  ${creds.password}`);
+          log(`  API token ${creds.apiToken}`);
+          log(`  file      ${creds.file}`);
+        }
+        if (o.import) await importBundled(platform);
+        sweeper = setInterval(() => void sweepExpiredLeases(platform).catch(() => {}), 5000);
+        server = await startHttpServer(platform, { port: config.port, host: o.host, web: o.web });
+        const url = `http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${config.port}`;
+        log(`serving ${o.web ? 'the web app and ' : ''}the API at ${url}`);
+        const families = Object.keys(await builtinEvaluators());
+        if (o.runners > 0 && families.length > 0) {
+          const token = await localRunnerToken(platform);
+          for (let i = 0; i < o.runners; i++) children.push(startRunner(url, token, i));
+          log(`started ${o.runners} local runner${o.runners > 1 ? 's' : ''} (${families.join(', ')})`);
+        } else if (o.runners > 0) {
+          log('no family evaluators are installed, so no local runner was started');
+        }
+      } catch (err) {
+        process.stderr.write(`trueboard: ${errorMessage(err)}\n`);
+        await cleanup().catch(() => {});
+        process.exit(1);
+      }
+    });
+}
+
+function startRunner(server: string, token: string, i: number): ChildProcess {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, BIN, 'runner', '--server', server, '--quiet'], {
+    env: { ...process.env, TRUEBOARD_RUNNER_TOKEN: token },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM')
+      process.stderr.write(`trueboard: runner ${i + 1} exited (${code ?? signal})\n`);
+  });
+  return child;
+}
+
+/** Registers every benchmarks/<id>/manifest.json (idempotent: unchanged data is a no-op). */
+async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>>) {
+  if (!existsSync(BENCHMARKS_DIR)) return;
+  const [admin] = await platform.db.select({ id: users.id }).from(users).where(eq(users.isAdmin, true)).limit(1);
+  if (!admin) return;
+  const actor: Actor = { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' };
+  for (const d of readdirSync(BENCHMARKS_DIR).sort()) {
+    const dir = join(BENCHMARKS_DIR, d);
+    if (!existsSync(join(dir, 'manifest.json'))) continue;
+    const r = await importBenchmarkDir(platform, actor, dir);
+    log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
+  }
+}

@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Evaluator, Family } from '@trueboard/contracts';
+
+export type EvaluatorMap = Partial<Record<Family, Evaluator>>;
+
+/** Family evaluators shipped with Trueboard (each family package registers here). */
+export async function builtinEvaluators(): Promise<EvaluatorMap> {
+  return {};
+}
+
+/**
+ * Loads extra evaluators from a module exporting `evaluators: Evaluator[]` (local development of a
+ * new family, and the test-only evaluator of the platform's own tests). Later entries win.
+ */
+export async function loadEvaluators(modules: readonly string[] = []): Promise<EvaluatorMap> {
+  const map: EvaluatorMap = await builtinEvaluators();
+  for (const m of modules) {
+    const mod = (await import(pathToFileURL(resolve(m)).href)) as { evaluators?: Evaluator[] };
+    if (!Array.isArray(mod.evaluators) || mod.evaluators.length === 0) {
+      throw new Error(`${m}: expected an exported "evaluators" array of Evaluator objects`);
+    }
+    for (const e of mod.evaluators) map[e.family] = e;
+  }
+  return map;
+}

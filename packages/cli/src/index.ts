@@ -1,0 +1,1 @@
+export { builtinEvaluators, type EvaluatorMap, loadEvaluators } from './evaluators';
