@@ -50,7 +50,7 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
     await p.jobs.complete(tx.queueDb, family, msg.id);
     const [run] = await tx.db.select().from(evaluationRuns).where(eq(evaluationRuns.id, msg.data.runId)).for('update');
     // a cancelled or already-handled run leaves a stale message behind: drop it and look again
-    if (!run || run.state !== 'queued') continue;
+    if (run?.state !== 'queued') continue;
     const now = new Date();
     const leaseExpiresAt = new Date(now.getTime() + p.config.leaseSeconds * 1000);
     await tx.db

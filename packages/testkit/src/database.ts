@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { withDatabase } from '@trueboard/db/embedded';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import './provided';
 
 /** A new database cloned from the migrated template; one per test file. */
 export async function freshDatabase(): Promise<string> {

@@ -6,14 +6,9 @@ import { startEmbeddedPostgres, withDatabase } from '@trueboard/db/embedded';
 import { migrate } from '@trueboard/db/migrate';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import './provided';
 
 export const TEMPLATE_DB = 'tb_template';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgUrl: string;
-  }
-}
 
 /**
  * One real PostgreSQL for the whole test run: an embedded server in a temp dir, with a template
