@@ -145,7 +145,10 @@ beforeAll(async () => {
 });
 afterAll(() => p.close());
 
-const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { access?: Access }; type: string } }>;
+const procedures = appRouter._def.procedures as unknown as Record<
+  string,
+  { _def: { meta?: { access?: Access }; type: string } }
+>;
 
 describe('authorization matrix', () => {
   it('classifies every procedure, and each declares the access this table expects', () => {

@@ -35,7 +35,13 @@ export async function claim(p: Platform, actor: Actor, req: ClaimRequest, signal
   for (;;) {
     await sweepExpiredLeases(p);
     for (const family of families) {
+      // a runner that hung up mid-poll must not be handed a job it will never see
+      if (signal?.aborted) return null;
       const job = await transact(p, (tx) => claimOne(p, tx, family, runner.id));
+      if (job && signal?.aborted) {
+        await releaseRun(p, actor, job.runId);
+        return null;
+      }
       if (job) return job;
     }
     if (Date.now() >= deadline || signal?.aborted) return null;
