@@ -45,7 +45,9 @@ export interface Config {
 
 /** Reads configuration from the environment once, at the edge; bad values fail with the variable's name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = Env.safeParse(env);
+  // an empty variable means "not set" (e.g. `DATABASE_URL= npm start`)
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
   if (!parsed.success) throw new Error(describeIssues('environment', parsed.error.issues));
   const e = parsed.data;
   const dataDir = resolve(/*turbopackIgnore: true*/ e.TRUEBOARD_DATA_DIR);

@@ -177,16 +177,28 @@ function once<T>(inFlight: Map<string, Promise<T>>, key: string, work: () => Pro
   return p;
 }
 
+/**
+ * Maps with bounded concurrency. On the first failure no new items start, and the error is thrown
+ * only once running ones have settled, so no download is left writing into tmp behind the caller.
+ */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) {
+    while (!failure && next < items.length) {
+      const i = next++;
       const item = items[i];
-      if (item !== undefined) out[i] = await fn(item);
+      if (item === undefined) continue;
+      try {
+        out[i] = await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
   return out;
 }
 

@@ -68,7 +68,7 @@ export async function probeCuda(): Promise<CudaProbe> {
   return {
     available: false,
     detail:
-      'the onnxruntime-node CUDA provider library is not installed (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12)',
+      'the onnxruntime-node CUDA provider library is not installed; reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12',
   };
 }
 

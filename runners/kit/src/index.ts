@@ -1,12 +1,5 @@
 export { type BlobSource, ContentCache, defaultCacheDir, safeRelativePath } from './cache';
-export {
-  type ClientOptions,
-  type CompleteResponse,
-  type Operation,
-  PlatformClient,
-  PlatformError,
-  type RegisterResponse,
-} from './client';
+export { type ClientOptions, type CompleteResponse, PlatformClient, type RegisterResponse } from './client';
 export {
   type CudaProbe,
   chooseDevice,
@@ -17,5 +10,6 @@ export {
 } from './device';
 export type { JobOutcome, LogLevel, RunnerEvent } from './events';
 export { type AbortCause, JobAbortedError } from './job';
+export { type Operation, PlatformError } from './platform-error';
 export { Runner, type RunnerOptions, type StopOptions } from './runner';
 export { RUNNER_VERSION } from './version';

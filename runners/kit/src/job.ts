@@ -9,8 +9,9 @@ import {
 } from '@trueboard/contracts';
 import { raceAbort } from './backoff';
 import type { ContentCache } from './cache';
-import { describeIssues, type PlatformClient, PlatformError } from './client';
+import type { PlatformClient } from './client';
 import type { JobOutcome, RunnerEvent } from './events';
+import { describeIssues, PlatformError } from './platform-error';
 import { type ReporterTiming, RunReporter } from './run-reporter';
 import { RUNNER_VERSION } from './version';
 

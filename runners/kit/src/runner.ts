@@ -2,10 +2,11 @@ import { hostname as osHostname } from 'node:os';
 import { type DatasetBundle, type Evaluator, Family, type Job } from '@trueboard/contracts';
 import { abortableSleep, backoffDelay } from './backoff';
 import { ContentCache } from './cache';
-import { type ClientOptions, PlatformClient, PlatformError } from './client';
+import { type ClientOptions, PlatformClient } from './client';
 import { chooseDevice, type DeviceChoice, type DeviceRequest } from './device';
 import type { RunnerEvent } from './events';
 import { JobRun } from './job';
+import { PlatformError } from './platform-error';
 import { RUNNER_VERSION } from './version';
 
 export interface RunnerOptions {
@@ -220,7 +221,8 @@ export class Runner {
         if (this.stopping) return undefined;
         if (!(e instanceof PlatformError && e.transient)) throw e;
         const delay = backoffDelay(attempt, base, 30_000);
-        this.emit({ type: 'warning', message: `${e.message}; retrying in ${(delay / 1000).toFixed(1)}s` });
+        const oneLine = e.message.replace(/\s*\n\s*/g, ' ');
+        this.emit({ type: 'warning', message: `${oneLine}; retrying in ${(delay / 1000).toFixed(1)}s` });
         await abortableSleep(delay, this.stopController.signal).catch(() => {});
       }
     }

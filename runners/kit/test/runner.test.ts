@@ -165,8 +165,11 @@ describe('Runner', () => {
 
   it('aborts the evaluator and uploads nothing when a heartbeat says the lease is lost', async () => {
     const job = platform.enqueue(DATASET, PREDICTIONS);
-    platform.heartbeat = () => ({ status: 409, body: { error: { code: 'conflict', message: 'lease expired' } } });
     const seen: { signal?: AbortSignal } = {};
+    const keep = platform.heartbeat;
+    // the lease is lost only once the evaluator runs, so the test does not depend on download speed
+    platform.heartbeat = (runId) =>
+      seen.signal ? { status: 409, body: { error: { code: 'conflict', message: 'lease expired' } } } : keep(runId);
     // the evaluator finishes normally once aborted: the harness must still not upload its report
     const { runner, outcomes } = makeRunner(tinyEvaluator({ during: blockUntilAborted(seen) }), {
       once: 1,
@@ -186,8 +189,11 @@ describe('Runner', () => {
 
   it('stops work without uploading when the submission is cancelled', async () => {
     const job = platform.enqueue(DATASET, PREDICTIONS);
-    platform.heartbeat = () => ({ status: 200, body: { leaseExpiresAt: new Date().toISOString(), cancelled: true } });
     const seen: { signal?: AbortSignal } = {};
+    platform.heartbeat = () => ({
+      status: 200,
+      body: { leaseExpiresAt: new Date().toISOString(), cancelled: seen.signal !== undefined },
+    });
     const { runner, outcomes } = makeRunner(tinyEvaluator({ during: blockUntilAborted(seen) }), {
       once: 1,
       heartbeatMs: 30,
