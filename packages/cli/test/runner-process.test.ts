@@ -60,6 +60,21 @@ afterAll(async () => {
   await p.close();
 });
 
+describe('uploads', () => {
+  it('refuses an artifact over the benchmark limit with 413 and stores nothing', async () => {
+    const res = await fetch(`${srv.baseUrl}/api/submissions?benchmark=toy-qa&method=${cast.method.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cast.ownerToken.secret}` },
+      body: new Uint8Array(10_000).fill(32),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'the text2sql artifact is larger than the limit of 4.0 KiB',
+    );
+    expect(await p.db.select().from(submissions)).toHaveLength(0);
+  });
+});
+
 describe('a runner process', () => {
   it('evaluates an uploaded submission end to end over HTTP', async () => {
     const runner = startRunner();
@@ -97,6 +112,8 @@ describe('a runner process', () => {
       .from(runLogs)
       .where(eq(runLogs.runId, run?.id ?? ''));
     expect(logs.map((l) => l.message)).toContain('scored 5 examples');
+    const health = (await (await fetch(`${srv.baseUrl}/api/health`)).json()) as { status: string; runners: number };
+    expect(health).toMatchObject({ status: 'ok', runners: 1 });
     runner.kill('SIGTERM');
     expect(await new Promise((r) => runner.on('exit', r))).toBe(0);
   });

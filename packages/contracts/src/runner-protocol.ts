@@ -7,6 +7,9 @@ import { FailureCategory } from './submission';
 export const Device = z.enum(['cpu', 'cuda']);
 export type Device = z.infer<typeof Device>;
 
+export const RegisterRunnerResponse = z.object({ runnerId: z.string().uuid() });
+export type RegisterRunnerResponse = z.infer<typeof RegisterRunnerResponse>;
+
 export const ClaimRequest = z.object({
   runnerId: z.string().uuid(),
   families: z.array(Family).min(1),
@@ -77,6 +80,13 @@ export type LogRequest = z.infer<typeof LogRequest>;
 
 export const CompleteRequest = z.object({ report: EvaluationReport });
 export type CompleteRequest = z.infer<typeof CompleteRequest>;
+
+export const CompleteResponse = z.object({
+  resultId: z.string().uuid(),
+  /** true when this run's report had already been recorded (the upload was repeated) */
+  duplicate: z.boolean(),
+});
+export type CompleteResponse = z.infer<typeof CompleteResponse>;
 
 export const FailRequest = z.object({
   category: FailureCategory,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { users } from '@trueboard/db';
-import { sql } from 'drizzle-orm';
+import { runnerTokens, users } from '@trueboard/db';
+import { and, isNull, like, sql } from 'drizzle-orm';
 import { createApiToken, createRunnerToken, signUp } from './accounts';
 import type { Actor } from './actor';
 import type { Platform } from './platform';
@@ -36,6 +36,11 @@ export async function bootstrapAdmin(p: Platform): Promise<AdminCredentials | nu
 export async function localRunnerToken(p: Platform): Promise<string> {
   const [admin] = await p.db.select({ id: users.id }).from(users).where(sql`${users.isAdmin}`).limit(1);
   if (!admin) throw new Error('no admin account; run bootstrapAdmin first');
+  // the previous start's local runners are gone: retire their token
+  await p.db
+    .update(runnerTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(like(runnerTokens.name, 'local runners %'), isNull(runnerTokens.revokedAt)));
   const t = await createRunnerToken(
     p,
     { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' },

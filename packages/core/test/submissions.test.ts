@@ -8,6 +8,7 @@ import {
   claim,
   completeRun,
   failRun,
+  listAudit,
   registerRunner,
   resolveSecret,
   submit,
@@ -79,6 +80,13 @@ describe('submission lifecycle', () => {
     expect(rows).toHaveLength(1);
     const [done] = await p.db.select().from(submissions).where(eq(submissions.id, s.id));
     expect(done?.state).toBe('finished');
+    const trail = await listAudit(p.db, 'submission', s.id);
+    expect(trail.map((e) => e.action)).toEqual([
+      'submission.created',
+      'submission.queued',
+      'submission.started',
+      'submission.finished',
+    ]);
     expect(done?.finishedAt?.getTime()).toBeGreaterThanOrEqual(done?.startedAt?.getTime() ?? Number.POSITIVE_INFINITY);
   });
 

@@ -1,6 +1,7 @@
 import {
   type ClaimRequest,
   ClaimResponse,
+  CompleteResponse,
   type EvaluationReport,
   type FailRequest,
   HeartbeatResponse,
@@ -8,12 +9,12 @@ import {
   type LogRequest,
   type ProgressRequest,
   type RegisterRunnerRequest,
+  RegisterRunnerResponse,
 } from '@trueboard/contracts';
 import { abortableSleep, backoffDelay } from './backoff';
 import {
   describeIssues,
   httpError,
-  isRecord,
   networkError,
   type Operation,
   type PlatformError,
@@ -30,13 +31,7 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-export interface RegisterResponse {
-  runnerId: string;
-}
-export interface CompleteResponse {
-  resultId: string;
-  duplicate: boolean;
-}
+export type RegisterResponse = RegisterRunnerResponse;
 type LogLine = LogRequest['lines'][number];
 
 interface Call {
@@ -70,10 +65,9 @@ export class PlatformClient {
 
   async register(req: RegisterRunnerRequest): Promise<RegisterResponse> {
     const body = await this.json({ operation: 'register', method: 'POST', path: '/api/runner/register', body: req });
-    if (!isRecord(body) || typeof body.runnerId !== 'string' || body.runnerId === '') {
-      throw unexpected('register', 'runnerId: expected a string');
-    }
-    return { runnerId: body.runnerId };
+    const parsed = RegisterRunnerResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('register', describeIssues(parsed.error.issues));
+    return parsed.data;
   }
 
   /** Long-polls for a job; null when none arrived within waitSeconds. */
@@ -120,10 +114,9 @@ export class PlatformClient {
       path: runPath(runId, 'complete'),
       body: { report },
     });
-    if (!isRecord(body) || typeof body.resultId !== 'string' || typeof body.duplicate !== 'boolean') {
-      throw unexpected('complete', 'expected {resultId: string, duplicate: boolean}');
-    }
-    return { resultId: body.resultId, duplicate: body.duplicate };
+    const parsed = CompleteResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('complete', describeIssues(parsed.error.issues));
+    return parsed.data;
   }
 
   async fail(runId: string, req: FailRequest): Promise<void> {

@@ -1,5 +1,5 @@
 export { type BlobSource, ContentCache, defaultCacheDir, safeRelativePath } from './cache';
-export { type ClientOptions, type CompleteResponse, PlatformClient, type RegisterResponse } from './client';
+export { type ClientOptions, PlatformClient, type RegisterResponse } from './client';
 export {
   type CudaProbe,
   chooseDevice,
