@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cancelSubmission } from '@trueboard/core';
 import {
   datasetVersions,
   evaluationRuns,
@@ -146,5 +147,19 @@ describe('a runner process', () => {
     ]);
     expect(await p.db.select().from(results).where(eq(results.submissionId, id))).toHaveLength(1);
     second.kill('SIGTERM');
+  });
+
+  it('stops work on a submission its owner cancels while it runs, and uploads nothing', async () => {
+    const runner = startRunner();
+    const { id } = await upload(goodPredictions({ q1: 'Nice' }, { delayMs: 1500 }));
+    await waitFor('running', async () => (await stateOf(id))?.state === 'running');
+    await cancelSubmission(p, cast.acme.owner.actor, id);
+    await waitFor(
+      () => `the runner to give up:\n${runner.output()}`,
+      async () => runner.output().includes('cancelled'),
+    );
+    expect((await stateOf(id))?.state).toBe('cancelled');
+    expect(await p.db.select().from(results).where(eq(results.submissionId, id))).toHaveLength(0);
+    runner.kill('SIGTERM');
   });
 });

@@ -4,16 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@trueboard/db/embedded';
+import { freshDatabase } from '@trueboard/testkit';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './helpers';
+import { TOY_EVALUATOR, waitFor } from './helpers';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** `npm start` exactly as a newcomer runs it (args after `--` go to `trueboard start`). */
-function npmStart(port: number, dataDir: string) {
-  const child = spawn('npm', ['start', '--', '--port', String(port), '--data-dir', dataDir], {
+function npmStart(port: number, dataDir: string, extra: string[] = [], env: Record<string, string> = {}) {
+  const child = spawn('npm', ['start', '--', '--port', String(port), '--data-dir', dataDir, ...extra], {
     cwd: REPO,
-    env: { ...process.env, DATABASE_URL: '' },
+    env: { ...process.env, DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can signal the whole tree like a terminal would
   });
@@ -49,13 +51,16 @@ describe('npm start', () => {
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tb-start-'));
     const port = await freePort();
-    const first = npmStart(port, dataDir);
+    // the toy evaluator stands in for a family, so `start` launches its local runner
+    const first = npmStart(port, dataDir, ['--evaluators', TOY_EVALUATOR]);
     const h = await waitFor(
       () => `healthy /api/health:\n${first.output()}`,
       () => (first.hasExited() ? Promise.reject(new Error(first.output())) : health(port)),
       240_000,
     );
     expect(h).toMatchObject({ status: 'ok', db: true, queue: true });
+    // the local runner connects over HTTP shortly after the server is up
+    await waitFor('the local runner', async () => (await health(port))?.runners === 1, 60_000);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('Trueboard');
     const credsFile = join(dataDir, 'admin-credentials.json');
     expect(statSync(credsFile).mode & 0o777).toBe(0o600);
@@ -83,5 +88,26 @@ describe('npm start', () => {
     process.kill(-(second.child.pid ?? 0), 'SIGTERM');
     await second.exited;
     await waitFor('PostgreSQL to stop', async () => !existsSync(join(dataDir, 'pg', 'postmaster.pid')), 30_000);
+  });
+
+  it('uses DATABASE_URL when it is set and starts no PostgreSQL of its own', { timeout: 300_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tb-start-url-'));
+    const port = await freePort();
+    const url = await freshDatabase();
+    const run = npmStart(port, dataDir, ['--no-web', '--runners', '0'], { DATABASE_URL: url });
+    const h = await waitFor(
+      () => `health:\n${run.output()}`,
+      () => (run.hasExited() ? Promise.reject(new Error(run.output())) : health(port)),
+      240_000,
+    );
+    expect(h).toMatchObject({ status: 'ok', db: true, queue: true, runners: 0 });
+    expect(run.output()).toContain('using DATABASE_URL');
+    expect(existsSync(join(dataDir, 'pg'))).toBe(false);
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const [admins] = await sql`select count(*)::int as n from users where is_admin`;
+    await sql.end();
+    expect(admins?.n).toBe(1);
+    process.kill(-(run.child.pid ?? 0), 'SIGTERM');
+    await run.exited;
   });
 });

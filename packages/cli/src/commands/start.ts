@@ -18,7 +18,7 @@ import { migrate } from '@trueboard/db/migrate';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../database';
-import { builtinEvaluators } from '../evaluators';
+import { loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
 import { startHttpServer } from '../web-server';
 
@@ -40,6 +40,7 @@ export function registerStartCommand(program: Command) {
     .option('--data-dir <dir>', 'data directory (or TRUEBOARD_DATA_DIR; default .trueboard)')
     .option('--no-web', 'serve the API only, without the Next.js app')
     .option('--no-import', 'do not register the bundled benchmarks')
+    .option('--evaluators <module...>', 'extra evaluator modules for the local runners (development)')
     .action(async (o) => {
       const env = {
         ...process.env,
@@ -101,10 +102,11 @@ export function registerStartCommand(program: Command) {
         server = await startHttpServer(platform, { port: config.port, host: o.host, web: o.web });
         const url = `http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${config.port}`;
         log(`serving ${o.web ? 'the web app and ' : ''}the API at ${url}`);
-        const families = Object.keys(await builtinEvaluators());
+        const extra: string[] = o.evaluators ?? [];
+        const families = Object.keys(await loadEvaluators(extra));
         if (o.runners > 0 && families.length > 0) {
           const token = await localRunnerToken(platform);
-          for (let i = 0; i < o.runners; i++) children.push(startRunner(url, token, i));
+          for (let i = 0; i < o.runners; i++) children.push(startRunner(url, token, i, extra));
           log(`started ${o.runners} local runner${o.runners > 1 ? 's' : ''} (${families.join(', ')})`);
         } else if (o.runners > 0) {
           log('no family evaluators are installed, so no local runner was started');
@@ -117,8 +119,10 @@ export function registerStartCommand(program: Command) {
     });
 }
 
-function startRunner(server: string, token: string, i: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, BIN, 'runner', '--server', server, '--quiet'], {
+function startRunner(server: string, token: string, i: number, evaluators: string[]): ChildProcess {
+  const args = ['--import', TSX_LOADER, BIN, 'runner', '--server', server, '--quiet'];
+  if (evaluators.length) args.push('--evaluators', ...evaluators);
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, TRUEBOARD_RUNNER_TOKEN: token },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
