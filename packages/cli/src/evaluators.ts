@@ -6,7 +6,8 @@ export type EvaluatorMap = Partial<Record<Family, Evaluator>>;
 
 /** Family evaluators shipped with Trueboard (each family package registers here). */
 export async function builtinEvaluators(): Promise<EvaluatorMap> {
-  return {};
+  const { text2sqlEvaluator } = await import('@trueboard/text2sql');
+  return { text2sql: text2sqlEvaluator as Evaluator };
 }
 
 /**

@@ -43,4 +43,6 @@ export interface Evaluator<Prepared = unknown> {
   version: string;
   prepare(dataset: DatasetBundle): Promise<Prepared>;
   evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluationReport>;
+  /** releases what `prepare` holds (worker processes, sessions) when the harness evicts it */
+  dispose?(prepared: Prepared): Promise<void>;
 }

@@ -18,3 +18,4 @@ export * from './secrets';
 export * from './storage';
 export * from './submissions';
 export * from './teams';
+export * from './baselines';

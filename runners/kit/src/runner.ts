@@ -55,7 +55,7 @@ export class Runner {
   private readonly families: Family[];
   private readonly hostname: string;
   private readonly stopController = new AbortController();
-  private readonly prepared = new Map<string, Promise<unknown>>();
+  private readonly prepared = new Map<string, { evaluator: Evaluator; value: Promise<unknown> }>();
   private loop: Promise<void> | undefined;
   private current: JobRun | undefined;
   private stopping = false;
@@ -158,6 +158,9 @@ export class Runner {
       processed++;
       await this.runJob(job, choice);
     }
+    const entries = [...this.prepared.values()];
+    this.prepared.clear();
+    await Promise.all(entries.map((e) => this.dispose(e)));
     this.emit({ type: 'stopped' });
   }
 
@@ -192,19 +195,29 @@ export class Runner {
       // most recently used goes last, so eviction below drops the least recently used
       this.prepared.delete(key);
       this.prepared.set(key, hit);
-      return hit;
+      return hit.value;
     }
-    const p = evaluator.prepare(bundle);
-    p.catch(() => {
-      if (this.prepared.get(key) === p) this.prepared.delete(key);
+    const value = evaluator.prepare(bundle);
+    value.catch(() => {
+      if (this.prepared.get(key)?.value === value) this.prepared.delete(key);
     });
-    this.prepared.set(key, p);
+    this.prepared.set(key, { evaluator, value });
     const limit = Math.max(1, this.options.preparedCacheSize ?? 4);
-    for (const oldest of this.prepared.keys()) {
+    for (const [oldest, entry] of this.prepared) {
       if (this.prepared.size <= limit) break;
       this.prepared.delete(oldest);
+      void this.dispose(entry);
     }
-    return p;
+    return value;
+  }
+
+  private async dispose(entry: { evaluator: Evaluator; value: Promise<unknown> }): Promise<void> {
+    try {
+      const prepared = await entry.value;
+      await entry.evaluator.dispose?.(prepared);
+    } catch {
+      // a failed prepare holds nothing; a failing dispose must not stop the runner
+    }
   }
 
   /**

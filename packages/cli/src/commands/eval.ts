@@ -36,6 +36,9 @@ export function registerEvalCommand(program: Command) {
     .requiredOption('--dataset <dir>', 'dataset directory (a benchmark directory with manifest.json, or the raw files)')
     .requiredOption('--predictions <file>', 'the artifact to evaluate')
     .option('--out <file>', 'write the EvaluationReport JSON here')
+    .option('--format <format>', 'text2sql: predictions format spider | bird | trueboard (default: detected)')
+    .option('--semantics <name>', 'text2sql: semantics of the per-example verdict, spider | bird')
+    .option('--timeout <seconds>', 'text2sql: seconds a predicted query may run', Number.parseFloat)
     .option('--option <key=value...>', 'evaluator options (override the manifest\'s "evaluator" settings)', [])
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
     .option('--seed <n>', 'random seed (bootstrap CIs)', (v) => Number.parseInt(v, 10), 20240601)
@@ -59,7 +62,14 @@ export function registerEvalCommand(program: Command) {
           version: 1,
           contentHash: datasetContentHash(files),
           files,
-          evaluator: { ...(manifest?.evaluator ?? {}), ...parseOptions(o.option) },
+          evaluator: {
+            ...(manifest?.evaluator ?? {}),
+            ...(existsSync(join(root, 'dev_databases')) && !manifest ? { format: 'bird' } : {}),
+            ...(o.format ? { predictionFormat: o.format } : {}),
+            ...(o.semantics ? { primarySemantics: o.semantics } : {}),
+            ...(o.timeout ? { timeout: o.timeout } : {}),
+            ...parseOptions(o.option),
+          },
         };
         const device = await chooseDevice(o.device);
         const artifactHash = await sha256File(o.predictions);
@@ -86,6 +96,7 @@ export function registerEvalCommand(program: Command) {
           },
         );
         bar.stop();
+        await evaluator.dispose?.(prepared);
         const valid = EvaluationReport.parse(report);
         process.stdout.write(
           `${table(
@@ -103,6 +114,7 @@ export function registerEvalCommand(program: Command) {
           await writeFile(o.out, `${JSON.stringify(valid, null, 2)}\n`);
           process.stderr.write(`report written to ${o.out}\n`);
         }
+        process.exit(0);
       } catch (err) {
         fail(err instanceof SubmissionError ? `bad predictions: ${err.message}` : errorMessage(err));
       }

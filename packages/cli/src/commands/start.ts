@@ -11,6 +11,7 @@ import {
   importBenchmarkDir,
   loadConfig,
   localRunnerToken,
+  seedBaselines,
   sweepExpiredLeases,
 } from '@trueboard/core';
 import { users } from '@trueboard/db';
@@ -144,5 +145,7 @@ async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>
     if (!existsSync(join(dir, 'manifest.json'))) continue;
     const r = await importBenchmarkDir(platform, actor, dir);
     log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
+    const seeded = await seedBaselines(platform, actor, r.benchmark, dir);
+    if (seeded.length) log(`benchmark ${r.benchmark}: submitted baselines ${seeded.map((s) => s.method).join(', ')}`);
   }
 }

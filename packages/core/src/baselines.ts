@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { methods, submissions, teams } from '@trueboard/db';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { parse, requireAdmin } from './accounts';
+import type { Actor } from './actor';
+import { badInput } from './errors';
+import { createMethod } from './methods';
+import type { Platform } from './platform';
+import { submit } from './submissions';
+import { createTeam } from './teams';
+
+export const BaselineEntry = z.object({
+  file: z.string().min(1),
+  method: z.string().min(1).max(120),
+  description: z.string().default(''),
+  paperUrl: z.string().url().optional(),
+  codeUrl: z.string().url().optional(),
+});
+
+export const BASELINES_TEAM = 'baselines';
+
+/**
+ * Submits a benchmark's published reference systems (`<dir>/baselines/baselines.json`) as
+ * baseline entries of the `baselines` team, through the normal submission path, so they are scored
+ * by a runner like everyone else. Entries already submitted are skipped.
+ */
+export async function seedBaselines(p: Platform, actor: Actor, benchmarkId: string, dir: string) {
+  requireAdmin(actor);
+  const listFile = join(dir, 'baselines', 'baselines.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(listFile, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw badInput(`bad input: ${listFile}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const entries = parse(z.array(BaselineEntry), raw, listFile);
+  let [team] = await p.db.select().from(teams).where(eq(teams.slug, BASELINES_TEAM));
+  if (!team) team = await createTeam(p, actor, { slug: BASELINES_TEAM, name: 'Published baselines' });
+  const created: { method: string; submissionId: string }[] = [];
+  for (const e of entries) {
+    let [m] = await p.db
+      .select()
+      .from(methods)
+      .where(and(eq(methods.teamId, team.id), eq(methods.name, e.method)));
+    if (!m) {
+      m = await createMethod(p, actor, {
+        team: BASELINES_TEAM,
+        name: e.method,
+        description: e.description,
+        paperUrl: e.paperUrl,
+        codeUrl: e.codeUrl,
+      });
+    }
+    const [existing] = await p.db
+      .select({ id: submissions.id })
+      .from(submissions)
+      .where(and(eq(submissions.benchmarkId, benchmarkId), eq(submissions.methodId, m.id)));
+    if (existing) continue;
+    const body = await readFile(join(dir, 'baselines', e.file));
+    const s = await submit(p, actor, { benchmark: benchmarkId, method: m.id, note: 'published predictions' }, body, {
+      mediaType: 'text/plain',
+      isBaseline: true,
+    });
+    created.push({ method: e.method, submissionId: s.id });
+  }
+  return created;
+}

@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { type EvaluationReport, type Evaluator, SubmissionError } from '@trueboard/contracts';
+import { FormatError, type Text2SqlDataset } from './dataset';
+import { SqlPool } from './exec/index';
+import { loadBird } from './formats/bird';
+import { loadSpider } from './formats/spider';
+import { GoldCache } from './gold-cache';
+import { Text2SqlOptions } from './options';
+import { parsePredictions } from './predictions';
+import { aggregateMetrics, breakdowns, exampleRows } from './report';
+import { scoreAll } from './score';
+
+export const EVALUATOR_VERSION = '1.0.0';
+
+export interface Text2SqlPrepared {
+  dataset: Text2SqlDataset;
+  options: Text2SqlOptions;
+  gold: GoldCache;
+  pool: SqlPool;
+}
+
+export function loadDataset(root: string, options: Text2SqlOptions): Text2SqlDataset {
+  return options.format === 'bird' ? loadBird(root) : loadSpider(root);
+}
+
+/** The text-to-SQL evaluator: the same object runs in `trueboard eval text2sql` and on runners. */
+export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
+  family: 'text2sql',
+  name: 'trueboard-text2sql',
+  version: EVALUATOR_VERSION,
+  async prepare(bundle) {
+    const parsed = Text2SqlOptions.safeParse(bundle.ref.evaluator);
+    if (!parsed.success) {
+      throw new Error(`evaluator options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const options = parsed.data;
+    const dataset = loadDataset(bundle.root, options);
+    return { dataset, options, gold: new GoldCache(bundle.ref.contentHash), pool: new SqlPool({ size: options.workers }) };
+  },
+  async dispose(p) {
+    await p.pool.close();
+  },
+  async evaluate(p, artifact, ctx): Promise<EvaluationReport> {
+    const started = Date.now();
+    const text = await readFile(artifact.path, 'utf8');
+    let preds: ReturnType<typeof parsePredictions>;
+    try {
+      preds = parsePredictions(text, p.dataset, 'predictions', p.options.predictionFormat);
+    } catch (err) {
+      if (err instanceof FormatError) throw new SubmissionError(err.message);
+      throw err;
+    }
+    ctx.log('info', `${preds.byId.size} predictions (${preds.format} format) for ${p.dataset.examples.length} examples`);
+    const before = p.pool.stats.executions;
+    const rows = await scoreAll(p.dataset, preds.byId, {
+      pool: p.pool,
+      gold: p.gold,
+      options: p.options,
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
+    });
+    const unscorable = rows.filter((r) => r.exSpider === null).length;
+    ctx.log('info', `executed ${p.pool.stats.executions - before} queries; gold cache ${p.gold.hits} hits / ${p.gold.misses} misses; ${unscorable} unscorable`);
+    const primary = p.options.primarySemantics ?? (p.dataset.format === 'bird' ? 'bird' : 'spider');
+    return {
+      family: 'text2sql',
+      metrics: aggregateMetrics(rows, p.options, ctx.seed),
+      examples: exampleRows(rows, primary),
+      unscorable,
+      breakdowns: breakdowns(rows, p.options),
+      provenance: {
+        evaluator: 'trueboard-text2sql',
+        evaluatorVersion: EVALUATOR_VERSION,
+        runnerVersion: ctx.provenance.runnerVersion,
+        hostname: ctx.provenance.hostname,
+        device: ctx.device,
+        datasetHash: ctx.provenance.datasetHash,
+        artifactHash: ctx.provenance.artifactHash,
+        seed: ctx.seed,
+        startedAt: new Date(started).toISOString(),
+        wallTimeMs: Date.now() - started,
+        hardware: ctx.provenance.hardware,
+      },
+    };
+  },
+};

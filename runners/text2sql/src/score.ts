@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { exBird, exSpider, firstStatement, goldHasOrderBy, removeDistinct, softF1, timeRatio, vesReward } from '@trueboard/metrics';
+import type { Text2SqlDataset, Text2SqlExample } from './dataset';
+import type { ExecOutcome, SqlPool } from './exec/index';
+import type { GoldCache } from './gold-cache';
+import type { Text2SqlOptions } from './options';
+
+export interface ScoredExample {
+  id: string;
+  dbId: string;
+  difficulty?: string;
+  /** null = unscorable (database missing, gold failed) */
+  exSpider: 0 | 1 | null;
+  exBird: 0 | 1 | null;
+  softF1: number | null;
+  vesReward: number | null;
+  /** why the example is unscorable, or why the prediction failed */
+  reason?: string;
+  predMs: number | null;
+  goldMs: number | null;
+}
+
+export interface ScoreContext {
+  pool: SqlPool;
+  gold: GoldCache;
+  options: Text2SqlOptions;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
+}
+
+const describe = (o: Extract<ExecOutcome, { ok: false }>) => (o.error === 'timeout' ? 'timed out' : `${o.error}: ${o.message}`);
+
+/** Scores every example; at most `concurrency` examples are in flight so the pool stays busy. */
+export async function scoreAll(ds: Text2SqlDataset, preds: Map<string, string>, ctx: ScoreContext): Promise<ScoredExample[]> {
+  const out: ScoredExample[] = new Array(ds.examples.length);
+  const predMemo = new Map<string, Promise<ExecOutcome>>();
+  const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
+  const goldLimits = { timeoutMs: ctx.options.goldTimeout * 1000, maxRows: ctx.options.maxRows };
+  // identical predicted SQL on the same database runs once
+  const runPred = (dbPath: string, sql: string) => {
+    const key = `${dbPath}\u0000${sql}`;
+    let p = predMemo.get(key);
+    if (!p) {
+      p = ctx.pool.execute(dbPath, sql, limits);
+      predMemo.set(key, p);
+    }
+    return p;
+  };
+  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) => ctx.gold.get(e.dbId, sql, () => ctx.pool.execute(dbPath, sql, goldLimits));
+
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (;;) {
+      if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+      const i = next++;
+      const e = ds.examples[i];
+      if (!e) return;
+      out[i] = await scoreOne(e, ds, preds.get(e.id), ctx, runPred, runGold);
+      ctx.onProgress?.(++done, ds.examples.length);
+    }
+  };
+  const concurrency = Math.max(2, (ctx.options.workers ?? 2) * 3);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return out;
+}
+
+async function scoreOne(
+  e: Text2SqlExample,
+  ds: Text2SqlDataset,
+  pred: string | undefined,
+  ctx: ScoreContext,
+  runPred: (dbPath: string, sql: string) => Promise<ExecOutcome>,
+  runGold: (e: Text2SqlExample, dbPath: string, sql: string) => Promise<ExecOutcome>,
+): Promise<ScoredExample> {
+  const base = { id: e.id, dbId: e.dbId, difficulty: e.difficulty };
+  const unscorable = (reason: string, goldMs: number | null = null): ScoredExample => ({
+    ...base,
+    exSpider: null,
+    exBird: null,
+    softF1: null,
+    vesReward: null,
+    reason,
+    predMs: null,
+    goldMs,
+  });
+  const dbPath = ds.dbPath(e.dbId);
+  if (!existsSync(dbPath)) return unscorable(`database ${e.dbId} is missing`);
+  const gold = await runGold(e, dbPath, e.goldSql);
+  if (!gold.ok) return unscorable(`gold query ${describe(gold)}`, gold.ms);
+  const goldSpiderSql = ctx.options.keepDistinct ? e.goldSql : removeDistinct(e.goldSql);
+  const goldSpider = goldSpiderSql === e.goldSql ? gold : await runGold(e, dbPath, goldSpiderSql);
+  if (!goldSpider.ok) return unscorable(`gold query (spider form) ${describe(goldSpider)}`, gold.ms);
+
+  if (!pred?.trim()) {
+    return { ...base, exSpider: 0, exBird: 0, softF1: 0, vesReward: ctx.options.vesRepeats ? 0 : null, reason: 'no prediction', predMs: null, goldMs: gold.ms };
+  }
+  const predBird = await runPred(dbPath, pred);
+  const predSpiderSql = ctx.options.keepDistinct ? firstStatement(pred) : removeDistinct(firstStatement(pred));
+  const predSpider = predSpiderSql === pred ? predBird : await runPred(dbPath, predSpiderSql);
+  const birdOk = predBird.ok && exBird(predBird.rows, gold.rows);
+  const spiderOk = predSpider.ok && exSpider(predSpider.rows, goldSpider.rows, { orderMatters: goldHasOrderBy(e.goldSql) });
+  let reward: number | null = null;
+  if (ctx.options.vesRepeats > 0) {
+    reward = 0;
+    if (birdOk) {
+      const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
+      const [g, p] = [await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits), await ctx.pool.time(dbPath, pred, ctx.options.vesRepeats, limits)];
+      reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
+    }
+  }
+  const failed = !predBird.ok ? predBird : !predSpider.ok ? predSpider : null;
+  return {
+    ...base,
+    exSpider: spiderOk ? 1 : 0,
+    exBird: birdOk ? 1 : 0,
+    softF1: predBird.ok ? softF1(predBird.rows, gold.rows) : 0,
+    vesReward: reward,
+    reason: failed ? `prediction ${describe(failed)}` : undefined,
+    predMs: predBird.ms,
+    goldMs: gold.ms,
+  };
+}
