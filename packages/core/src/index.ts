@@ -1,6 +1,7 @@
 export * from './accounts';
 export * from './actor';
 export * from './audit';
+export * from './baselines';
 export * from './benchmarks';
 export * from './bootstrap';
 export * from './config';
@@ -18,4 +19,3 @@ export * from './secrets';
 export * from './storage';
 export * from './submissions';
 export * from './teams';
-export * from './baselines';

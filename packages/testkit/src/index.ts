@@ -1,3 +1,4 @@
+export { freePort } from '@trueboard/db/embedded';
 export * from './database';
 export * from './platform';
 export * from './scenario';

@@ -31,11 +31,18 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
   async prepare(bundle) {
     const parsed = Text2SqlOptions.safeParse(bundle.ref.evaluator);
     if (!parsed.success) {
-      throw new Error(`evaluator options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `evaluator options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const options = parsed.data;
     const dataset = loadDataset(bundle.root, options);
-    return { dataset, options, gold: new GoldCache(bundle.ref.contentHash), pool: new SqlPool({ size: options.workers }) };
+    return {
+      dataset,
+      options,
+      gold: new GoldCache(bundle.ref.contentHash),
+      pool: new SqlPool({ size: options.workers }),
+    };
   },
   async dispose(p) {
     await p.pool.close();
@@ -50,7 +57,10 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       if (err instanceof FormatError) throw new SubmissionError(err.message);
       throw err;
     }
-    ctx.log('info', `${preds.byId.size} predictions (${preds.format} format) for ${p.dataset.examples.length} examples`);
+    ctx.log(
+      'info',
+      `${preds.byId.size} predictions (${preds.format} format) for ${p.dataset.examples.length} examples`,
+    );
     const before = p.pool.stats.executions;
     const rows = await scoreAll(p.dataset, preds.byId, {
       pool: p.pool,
@@ -60,7 +70,10 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
     });
     const unscorable = rows.filter((r) => r.exSpider === null).length;
-    ctx.log('info', `executed ${p.pool.stats.executions - before} queries; gold cache ${p.gold.hits} hits / ${p.gold.misses} misses; ${unscorable} unscorable`);
+    ctx.log(
+      'info',
+      `executed ${p.pool.stats.executions - before} queries; gold cache ${p.gold.hits} hits / ${p.gold.misses} misses; ${unscorable} unscorable`,
+    );
     const primary = p.options.primarySemantics ?? (p.dataset.format === 'bird' ? 'bird' : 'spider');
     return {
       family: 'text2sql',

@@ -1,8 +1,8 @@
-export { text2sqlEvaluator, loadDataset, EVALUATOR_VERSION, type Text2SqlPrepared } from './evaluator';
-export { parsePredictions, importLines, detectFormat, type PredictionFormat } from './predictions';
-export { loadSpider } from './formats/spider';
-export { loadBird } from './formats/bird';
 export { FormatError, type Text2SqlDataset, type Text2SqlExample } from './dataset';
-export { Text2SqlOptions } from './options';
+export { EVALUATOR_VERSION, loadDataset, type Text2SqlPrepared, text2sqlEvaluator } from './evaluator';
+export { loadBird } from './formats/bird';
+export { loadSpider } from './formats/spider';
 export { GoldCache } from './gold-cache';
-export { scoreAll, type ScoredExample } from './score';
+export { Text2SqlOptions } from './options';
+export { detectFormat, importLines, type PredictionFormat, parsePredictions } from './predictions';
+export { type ScoredExample, scoreAll } from './score';

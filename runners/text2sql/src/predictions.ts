@@ -24,7 +24,12 @@ export function detectFormat(text: string): PredictionFormat {
 }
 
 /** Parses predictions in any supported format and keys them by example id. */
-export function parsePredictions(text: string, ds: Text2SqlDataset, name: string, format = detectFormat(text)): Predictions {
+export function parsePredictions(
+  text: string,
+  ds: Text2SqlDataset,
+  name: string,
+  format = detectFormat(text),
+): Predictions {
   switch (format) {
     case 'trueboard':
       return { format, byId: parseTrueboard(text, ds, name) };
@@ -74,7 +79,8 @@ function parseTrueboard(text: string, ds: Text2SqlDataset, name: string): Map<st
 /** BIRD's format: `{"<question_id>": "SQL\t----- bird -----\t<db_id>"}`, paired by key (BIRD's script pairs by position). */
 function parseBird(text: string, ds: Text2SqlDataset, name: string): Map<string, string> {
   const j = parseJson(text, name);
-  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new FormatError(`${name}: expected an object keyed by question_id`);
+  if (!j || typeof j !== 'object' || Array.isArray(j))
+    throw new FormatError(`${name}: expected an object keyed by question_id`);
   const dbOf = new Map(ds.examples.map((e) => [e.id, e.dbId]));
   const out = new Map<string, string>();
   for (const [id, v] of Object.entries(j as Record<string, unknown>)) {
@@ -83,7 +89,8 @@ function parseBird(text: string, ds: Text2SqlDataset, name: string): Map<string,
     const sql = i >= 0 ? v.slice(0, i) : v;
     const db = i >= 0 ? v.slice(i + BIRD_SEP.length).trim() : undefined;
     const expected = dbOf.get(id);
-    if (db && expected && db !== expected) throw new FormatError(`${name}: "${id}": db_id "${db}" but the example is on "${expected}"`);
+    if (db && expected && db !== expected)
+      throw new FormatError(`${name}: "${id}": db_id "${db}" but the example is on "${expected}"`);
     out.set(id, sql);
   }
   unknownIds([...out.keys()], ds, name);
@@ -107,7 +114,7 @@ export function importLines(text: string, ds: Text2SqlDataset, name: string): Ma
     const tagged = lines.some((_, i) => dbAt(i) !== undefined);
     if (tagged) {
       const first = ds.examples.findIndex((e, i) => dbAt(i) !== e.dbId);
-      if (first >= 0) where = ` near line ${first + 1} (first line whose db_id does not match)`;
+      if (first >= 0) where = ` at or before line ${first + 1} (the first line whose db_id does not match)`;
     } else {
       where = diff > 0 ? `; the extra line${diff > 1 ? 's are' : ' is'} at or before line ${lines.length}` : '';
     }
@@ -121,7 +128,8 @@ export function importLines(text: string, ds: Text2SqlDataset, name: string): Ma
   ds.examples.forEach((e, i) => {
     const line = lines[i] ?? '';
     const db = dbAt(i);
-    if (db && db !== e.dbId) throw new FormatError(`${name}: line ${i + 1}: db_id "${db}" but example ${e.id} is on "${e.dbId}"`);
+    if (db && db !== e.dbId)
+      throw new FormatError(`${name}: line ${i + 1}: db_id "${db}" but example ${e.id} is on "${e.dbId}"`);
     const sql = line.trim().split('\t')[0] ?? '';
     if (sql) out.set(e.id, sql);
   });

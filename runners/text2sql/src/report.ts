@@ -18,11 +18,26 @@ function accuracy(name: string, semantics: string, verdicts: (0 | 1 | null)[]): 
   };
 }
 
-function mean(name: string, semantics: string, values: (number | null)[], o: Text2SqlOptions, seed: number, map = (v: number) => v): MetricValue {
+function mean(
+  name: string,
+  semantics: string,
+  values: (number | null)[],
+  o: Text2SqlOptions,
+  seed: number,
+  map = (v: number) => v,
+): MetricValue {
   const xs = values.filter((v): v is number => v !== null).map(map);
-  const ci = xs.length ? bootstrapMeanCI(xs, { resamples: o.bootstrapResamples, level: 0.95, seed }) : { low: 0, high: 0 };
+  const ci = xs.length
+    ? bootstrapMeanCI(xs, { resamples: o.bootstrapResamples, level: 0.95, seed })
+    : { low: 0, high: 0 };
   const m = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-  return { name, semantics, value: 100 * m, ci: { low: 100 * ci.low, high: 100 * ci.high, level: 0.95, method: 'bootstrap' }, n: xs.length };
+  return {
+    name,
+    semantics,
+    value: 100 * m,
+    ci: { low: 100 * ci.low, high: 100 * ci.high, level: 0.95, method: 'bootstrap' },
+    n: xs.length,
+  };
 }
 
 export function spiderSemanticsName(o: Text2SqlOptions): string {
@@ -32,11 +47,35 @@ export function spiderSemanticsName(o: Text2SqlOptions): string {
 /** Aggregate metrics (with 95% CIs) computed from the per-example results. */
 export function aggregateMetrics(rows: ScoredExample[], o: Text2SqlOptions, seed: number): Metrics {
   const metrics: Metrics = [
-    accuracy('ex', spiderSemanticsName(o), rows.map((r) => r.exSpider)),
-    accuracy('ex', 'bird', rows.map((r) => r.exBird)),
-    mean('soft_f1', 'bird-minidev', rows.map((r) => r.softF1), o, seed),
+    accuracy(
+      'ex',
+      spiderSemanticsName(o),
+      rows.map((r) => r.exSpider),
+    ),
+    accuracy(
+      'ex',
+      'bird',
+      rows.map((r) => r.exBird),
+    ),
+    mean(
+      'soft_f1',
+      'bird-minidev',
+      rows.map((r) => r.softF1),
+      o,
+      seed,
+    ),
   ];
-  if (o.vesRepeats > 0) metrics.push(mean('rves', 'bird-minidev', rows.map((r) => r.vesReward), o, seed, Math.sqrt));
+  if (o.vesRepeats > 0)
+    metrics.push(
+      mean(
+        'rves',
+        'bird-minidev',
+        rows.map((r) => r.vesReward),
+        o,
+        seed,
+        Math.sqrt,
+      ),
+    );
   return metrics;
 }
 
@@ -54,7 +93,18 @@ export function breakdowns(rows: ScoredExample[], o: Text2SqlOptions): Evaluatio
       out.push({
         by,
         key,
-        metrics: [accuracy('ex', spiderSemanticsName(o), rs.map((r) => r.exSpider)), accuracy('ex', 'bird', rs.map((r) => r.exBird))],
+        metrics: [
+          accuracy(
+            'ex',
+            spiderSemanticsName(o),
+            rs.map((r) => r.exSpider),
+          ),
+          accuracy(
+            'ex',
+            'bird',
+            rs.map((r) => r.exBird),
+          ),
+        ],
       });
     }
   };

@@ -1,5 +1,14 @@
 import { existsSync } from 'node:fs';
-import { exBird, exSpider, firstStatement, goldHasOrderBy, removeDistinct, softF1, timeRatio, vesReward } from '@trueboard/metrics';
+import {
+  exBird,
+  exSpider,
+  firstStatement,
+  goldHasOrderBy,
+  removeDistinct,
+  softF1,
+  timeRatio,
+  vesReward,
+} from '@trueboard/metrics';
 import type { Text2SqlDataset, Text2SqlExample } from './dataset';
 import type { ExecOutcome, SqlPool } from './exec/index';
 import type { GoldCache } from './gold-cache';
@@ -28,10 +37,15 @@ export interface ScoreContext {
   onProgress?(done: number, total: number): void;
 }
 
-const describe = (o: Extract<ExecOutcome, { ok: false }>) => (o.error === 'timeout' ? 'timed out' : `${o.error}: ${o.message}`);
+const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
+  o.error === 'timeout' ? 'timed out' : `${o.error}: ${o.message}`;
 
 /** Scores every example; at most `concurrency` examples are in flight so the pool stays busy. */
-export async function scoreAll(ds: Text2SqlDataset, preds: Map<string, string>, ctx: ScoreContext): Promise<ScoredExample[]> {
+export async function scoreAll(
+  ds: Text2SqlDataset,
+  preds: Map<string, string>,
+  ctx: ScoreContext,
+): Promise<ScoredExample[]> {
   const out: ScoredExample[] = new Array(ds.examples.length);
   const predMemo = new Map<string, Promise<ExecOutcome>>();
   const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
@@ -46,7 +60,8 @@ export async function scoreAll(ds: Text2SqlDataset, preds: Map<string, string>, 
     }
     return p;
   };
-  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) => ctx.gold.get(e.dbId, sql, () => ctx.pool.execute(dbPath, sql, goldLimits));
+  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) =>
+    ctx.gold.get(e.dbId, sql, () => ctx.pool.execute(dbPath, sql, goldLimits));
 
   let next = 0;
   let done = 0;
@@ -93,19 +108,32 @@ async function scoreOne(
   if (!goldSpider.ok) return unscorable(`gold query (spider form) ${describe(goldSpider)}`, gold.ms);
 
   if (!pred?.trim()) {
-    return { ...base, exSpider: 0, exBird: 0, softF1: 0, vesReward: ctx.options.vesRepeats ? 0 : null, reason: 'no prediction', predMs: null, goldMs: gold.ms };
+    return {
+      ...base,
+      exSpider: 0,
+      exBird: 0,
+      softF1: 0,
+      vesReward: ctx.options.vesRepeats ? 0 : null,
+      reason: 'no prediction',
+      predMs: null,
+      goldMs: gold.ms,
+    };
   }
   const predBird = await runPred(dbPath, pred);
   const predSpiderSql = ctx.options.keepDistinct ? firstStatement(pred) : removeDistinct(firstStatement(pred));
   const predSpider = predSpiderSql === pred ? predBird : await runPred(dbPath, predSpiderSql);
   const birdOk = predBird.ok && exBird(predBird.rows, gold.rows);
-  const spiderOk = predSpider.ok && exSpider(predSpider.rows, goldSpider.rows, { orderMatters: goldHasOrderBy(e.goldSql) });
+  const spiderOk =
+    predSpider.ok && exSpider(predSpider.rows, goldSpider.rows, { orderMatters: goldHasOrderBy(e.goldSql) });
   let reward: number | null = null;
   if (ctx.options.vesRepeats > 0) {
     reward = 0;
     if (birdOk) {
       const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
-      const [g, p] = [await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits), await ctx.pool.time(dbPath, pred, ctx.options.vesRepeats, limits)];
+      const [g, p] = [
+        await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits),
+        await ctx.pool.time(dbPath, pred, ctx.options.vesRepeats, limits),
+      ];
       reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
     }
   }

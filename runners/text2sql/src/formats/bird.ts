@@ -24,7 +24,8 @@ export function loadBird(root: string, file = 'dev.json'): Text2SqlDataset {
   const seen = new Set<string>();
   const examples = raw.map((e: BirdEntry, i: number) => {
     const where = `${path}: example ${i}`;
-    if (typeof e?.question_id !== 'number' && typeof e?.question_id !== 'string') throw new FormatError(`${where}: missing "question_id"`);
+    if (typeof e?.question_id !== 'number' && typeof e?.question_id !== 'string')
+      throw new FormatError(`${where}: missing "question_id"`);
     const id = String(e.question_id);
     if (seen.has(id)) throw new FormatError(`${where}: duplicate question_id ${id}`);
     seen.add(id);

@@ -46,7 +46,9 @@ export function loadSpider(root: string, files = { questions: 'dev.json', gold: 
     if (line !== undefined) {
       const [sql, dbId] = line.split('\t');
       if (dbId !== undefined && dbId.trim() !== e.db_id) {
-        throw new FormatError(`${goldPath}: line ${i + 1}: db_id "${dbId.trim()}" but ${questionsPath} says "${e.db_id}"`);
+        throw new FormatError(
+          `${goldPath}: line ${i + 1}: db_id "${dbId.trim()}" but ${questionsPath} says "${e.db_id}"`,
+        );
       }
       goldSql = sql?.trim();
     }

@@ -1,0 +1,104 @@
+import { statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Statement } from 'better-sqlite3';
+import type { ConnectionCache } from './connection-cache';
+import { refusalReason } from './statement-guard';
+import type { ExecFailure, ExecOutcome, SqlValue } from './types';
+
+type RawStatement = Statement<[], unknown[]>;
+type Fetched = { ok: true; columns: string[]; rows: SqlValue[][] } | Omit<ExecFailure, 'ms'>;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Runs one query in this process (the worker) and describes what happened; never throws for SQL reasons. */
+export function runQuery(cache: ConnectionCache, dbPath: string, sql: string, maxRows: number): ExecOutcome {
+  const started = performance.now();
+  const prepared = prepareChecked(cache, dbPath, sql);
+  const fetched = 'ok' in prepared ? prepared : fetchRows(prepared, dbPath, maxRows);
+  return { ...fetched, ms: performance.now() - started };
+}
+
+/**
+ * Runs a query `repeat` times, reporting each wall time (prepare once, then execute and fetch every
+ * row per repetition); stops at the first failure and returns it, or null when every run succeeded.
+ * Yields to the event loop between repetitions so each lap reaches the parent while the rest run.
+ */
+export async function timeQuery(
+  cache: ConnectionCache,
+  dbPath: string,
+  sql: string,
+  repeat: number,
+  maxRows: number,
+  onLap: (ms: number) => void,
+): Promise<ExecFailure | null> {
+  const started = performance.now();
+  const prepared = prepareChecked(cache, dbPath, sql);
+  if ('ok' in prepared) return { ...prepared, ms: performance.now() - started };
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    const fetched = fetchRows(prepared, dbPath, maxRows);
+    const ms = performance.now() - t0;
+    if (!fetched.ok) return { ...fetched, ms };
+    onLap(ms);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return null;
+}
+
+function prepareChecked(cache: ConnectionCache, dbPath: string, sql: string): RawStatement | Omit<ExecFailure, 'ms'> {
+  // a directory or device "opens" fine and fails later with a disk I/O error: say what it is
+  if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile()) {
+    return { ok: false, error: 'db_missing', message: `no database file at ${dbPath}` };
+  }
+  let stmt: RawStatement;
+  try {
+    stmt = cache.get(dbPath).prepare<[], unknown[]>(sql);
+  } catch (err) {
+    return describeError(err, dbPath);
+  }
+  const refusal = refusalReason(sql, stmt);
+  if (refusal) return { ok: false, error: 'refused', message: refusal };
+  try {
+    // exact integers beyond 2^53 survive as bigint; every other integer comes back as a number
+    return stmt.raw(true).safeIntegers(true);
+  } catch (err) {
+    return describeError(err, dbPath);
+  }
+}
+
+function fetchRows(stmt: RawStatement, dbPath: string, maxRows: number): Fetched {
+  try {
+    const columns = stmt.columns().map((c) => c.name);
+    const rows: SqlValue[][] = [];
+    // iterate, never all(): a huge result stops at maxRows + 1 instead of filling memory
+    for (const raw of stmt.iterate()) {
+      if (rows.length >= maxRows) {
+        return { ok: false, error: 'too_many_rows', message: `the query returns more than ${maxRows} rows` };
+      }
+      rows.push(raw.map(toSqlValue));
+    }
+    return { ok: true, columns, rows };
+  } catch (err) {
+    return describeError(err, dbPath);
+  }
+}
+
+function toSqlValue(cell: unknown): SqlValue {
+  if (typeof cell === 'bigint') return cell >= -MAX_SAFE && cell <= MAX_SAFE ? Number(cell) : cell;
+  if (cell === null || typeof cell === 'number' || typeof cell === 'string' || cell instanceof Uint8Array) return cell;
+  throw new TypeError(`unexpected cell value from SQLite: ${typeof cell}`);
+}
+
+function describeError(err: unknown, dbPath: string): Omit<ExecFailure, 'ms'> {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = err instanceof Error && 'code' in err ? err.code : undefined;
+  if (code === 'SQLITE_CANTOPEN')
+    return { ok: false, error: 'db_missing', message: `cannot open ${dbPath}: ${message}` };
+  // better-sqlite3 refuses these itself (RangeError) before SQLite sees them
+  if (/more than one statement/.test(message)) {
+    return { ok: false, error: 'sql_error', message: 'multiple statements: only one SQL statement may run per query' };
+  }
+  if (/contains no statements/.test(message))
+    return { ok: false, error: 'sql_error', message: 'empty query: no SQL statement' };
+  return { ok: false, error: 'sql_error', message };
+}

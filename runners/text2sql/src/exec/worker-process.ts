@@ -1,0 +1,117 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Socket } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isWorkerReply, type WorkerReply, type WorkerRequest } from './protocol';
+
+const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// the worker is TypeScript like the rest of the repo: run it through tsx's loader
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const STDERR_TAIL = 2000;
+const STDERR_DRAIN_MS = 200;
+
+export interface WorkerEvents {
+  onReady(worker: WorkerProcess): void;
+  onReply(worker: WorkerProcess, reply: Exclude<WorkerReply, { type: 'ready' }>): void;
+  /** the process is gone, for whatever reason; `why` describes it for error messages */
+  onExit(worker: WorkerProcess, why: string): void;
+}
+
+/** The parent's handle on one forked SQL worker process. */
+export class WorkerProcess {
+  private readonly child: ChildProcess;
+  private stderrTail = '';
+  private markGone: () => void = () => {};
+  /** became ready at some point (a worker that dies before that failed to start) */
+  ready = false;
+  exited = false;
+  /** settles once the process is gone and reaped */
+  readonly gone = new Promise<void>((resolve) => {
+    this.markGone = resolve;
+  });
+
+  constructor(events: WorkerEvents) {
+    this.child = fork(WORKER_MODULE, [], {
+      execArgv: ['--import', TSX_LOADER],
+      // 'advanced' = structured clone: Buffers and bigints survive the trip
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    this.child.on('message', (msg: unknown) => {
+      if (!isWorkerReply(msg)) return;
+      if (msg.type === 'ready') {
+        this.ready = true;
+        events.onReady(this);
+      } else {
+        events.onReply(this, msg);
+      }
+    });
+    // 'error' covers a failed spawn or kill; 'exit' follows when the process existed at all
+    this.child.on('error', (err) => this.exit(events, `worker process error: ${err.message}`));
+    // 'exit' = reaped. (Not 'close': it never comes after the parent disconnects the channel.)
+    this.child.on('exit', (code, signal) => {
+      const done = () => this.exit(events, `worker exited (${signal ?? `code ${code}`})${this.stderrSuffix()}`);
+      const stderr = this.child.stderr;
+      if (!stderr || stderr.destroyed) return done();
+      // let stderr drain first, briefly: it may hold the stack trace that explains a crash
+      stderr.once('close', done);
+      setTimeout(done, STDERR_DRAIN_MS).unref();
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  send(request: WorkerRequest): void {
+    this.child.send(request);
+  }
+
+  /** SIGKILL: a query stuck inside SQLite cannot be interrupted any other way. */
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  /** Ask an idle worker to finish (it exits when its IPC channel closes); kill it if it lingers. */
+  async stop(graceMs = 2000): Promise<void> {
+    if (this.exited) return;
+    this.setRef(true);
+    if (!this.ready || !this.child.connected) this.kill();
+    else this.child.disconnect();
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.gone;
+    clearTimeout(timer);
+  }
+
+  /** Whether this process keeps the parent's event loop alive: only while it has work. */
+  setRef(on: boolean): void {
+    const stderr = this.child.stderr instanceof Socket ? this.child.stderr : undefined;
+    if (on) {
+      this.child.ref();
+      this.child.channel?.ref();
+      stderr?.ref();
+    } else {
+      this.child.unref();
+      this.child.channel?.unref();
+      stderr?.unref();
+    }
+  }
+
+  private exit(events: WorkerEvents, why: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    // after an 'error' the process may still be alive; make sure it is not
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.markGone();
+    events.onExit(this, why);
+  }
+
+  private stderrSuffix(): string {
+    const tail = this.stderrTail.trim();
+    return tail ? `: ${tail}` : '';
+  }
+}

@@ -1,0 +1,186 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EvaluationReport, type RunContext, SubmissionError } from '@trueboard/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
+import { miniSpider } from './fixture';
+
+/*
+ * Hand-worked verdicts on the real concert_singer database (singers: Joe Sharp 52 Netherlands,
+ * Timbaland 32 United States, Justin Brown 29 France, Rose White 41 France, John Nizinik 43 France,
+ * Tribal King 25 France).
+ */
+const EXAMPLES = [
+  // 0: same count → spider 1, bird 1, soft-F1 1
+  {
+    db_id: 'concert_singer',
+    question: 'How many singers?',
+    query: 'SELECT count(*) FROM singer',
+    pred: 'SELECT COUNT(*) FROM singer',
+  },
+  // 1: reversed order; gold has ORDER BY → spider 0; as sets equal → bird 1; soft-F1 pairs row i with row i: no cell matches → 0
+  {
+    db_id: 'concert_singer',
+    question: 'Names by age, oldest first',
+    query: 'SELECT name FROM singer ORDER BY age DESC',
+    pred: 'SELECT name FROM singer ORDER BY age ASC',
+  },
+  // 2: DISTINCT is removed under spider semantics → 1; bird compares sets → 1; soft-F1 dedupes both → 1
+  {
+    db_id: 'concert_singer',
+    question: 'Countries of singers',
+    query: 'SELECT country FROM singer',
+    pred: 'SELECT DISTINCT country FROM singer',
+  },
+  // 3: columns swapped → spider 1 (permutation), bird 0; soft-F1 compares cells as sets per row → 1
+  {
+    db_id: 'concert_singer',
+    question: 'French singers and ages',
+    query: "SELECT name, age FROM singer WHERE country = 'France'",
+    pred: "SELECT age, name FROM singer WHERE country = 'France'",
+  },
+  // 4: a write is refused → 0, 0, 0
+  {
+    db_id: 'concert_singer',
+    question: 'How many concerts?',
+    query: 'SELECT count(*) FROM concert',
+    pred: 'DROP TABLE concert',
+  },
+  // 5: wta_1 ships without rows → unscorable
+  {
+    db_id: 'wta_1',
+    question: 'How many players?',
+    query: 'SELECT count(*) FROM players',
+    pred: 'SELECT count(*) FROM players',
+  },
+  // 6: no prediction → 0, 0, 0
+  {
+    db_id: 'concert_singer',
+    question: 'Big stadiums',
+    query: 'SELECT name FROM stadium WHERE capacity > 5000',
+    pred: '',
+  },
+  // 7: the gold itself fails (typo) → unscorable, not the system's fault
+  { db_id: 'concert_singer', question: 'Names', query: 'SELECT name FROM singre', pred: 'SELECT name FROM singer' },
+  // 8: identical → 1, 1, 1
+  {
+    db_id: 'concert_singer',
+    question: 'Over 40 by age',
+    query: 'SELECT name FROM singer WHERE age > 40 ORDER BY age',
+    pred: 'SELECT name FROM singer WHERE age > 40 ORDER BY age',
+  },
+  // 9: swapped columns again → spider 1, bird 0, soft-F1 1
+  {
+    db_id: 'concert_singer',
+    question: 'Under 30',
+    query: 'SELECT name, country FROM singer WHERE age < 30',
+    pred: 'SELECT country, name FROM singer WHERE age < 30',
+  },
+];
+// scorable: 0 1 2 3 4 6 8 9 (8 examples)
+// spider: 1 0 1 1 0 0 1 1 = 5/8 = 62.5   bird: 1 1 1 0 0 0 1 0 = 4/8 = 50   soft-F1: 1 0 1 1 0 0 1 1 = 62.5
+
+let dir: string;
+let prepared: Text2SqlPrepared;
+let predictions: string;
+
+const ctx = (): RunContext => ({
+  device: 'cpu',
+  seed: 7,
+  signal: new AbortController().signal,
+  progress: () => {},
+  log: () => {},
+  provenance: { runnerVersion: 't', hostname: 'h', datasetHash: 'a'.repeat(64), artifactHash: 'b'.repeat(64) },
+});
+
+async function evaluate(p: Text2SqlPrepared, text: string): Promise<EvaluationReport> {
+  const file = join(mkdtempSync(join(tmpdir(), 'tb-preds-')), 'preds.json');
+  writeFileSync(file, text);
+  return text2sqlEvaluator.evaluate(p, { sha256: 'b'.repeat(64), path: file, mediaType: 'application/json' }, ctx());
+}
+
+const metric = (r: EvaluationReport, name: string, semantics: string) =>
+  r.metrics.find((m) => m.name === name && m.semantics === semantics);
+
+beforeAll(async () => {
+  dir = miniSpider(EXAMPLES);
+  const bundle = (evaluator: Record<string, unknown>) => ({
+    ref: { benchmark: 'mini', version: 1, contentHash: 'c'.repeat(64), files: [], evaluator },
+    root: dir,
+  });
+  prepared = await text2sqlEvaluator.prepare(bundle({ format: 'spider', workers: 2 }));
+  predictions = JSON.stringify({
+    predictions: Object.fromEntries(EXAMPLES.map((e, i) => [String(i), e.pred]).filter(([, p]) => p)),
+  });
+});
+afterAll(() => prepared.pool.close());
+
+describe('text2sql evaluator on hand-worked examples', () => {
+  it('scores both EX semantics, Soft-F1 and unscorables as worked by hand', async () => {
+    const r = await evaluate(prepared, predictions);
+    expect(r.unscorable).toBe(2);
+    expect(metric(r, 'ex', 'spider')).toMatchObject({ value: 62.5, n: 8 });
+    expect(metric(r, 'ex', 'bird')).toMatchObject({ value: 50, n: 8 });
+    expect(metric(r, 'soft_f1', 'bird-minidev')?.value).toBeCloseTo(62.5, 10);
+    const byId = new Map(r.examples.map((e) => [e.id, e]));
+    expect(r.examples.map((e) => e.verdict)).toEqual([1, 0, 1, 1, 0, null, 0, null, 1, 1]);
+    expect(byId.get('5')?.reason).toBe('database wta_1 is missing');
+    expect(byId.get('7')?.reason).toMatch(/^gold query sql_error: no such table: singre/);
+    expect(byId.get('6')?.reason).toBe('no prediction');
+    expect(byId.get('4')?.reason).toMatch(/^prediction refused/);
+    expect(byId.get('3')?.data).toMatchObject({ ex_spider: 1, ex_bird: 0, soft_f1: 1, db_id: 'concert_singer' });
+    const dbBreakdown = r.breakdowns.find((b) => b.by === 'db_id' && b.key === 'concert_singer');
+    expect(dbBreakdown?.metrics.find((m) => m.semantics === 'bird')).toMatchObject({ value: 50, n: 8 });
+  });
+
+  it('runs each gold query once across evaluations and identical predictions once per run', async () => {
+    const fresh = await text2sqlEvaluator.prepare({
+      ref: { benchmark: 'mini', version: 1, contentHash: 'd'.repeat(64), files: [], evaluator: { workers: 1 } },
+      root: dir,
+    });
+    try {
+      const before = fresh.pool.stats.executions;
+      await evaluate(fresh, predictions);
+      // gold: 9 distinct gold queries on existing databases (no gold contains DISTINCT, so no spider
+      // variants); predictions: 7 distinct, plus the DISTINCT-stripped form of example 2 → 8
+      expect(fresh.pool.stats.executions - before).toBe(17);
+      const second = fresh.pool.stats.executions;
+      const again = await evaluate(fresh, predictions);
+      expect(fresh.pool.stats.executions - second).toBe(8); // gold results came from the cache
+      expect(metric(again, 'ex', 'spider')?.value).toBe(62.5);
+    } finally {
+      await fresh.pool.close();
+    }
+  });
+
+  it('keeps DISTINCT when asked, under a differently named semantics', async () => {
+    const keep = await text2sqlEvaluator.prepare({
+      ref: {
+        benchmark: 'mini',
+        version: 1,
+        contentHash: 'e'.repeat(64),
+        files: [],
+        evaluator: { keepDistinct: true, workers: 1 },
+      },
+      root: dir,
+    });
+    try {
+      const r = await evaluate(keep, predictions);
+      // example 2 now compares 3 distinct countries with 6 rows → 0; spider: 4/8
+      expect(metric(r, 'ex', 'spider-keep-distinct')).toMatchObject({ value: 50, n: 8 });
+      expect(metric(r, 'ex', 'spider')).toBeUndefined();
+    } finally {
+      await keep.pool.close();
+    }
+  });
+
+  it('turns bad prediction files into SubmissionErrors that name the problem', async () => {
+    await expect(evaluate(prepared, JSON.stringify({ predictions: { '99': 'SELECT 1' } }))).rejects.toThrow(
+      SubmissionError,
+    );
+    await expect(evaluate(prepared, 'SELECT 1\nSELECT 2\n')).rejects.toThrow(
+      /2 lines but the dataset has 10 examples: 8 lines missing/,
+    );
+  });
+});

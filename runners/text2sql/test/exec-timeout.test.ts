@@ -1,0 +1,58 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, expect, it } from 'vitest';
+import { SqlPool } from '../src/exec/index';
+
+const CONCERT = '/work/shared/data/spider-dev/database/concert_singer/concert_singer.sqlite';
+const WORLD = '/work/shared/data/spider-dev/database/world_1/world_1.sqlite';
+const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
+
+const pool = new SqlPool({ size: 1 });
+afterAll(() => pool.close());
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
+it('kills the worker running a runaway query, reports a timeout, and replaces the worker', async () => {
+  expect(await pool.execute(CONCERT, 'SELECT 1', { timeoutMs: 10_000, maxRows: 10 })).toMatchObject({ ok: true });
+  const [pid] = pool.pids;
+  if (pid === undefined) throw new Error('no worker');
+
+  const started = performance.now();
+  const r = await pool.execute(CONCERT, RUNAWAY, { timeoutMs: 1000, maxRows: 10 });
+  // a correctness bound, not a benchmark: the query must be stopped, not left to finish in minutes
+  expect(performance.now() - started).toBeLessThan(2000);
+  expect(r).toMatchObject({ ok: false, error: 'timeout', message: expect.stringMatching(/1000 ms/) });
+  // the process that ran it is gone (reaped, so no zombie either): SQLite stopped for real
+  expect(alive(pid)).toBe(false);
+  expect(pool.stats.kills).toBe(1);
+
+  expect(await pool.execute(CONCERT, 'SELECT count(*) FROM singer', { timeoutMs: 10_000, maxRows: 10 })).toMatchObject({
+    ok: true,
+    rows: [[6]],
+  });
+  expect(pool.pids).toHaveLength(1);
+  expect(pool.pids[0]).not.toBe(pid);
+});
+
+it('applies the timeout to each repetition of a timed query', async () => {
+  // each repetition well inside the budget, all of them together about twice over it: the budget
+  // restarts after every finished repetition (sized from one measured run, so any machine fits)
+  const sql = 'SELECT count(*) FROM city a, countrylanguage b';
+  const one = await pool.time(WORLD, sql, 1, { timeoutMs: 10_000, maxRows: 10 });
+  if (!one.ok) throw new Error(one.message);
+  const lap = Math.max(1, one.times[0] ?? 1);
+  const timeoutMs = Math.max(200, 4 * lap);
+  const repeat = Math.ceil((2 * timeoutMs) / lap);
+  const quick = await pool.time(WORLD, sql, repeat, { timeoutMs, maxRows: 10 });
+  if (!quick.ok) throw new Error(quick.message);
+  expect(quick.times).toHaveLength(repeat);
+  const runaway = await pool.time(CONCERT, RUNAWAY, 3, { timeoutMs: 500, maxRows: 10 });
+  expect(runaway).toMatchObject({ ok: false, error: 'timeout' });
+});

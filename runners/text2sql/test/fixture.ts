@@ -1,0 +1,21 @@
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SPIDER = '/work/shared/data/spider-dev';
+export const SPIDER_DIR = new URL('../../../benchmarks/spider-dev', import.meta.url).pathname;
+
+/**
+ * A small Spider-layout dataset over the real concert_singer database (and wta_1, which ships
+ * without rows), with questions chosen so each verdict can be worked out by hand.
+ */
+export function miniSpider(examples: { db_id: string; question: string; query: string }[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-mini-spider-'));
+  writeFileSync(join(dir, 'dev.json'), JSON.stringify(examples));
+  writeFileSync(join(dir, 'dev_gold.sql'), `${examples.map((e) => `${e.query}\t${e.db_id}`).join('\n')}\n`);
+  for (const db of ['concert_singer', 'wta_1']) {
+    mkdirSync(join(dir, 'database', db), { recursive: true });
+    cpSync(join(SPIDER_DIR, 'database', db), join(dir, 'database', db), { recursive: true });
+  }
+  return dir;
+}
