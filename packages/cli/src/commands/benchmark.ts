@@ -1,17 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expandFiles, mediaTypeOf, readManifest } from '@trueboard/core';
 import type { Command } from 'commander';
+import { sha256File } from '../hash';
 import { rest, type ServerOptions, trpcClient } from '../http';
 import { errorMessage, fail, progressBar } from '../output';
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 export function registerBenchmarkCommand(program: Command) {
   const bench = program.command('benchmark').description('benchmarks');

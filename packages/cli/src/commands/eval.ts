@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -8,13 +7,8 @@ import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core';
 import { chooseDevice, describeHardware, RUNNER_VERSION } from '@trueboard/kit';
 import type { Command } from 'commander';
 import { loadEvaluators } from '../evaluators';
+import { sha256File } from '../hash';
 import { errorMessage, fail, progressBar, table } from '../output';
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /** Evaluator options given as `key=value` (numbers and booleans parsed). */
 function parseOptions(pairs: readonly string[]): Record<string, unknown> {
