@@ -42,3 +42,39 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** `npm start` exactly as a newcomer runs it (args after `--` go to `trueboard start`). */
+export function npmStart(port: number, dataDir: string, extra: string[] = [], env: Record<string, string> = {}) {
+  const child = spawn('npm', ['start', '--', '--port', String(port), '--data-dir', dataDir, ...extra], {
+    cwd: REPO,
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the test can signal the whole tree like a terminal would
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      exitCode = code;
+      r(code);
+    }),
+  );
+  return { child, exited, output: () => out, hasExited: () => exitCode !== undefined };
+}
+
+export async function health(port: number) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+    return res.ok ? ((await res.json()) as { status: string; db: boolean; queue: boolean; runners: number }) : null;
+  } catch {
+    return null;
+  }
+}

@@ -4,10 +4,10 @@ import { FormatError, type Text2SqlDataset } from './dataset';
 import { SqlPool } from './exec/index';
 import { loadBird } from './formats/bird';
 import { loadSpider } from './formats/spider';
-import { GoldCache } from './gold-cache';
 import { Text2SqlOptions } from './options';
 import { parsePredictions } from './predictions';
 import { aggregateMetrics, breakdowns, exampleRows } from './report';
+import { ResultCache } from './result-cache';
 import { scoreAll } from './score';
 
 export const EVALUATOR_VERSION = '1.0.0';
@@ -15,7 +15,7 @@ export const EVALUATOR_VERSION = '1.0.0';
 export interface Text2SqlPrepared {
   dataset: Text2SqlDataset;
   options: Text2SqlOptions;
-  gold: GoldCache;
+  results: ResultCache;
   pool: SqlPool;
 }
 
@@ -40,7 +40,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     return {
       dataset,
       options,
-      gold: new GoldCache(bundle.ref.contentHash),
+      results: new ResultCache(bundle.ref.contentHash),
       pool: new SqlPool({ size: options.workers }),
     };
   },
@@ -64,7 +64,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     const before = p.pool.stats.executions;
     const rows = await scoreAll(p.dataset, preds.byId, {
       pool: p.pool,
-      gold: p.gold,
+      results: p.results,
       options: p.options,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
@@ -72,7 +72,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     const unscorable = rows.filter((r) => r.exSpider === null).length;
     ctx.log(
       'info',
-      `executed ${p.pool.stats.executions - before} queries; gold cache ${p.gold.hits} hits / ${p.gold.misses} misses; ${unscorable} unscorable`,
+      `executed ${p.pool.stats.executions - before} queries; result cache ${p.results.stats.hits} hits / ${p.results.stats.misses} misses; ${unscorable} unscorable`,
     );
     const primary = p.options.primarySemantics ?? (p.dataset.format === 'bird' ? 'bird' : 'spider');
     return {

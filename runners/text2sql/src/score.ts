@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs';
-import {
-  exBird,
-  exSpider,
-  firstStatement,
-  goldHasOrderBy,
-  removeDistinct,
-  softF1,
-  timeRatio,
-  vesReward,
-} from '@trueboard/metrics';
+import { exBird, exSpider, firstStatement, goldHasOrderBy, softF1, timeRatio, vesReward } from '@trueboard/metrics';
 import type { Text2SqlDataset, Text2SqlExample } from './dataset';
 import type { ExecOutcome, SqlPool } from './exec/index';
-import type { GoldCache } from './gold-cache';
+import { compareOnce, removeDistinctOnce } from './memo';
 import type { Text2SqlOptions } from './options';
+import type { ResultCache } from './result-cache';
 
 export interface ScoredExample {
   id: string;
@@ -31,7 +23,8 @@ export interface ScoredExample {
 
 export interface ScoreContext {
   pool: SqlPool;
-  gold: GoldCache;
+  /** shared by gold and predicted queries (see ResultCache) */
+  results: ResultCache;
   options: Text2SqlOptions;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
@@ -40,6 +33,12 @@ export interface ScoreContext {
 const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
   o.error === 'timeout' ? 'timed out' : `${o.error}: ${o.message}`;
 
+interface Exec {
+  runPred(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
+  runGold(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
+  dbExists(path: string): boolean;
+}
+
 /** Scores every example; at most `concurrency` examples are in flight so the pool stays busy. */
 export async function scoreAll(
   ds: Text2SqlDataset,
@@ -47,21 +46,31 @@ export async function scoreAll(
   ctx: ScoreContext,
 ): Promise<ScoredExample[]> {
   const out: ScoredExample[] = new Array(ds.examples.length);
-  const predMemo = new Map<string, Promise<ExecOutcome>>();
   const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
   const goldLimits = { timeoutMs: ctx.options.goldTimeout * 1000, maxRows: ctx.options.maxRows };
-  // identical predicted SQL on the same database runs once
-  const runPred = (dbPath: string, sql: string) => {
-    const key = `${dbPath}\u0000${sql}`;
-    let p = predMemo.get(key);
-    if (!p) {
-      p = ctx.pool.execute(dbPath, sql, limits);
-      predMemo.set(key, p);
-    }
-    return p;
+  const run = async (e: Text2SqlExample, dbPath: string, sql: string, l: typeof limits): Promise<ExecOutcome> => {
+    const o = await ctx.results.get(e.dbId, sql, l.maxRows, () => ctx.pool.execute(dbPath, sql, l));
+    // a result shared from a query with a larger budget (gold) still has to fit this one
+    if (o.ms <= l.timeoutMs) return o;
+    return {
+      ok: false,
+      error: 'timeout',
+      message: `took ${Math.round(o.ms)} ms, over the ${l.timeoutMs} ms budget`,
+      ms: o.ms,
+    };
   };
-  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) =>
-    ctx.gold.get(e.dbId, sql, () => ctx.pool.execute(dbPath, sql, goldLimits));
+  const runPred = (e: Text2SqlExample, dbPath: string, sql: string) => run(e, dbPath, sql, limits);
+  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) => run(e, dbPath, sql, goldLimits);
+  const present = new Map<string, boolean>();
+  const dbExists = (path: string) => {
+    let yes = present.get(path);
+    if (yes === undefined) {
+      yes = existsSync(path);
+      present.set(path, yes);
+    }
+    return yes;
+  };
+  const exec: Exec = { runPred, runGold, dbExists };
 
   let next = 0;
   let done = 0;
@@ -71,11 +80,12 @@ export async function scoreAll(
       const i = next++;
       const e = ds.examples[i];
       if (!e) return;
-      out[i] = await scoreOne(e, ds, preds.get(e.id), ctx, runPred, runGold);
+      out[i] = await scoreOne(e, ds, preds.get(e.id), ctx, exec);
       ctx.onProgress?.(++done, ds.examples.length);
     }
   };
-  const concurrency = Math.max(2, (ctx.options.workers ?? 2) * 3);
+  // enough examples in flight to fill every worker's batch (the pool sends work in batches)
+  const concurrency = Math.max(8, (ctx.options.workers ?? 2) * 32);
   await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
 }
@@ -85,8 +95,7 @@ async function scoreOne(
   ds: Text2SqlDataset,
   pred: string | undefined,
   ctx: ScoreContext,
-  runPred: (dbPath: string, sql: string) => Promise<ExecOutcome>,
-  runGold: (e: Text2SqlExample, dbPath: string, sql: string) => Promise<ExecOutcome>,
+  { runPred, runGold, dbExists }: Exec,
 ): Promise<ScoredExample> {
   const base = { id: e.id, dbId: e.dbId, difficulty: e.difficulty };
   const unscorable = (reason: string, goldMs: number | null = null): ScoredExample => ({
@@ -100,10 +109,10 @@ async function scoreOne(
     goldMs,
   });
   const dbPath = ds.dbPath(e.dbId);
-  if (!existsSync(dbPath)) return unscorable(`database ${e.dbId} is missing`);
+  if (!dbExists(dbPath)) return unscorable(`database ${e.dbId} is missing`);
   const gold = await runGold(e, dbPath, e.goldSql);
   if (!gold.ok) return unscorable(`gold query ${describe(gold)}`, gold.ms);
-  const goldSpiderSql = ctx.options.keepDistinct ? e.goldSql : removeDistinct(e.goldSql);
+  const goldSpiderSql = ctx.options.keepDistinct ? e.goldSql : removeDistinctOnce(e.goldSql);
   const goldSpider = goldSpiderSql === e.goldSql ? gold : await runGold(e, dbPath, goldSpiderSql);
   if (!goldSpider.ok) return unscorable(`gold query (spider form) ${describe(goldSpider)}`, gold.ms);
 
@@ -119,12 +128,19 @@ async function scoreOne(
       goldMs: gold.ms,
     };
   }
-  const predBird = await runPred(dbPath, pred);
-  const predSpiderSql = ctx.options.keepDistinct ? firstStatement(pred) : removeDistinct(firstStatement(pred));
-  const predSpider = predSpiderSql === pred ? predBird : await runPred(dbPath, predSpiderSql);
-  const birdOk = predBird.ok && exBird(predBird.rows, gold.rows);
+  const predBird = await runPred(e, dbPath, pred);
+  const predSpiderSql = ctx.options.keepDistinct ? firstStatement(pred) : removeDistinctOnce(firstStatement(pred));
+  const predSpider = predSpiderSql === pred ? predBird : await runPred(e, dbPath, predSpiderSql);
+  const birdOk = predBird.ok && compareOnce(predBird, gold, 'bird', () => +exBird(predBird.rows, gold.rows)) === 1;
+  const orderMatters = goldHasOrderBy(e.goldSql);
   const spiderOk =
-    predSpider.ok && exSpider(predSpider.rows, goldSpider.rows, { orderMatters: goldHasOrderBy(e.goldSql) });
+    predSpider.ok &&
+    compareOnce(
+      predSpider,
+      goldSpider,
+      `spider ${orderMatters}`,
+      () => +exSpider(predSpider.rows, goldSpider.rows, { orderMatters }),
+    ) === 1;
   let reward: number | null = null;
   if (ctx.options.vesRepeats > 0) {
     reward = 0;
@@ -142,7 +158,7 @@ async function scoreOne(
     ...base,
     exSpider: spiderOk ? 1 : 0,
     exBird: birdOk ? 1 : 0,
-    softF1: predBird.ok ? softF1(predBird.rows, gold.rows) : 0,
+    softF1: predBird.ok ? compareOnce(predBird, gold, 'soft-f1', () => softF1(predBird.rows, gold.rows)) : 0,
     vesReward: reward,
     reason: failed ? `prediction ${describe(failed)}` : undefined,
     predMs: predBird.ms,

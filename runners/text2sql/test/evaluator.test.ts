@@ -134,7 +134,7 @@ describe('text2sql evaluator on hand-worked examples', () => {
     expect(dbBreakdown?.metrics.find((m) => m.semantics === 'bird')).toMatchObject({ value: 50, n: 8 });
   });
 
-  it('runs each gold query once across evaluations and identical predictions once per run', async () => {
+  it('runs each distinct query once: gold across evaluations, predictions identical to a gold or to each other', async () => {
     const fresh = await text2sqlEvaluator.prepare({
       ref: { benchmark: 'mini', version: 1, contentHash: 'd'.repeat(64), files: [], evaluator: { workers: 1 } },
       root: dir,
@@ -143,12 +143,15 @@ describe('text2sql evaluator on hand-worked examples', () => {
       const before = fresh.pool.stats.executions;
       await evaluate(fresh, predictions);
       // gold: 9 distinct gold queries on existing databases (no gold contains DISTINCT, so no spider
-      // variants); predictions: 7 distinct, plus the DISTINCT-stripped form of example 2 → 8
-      expect(fresh.pool.stats.executions - before).toBe(17);
+      // variants). Predictions: 0 1 2 3 4 7 9 run; example 8's equals its gold and example 2's
+      // DISTINCT-stripped form equals example 2's gold, so those two come from the cache → 7
+      expect(fresh.pool.stats.executions - before).toBe(16);
+      expect(fresh.results.stats).toMatchObject({ misses: 16, volatile: 0 });
       const second = fresh.pool.stats.executions;
       const again = await evaluate(fresh, predictions);
-      expect(fresh.pool.stats.executions - second).toBe(8); // gold results came from the cache
+      expect(fresh.pool.stats.executions - second).toBe(0); // every result came from the cache
       expect(metric(again, 'ex', 'spider')?.value).toBe(62.5);
+      expect(again.examples.map((e) => e.verdict)).toEqual([1, 0, 1, 1, 0, null, 0, null, 1, 1]);
     } finally {
       await fresh.pool.close();
     }

@@ -6,8 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionCache } from '../src/exec/connection-cache';
 import { sqlTokens } from '../src/exec/sql-tokens';
 import { refusalReason } from '../src/exec/statement-guard';
+import { SPIDER } from './fixture';
 
-const DB = '/work/shared/data/spider-dev/database';
+const DB = `${SPIDER}/database`;
 const SELECTING = { reader: true, readonly: true };
 
 describe('sqlTokens', () => {

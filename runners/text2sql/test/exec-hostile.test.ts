@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ExecError, SqlPool } from '../src/exec/index';
+import { SPIDER } from './fixture';
 
-const SPIDER_DB = '/work/shared/data/spider-dev/database';
+const SPIDER_DB = `${SPIDER}/database`;
 
 /** database → a table in it, one of its columns, and a normal query */
 const DBS = {
@@ -111,8 +112,11 @@ it('refuses or fails every hostile statement and leaves the databases byte-ident
   expect(wrong).toEqual([]);
 
   expect(snapshot(dir)).toEqual(before);
-  // the runaway queries were stopped by killing their workers
-  expect(pool.stats.kills).toBe(results.filter((r) => r.got === 'timeout').length);
+  // the runaway queries were stopped by killing their workers: once each, or twice when a query
+  // timed out among others in a worker's batch and ran again alone to be told apart from them
+  const timeouts = results.filter((r) => r.got === 'timeout').length;
+  expect(pool.stats.kills).toBeGreaterThanOrEqual(timeouts);
+  expect(pool.stats.kills).toBeLessThanOrEqual(2 * timeouts);
 
   // and the pool still answers normal questions correctly
   for (const [db, { check }] of Object.entries(DBS)) {

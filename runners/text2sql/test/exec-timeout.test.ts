@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, expect, it } from 'vitest';
 import { SqlPool } from '../src/exec/index';
+import { SPIDER } from './fixture';
 
-const CONCERT = '/work/shared/data/spider-dev/database/concert_singer/concert_singer.sqlite';
-const WORLD = '/work/shared/data/spider-dev/database/world_1/world_1.sqlite';
+const CONCERT = `${SPIDER}/database/concert_singer/concert_singer.sqlite`;
+const WORLD = `${SPIDER}/database/world_1/world_1.sqlite`;
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 
 const pool = new SqlPool({ size: 1 });
@@ -55,4 +56,25 @@ it('applies the timeout to each repetition of a timed query', async () => {
   expect(quick.times).toHaveLength(repeat);
   const runaway = await pool.time(CONCERT, RUNAWAY, 3, { timeoutMs: 500, maxRows: 10 });
   expect(runaway).toMatchObject({ ok: false, error: 'timeout' });
+});
+
+it('times out only the runaway query of a busy batch; the queries around it get their own results', async () => {
+  const busy = new SqlPool({ size: 1 });
+  try {
+    const limits = { timeoutMs: 10_000, maxRows: 10 };
+    await busy.execute(CONCERT, 'SELECT 1', limits); // a ready worker, so the next ones go in one batch
+    const jobs = Array.from({ length: 20 }, (_, i) =>
+      i === 10
+        ? busy.execute(CONCERT, RUNAWAY, { timeoutMs: 700, maxRows: 10 })
+        : busy.execute(CONCERT, `SELECT ${i}, count(*) FROM singer`, limits),
+    );
+    const results = await Promise.all(jobs);
+    results.forEach((r, i) => {
+      if (i === 10) expect(r).toMatchObject({ ok: false, error: 'timeout' });
+      else expect(r).toMatchObject({ ok: true, rows: [[i, 6]] });
+    });
+    expect(busy.stats.kills).toBeGreaterThanOrEqual(1);
+  } finally {
+    await busy.close();
+  }
 });

@@ -1,9 +1,10 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const SPIDER = '/work/shared/data/spider-dev';
-export const SPIDER_DIR = new URL('../../../benchmarks/spider-dev', import.meta.url).pathname;
+/** the repo's copy of the real Spider dev data (provenance in its README) */
+export const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
 
 /**
  * A small Spider-layout dataset over the real concert_singer database (and wta_1, which ships
@@ -15,7 +16,7 @@ export function miniSpider(examples: { db_id: string; question: string; query: s
   writeFileSync(join(dir, 'dev_gold.sql'), `${examples.map((e) => `${e.query}\t${e.db_id}`).join('\n')}\n`);
   for (const db of ['concert_singer', 'wta_1']) {
     mkdirSync(join(dir, 'database', db), { recursive: true });
-    cpSync(join(SPIDER_DIR, 'database', db), join(dir, 'database', db), { recursive: true });
+    cpSync(join(SPIDER, 'database', db), join(dir, 'database', db), { recursive: true });
   }
   return dir;
 }

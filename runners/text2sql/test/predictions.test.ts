@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSpider } from '../src/formats/spider';
 import { detectFormat, importLines, parsePredictions } from '../src/predictions';
-import { SPIDER_DIR } from './fixture';
+import { SPIDER } from './fixture';
 
-const ds = loadSpider(SPIDER_DIR);
+const ds = loadSpider(SPIDER);
 
 describe('the Spider dev data', () => {
   it('loads 1,034 examples keyed by position, 62 of them on wta_1', () => {
@@ -16,7 +16,7 @@ describe('the Spider dev data', () => {
 });
 
 describe('the position-based importer', () => {
-  const lines = readFileSync(join(SPIDER_DIR, 'baselines', 'dail-sql-gpt4.sql'), 'utf8');
+  const lines = readFileSync(join(SPIDER, 'baselines', 'dail-sql-gpt4.sql'), 'utf8');
 
   it('reads one SQL per line, with or without a final newline', () => {
     expect(lines.endsWith('\n')).toBe(false); // this published file lacks it

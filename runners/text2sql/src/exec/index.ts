@@ -1,2 +1,3 @@
 export { SqlPool, type SqlPoolStats } from './sql-pool';
 export type { ExecError, ExecFailure, ExecLimits, ExecOutcome, ExecSuccess, SqlValue, TimingOutcome } from './types';
+export { dqsName, dqsRewrite } from './dqs';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExecFailure, ExecOutcome } from './types';
 
-/** Parent → worker: one job at a time. */
+/** One job for a worker. */
 export const WorkerRequest = z.object({
   id: z.number().int(),
   kind: z.enum(['execute', 'time']),
@@ -13,7 +13,11 @@ export const WorkerRequest = z.object({
 });
 export type WorkerRequest = z.infer<typeof WorkerRequest>;
 
-/** Worker → parent. */
+/** Parent → worker: jobs to run in order, each answered on its own as it finishes. */
+export const WorkerBatch = z.array(WorkerRequest).min(1);
+export type WorkerBatch = z.infer<typeof WorkerBatch>;
+
+/** Worker → parent: `ready` once, then arrays of the other kinds, in the order the jobs ran. */
 export type WorkerReply =
   | { type: 'ready' }
   /** the answer to an 'execute' job */

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Statement } from 'better-sqlite3';
 import type { ConnectionCache } from './connection-cache';
+import { dqsName, dqsRewrite } from './dqs';
 import { refusalReason } from './statement-guard';
 import type { ExecFailure, ExecOutcome, SqlValue } from './types';
 
@@ -9,6 +10,7 @@ type RawStatement = Statement<[], unknown[]>;
 type Fetched = { ok: true; columns: string[]; rows: SqlValue[][] } | Omit<ExecFailure, 'ms'>;
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_DQS_REWRITES = 64;
 
 /** Runs one query in this process (the worker) and describes what happened; never throws for SQL reasons. */
 export function runQuery(cache: ConnectionCache, dbPath: string, sql: string, maxRows: number): ExecOutcome {
@@ -50,11 +52,17 @@ function prepareChecked(cache: ConnectionCache, dbPath: string, sql: string): Ra
   if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile()) {
     return { ok: false, error: 'db_missing', message: `no database file at ${dbPath}` };
   }
-  let stmt: RawStatement;
-  try {
-    stmt = cache.get(dbPath).prepare<[], unknown[]>(sql);
-  } catch (err) {
-    return describeError(err, dbPath);
+  let stmt: RawStatement | undefined;
+  // one more try per double-quoted word SQLite would have read as a string (see dqs.ts)
+  for (let tries = 0; !stmt; tries++) {
+    try {
+      stmt = cache.get(dbPath).prepare<[], unknown[]>(sql);
+    } catch (err) {
+      const name = err instanceof Error && tries < MAX_DQS_REWRITES ? dqsName(err.message) : null;
+      const rewritten = name === null ? null : dqsRewrite(sql, name);
+      if (rewritten === null) return describeError(err, dbPath);
+      sql = rewritten;
+    }
   }
   const refusal = refusalReason(sql, stmt);
   if (refusal) return { ok: false, error: 'refused', message: refusal };

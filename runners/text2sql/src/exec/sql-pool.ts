@@ -9,6 +9,11 @@ type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
 interface Job {
   request: Omit<WorkerRequest, 'id'>;
   timeoutMs: number;
+  /**
+   * runs alone in a worker's line, so a timeout or crash is surely its own: timed jobs (their laps
+   * must not share the worker), and jobs that were in a line whose worker died
+   */
+  solo: boolean;
   /** a reply for this job arrived; true when it was the last one */
   onReply(reply: JobReply): boolean;
   fail(failure: ExecFailure): void;
@@ -17,10 +22,24 @@ interface Job {
 interface Running {
   id: number;
   job: Job;
+  /** when this job became the head of its worker's line (the one the worker is running) */
   started: number;
-  timer: NodeJS.Timeout | undefined;
-  timedOut: boolean;
 }
+
+/** What one worker holds: the jobs sent to it, in the order it runs them, and the head's timer. */
+interface Line {
+  jobs: Running[];
+  timer: NodeJS.Timeout | undefined;
+  /** the head job ran past its timeout and the worker is being killed */
+  timedOut: boolean;
+  /** holds a solo job: nothing else joins this line until it is done */
+  solo: boolean;
+}
+
+/** Jobs sent to a worker in one message; the worker runs them one after another. */
+const MAX_BATCH = 32;
+/** A worker whose line is this short gets more work, so it never waits for a round trip. */
+const REFILL_AT = 8;
 
 export interface SqlPoolStats {
   /** execute() calls accepted */
@@ -35,16 +54,21 @@ export interface SqlPoolStats {
 const MAX_START_FAILURES = 3;
 
 /**
- * Runs SQL against SQLite files in a pool of child processes. Requests queue and go to idle
- * workers; a query past its timeout gets its worker SIGKILLed (SQLite cannot be interrupted from
- * another thread through better-sqlite3, and a killed process really stops) and replaced. The
- * resulting promise never rejects for anything a query does.
+ * Runs SQL against SQLite files in a pool of child processes. Queued queries go to ready workers in
+ * batches (one message carries up to MAX_BATCH of them, and a worker is topped up before its line
+ * runs dry) and answers come back in batches too, so a stream of sub-millisecond queries is not
+ * bound by IPC. Each worker runs its line in order; the timeout clock of the oldest unanswered
+ * query starts when the answers before it arrive, so no query runs longer than its budget. Past it, the worker is SIGKILLed (SQLite cannot be interrupted from another thread
+ * through better-sqlite3, and a killed process really stops) and replaced. When the dead worker
+ * owed one answer, that query timed out (or crashed it); when it owed several, the culprit is not
+ * known, so each of them runs again alone ("solo") and the one that times out again is the one
+ * reported. A runaway query in a busy pool therefore costs up to two timeouts of one worker, never
+ * a wrong verdict for its neighbours. The promises never reject for anything a query does.
  */
 export class SqlPool {
   readonly size: number;
   private readonly workers = new Set<WorkerProcess>();
-  private readonly idle: WorkerProcess[] = [];
-  private readonly running = new Map<WorkerProcess, Running>();
+  private readonly lines = new Map<WorkerProcess, Line>();
   private readonly queue: Job[] = [];
   private readonly counters: SqlPoolStats = { executions: 0, kills: 0, crashes: 0 };
   private nextId = 1;
@@ -75,6 +99,7 @@ export class SqlPool {
       this.enqueue({
         request: { kind: 'execute', dbPath, sql, maxRows: limits.maxRows, repeat: 1 },
         timeoutMs: limits.timeoutMs,
+        solo: false,
         onReply: (reply) => {
           if (reply.type !== 'result') return false;
           resolve(reply.outcome);
@@ -99,6 +124,7 @@ export class SqlPool {
       this.enqueue({
         request: { kind: 'time', dbPath, sql, maxRows: limits.maxRows, repeat },
         timeoutMs: limits.timeoutMs,
+        solo: true,
         onReply: (reply) => {
           if (reply.type === 'lap') {
             times.push(reply.ms);
@@ -119,7 +145,7 @@ export class SqlPool {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.fail(closedFailure(0));
     // a busy worker may be deep in a runaway query and would not see a polite request
-    for (const w of this.running.keys()) w.kill();
+    for (const [w, line] of this.lines) if (line.jobs.length) w.kill();
     await Promise.all([...this.workers].map((w) => w.stop()));
   }
 
@@ -132,17 +158,25 @@ export class SqlPool {
     this.pump();
   }
 
-  /** Hands queued jobs to idle workers, and starts workers for the rest while below `size`. */
+  /**
+   * Tops up every ready worker whose line is short with a fair share of the queue (a solo job only
+   * goes to an empty line, alone), and starts workers for the rest while below `size`.
+   */
   private pump(): void {
-    for (;;) {
-      const worker = this.idle.pop();
-      if (!worker) break;
-      const job = this.queue.shift();
-      if (!job) {
-        this.idle.push(worker);
-        break;
+    if (this.closed) return;
+    for (const [worker, line] of this.lines) {
+      const first = this.queue[0];
+      if (!first) break;
+      if (line.timedOut || line.solo || line.jobs.length > REFILL_AT) continue;
+      if (first.solo) {
+        if (line.jobs.length === 0) this.dispatch(worker, line, this.queue.splice(0, 1), true);
+        continue;
       }
-      this.dispatch(worker, job);
+      const share = Math.ceil(this.queue.length / this.size);
+      let n = Math.max(1, Math.min(MAX_BATCH - line.jobs.length, share));
+      const solo = this.queue.findIndex((j) => j.solo);
+      if (solo >= 0) n = Math.min(n, solo);
+      this.dispatch(worker, line, this.queue.splice(0, n), false);
     }
     const starting = [...this.workers].filter((w) => !w.ready).length;
     const wanted = Math.min(this.size - this.workers.size, this.queue.length - starting);
@@ -152,29 +186,32 @@ export class SqlPool {
   private spawn(): void {
     const worker = new WorkerProcess({
       onReady: (w) => this.onReady(w),
-      onReply: (w, reply) => this.onReply(w, reply),
+      onReplies: (w, replies) => this.onReplies(w, replies),
       onExit: (w, why) => this.onExit(w, why),
     });
     this.workers.add(worker);
   }
 
-  private dispatch(worker: WorkerProcess, job: Job): void {
-    const run: Running = { id: this.nextId++, job, started: performance.now(), timer: undefined, timedOut: false };
-    this.running.set(worker, run);
+  private dispatch(worker: WorkerProcess, line: Line, jobs: Job[], solo: boolean): void {
+    const runs = jobs.map((job) => ({ id: this.nextId++, job, started: performance.now() }));
+    const wasIdle = line.jobs.length === 0;
+    line.solo = solo;
+    line.jobs.push(...runs);
     worker.setRef(true);
-    this.arm(worker, run);
-    worker.send({ id: run.id, ...job.request });
+    if (wasIdle) this.arm(worker, line);
+    worker.send(runs.map((r) => ({ id: r.id, ...r.job.request })));
   }
 
-  /** (Re)starts the job's timeout; a 'time' job restarts it at each finished repetition. */
-  private arm(worker: WorkerProcess, run: Running): void {
-    clearTimeout(run.timer);
-    run.timer = setTimeout(() => {
-      run.timedOut = true;
-      this.counters.kills++;
+  /** (Re)starts the head job's timeout; a 'time' job restarts it at each finished repetition. */
+  private arm(worker: WorkerProcess, line: Line): void {
+    clearTimeout(line.timer);
+    const head = line.jobs[0];
+    if (!head) return;
+    line.timer = setTimeout(() => {
+      line.timedOut = true;
       // the job fails once the process is reaped (onExit): a 'timeout' result means it is gone
       worker.kill();
-    }, run.job.timeoutMs);
+    }, head.job.timeoutMs);
   }
 
   private onReady(worker: WorkerProcess): void {
@@ -183,53 +220,62 @@ export class SqlPool {
       void worker.stop();
       return;
     }
-    this.makeIdle(worker);
+    this.lines.set(worker, { jobs: [], timer: undefined, timedOut: false, solo: false });
+    worker.setRef(false);
     this.pump();
   }
 
-  private onReply(worker: WorkerProcess, reply: JobReply): void {
-    const run = this.running.get(worker);
-    // a late answer from a worker being killed, or a stray message: ignore
-    if (!run || run.timedOut || reply.id !== run.id) return;
-    if (!run.job.onReply(reply)) {
-      this.arm(worker, run);
-      return;
+  /** Answers arrive in the order the worker ran the jobs, several per message. */
+  private onReplies(worker: WorkerProcess, replies: JobReply[]): void {
+    const line = this.lines.get(worker);
+    // late answers from a worker being killed: ignore
+    if (!line || line.timedOut) return;
+    for (const reply of replies) {
+      const head = line.jobs[0];
+      if (!head || reply.id !== head.id) continue;
+      if (head.job.onReply(reply)) line.jobs.shift();
     }
-    clearTimeout(run.timer);
-    this.running.delete(worker);
-    this.makeIdle(worker);
+    const now = performance.now();
+    const next = line.jobs[0];
+    if (next) next.started = now;
+    else {
+      line.solo = false;
+      // an idle pool must not keep the process alive on its own
+      worker.setRef(false);
+    }
+    this.arm(worker, line);
     this.pump();
   }
 
   private onExit(worker: WorkerProcess, why: string): void {
     this.workers.delete(worker);
-    const i = this.idle.indexOf(worker);
-    if (i >= 0) this.idle.splice(i, 1);
-    const run = this.running.get(worker);
-    this.running.delete(worker);
-    if (run) {
-      clearTimeout(run.timer);
-      const ms = performance.now() - run.started;
-      if (run.timedOut) {
-        run.job.fail({
-          ok: false,
-          error: 'timeout',
-          message: `timed out after ${run.job.timeoutMs} ms; the worker running it was killed`,
-          ms,
-        });
-      } else if (this.closed) {
-        run.job.fail(closedFailure(ms));
-      } else {
-        this.counters.crashes++;
-        run.job.fail({
-          ok: false,
-          error: 'worker_crashed',
-          message: `the SQL worker died while running this query: ${why}`,
-          ms,
-        });
-      }
+    const line = this.lines.get(worker);
+    this.lines.delete(worker);
+    clearTimeout(line?.timer);
+    const owed = line?.jobs ?? [];
+    const [head] = owed;
+    if (this.closed) {
+      for (const r of owed) r.job.fail(closedFailure(performance.now() - r.started));
+      return;
     }
-    if (this.closed) return;
+    if (line?.timedOut) this.counters.kills++;
+    else if (head) this.counters.crashes++;
+    if (head && owed.length === 1) {
+      const ms = performance.now() - head.started;
+      head.job.fail(
+        line?.timedOut
+          ? {
+              ok: false,
+              error: 'timeout',
+              message: `timed out after ${head.job.timeoutMs} ms; the worker running it was killed`,
+              ms,
+            }
+          : { ok: false, error: 'worker_crashed', message: `the SQL worker died while running this query: ${why}`, ms },
+      );
+    } else {
+      // which of several unanswered queries was running is unknown: each runs again alone, first
+      this.queue.unshift(...owed.map((r) => ({ ...r.job, solo: true })));
+    }
     if (!worker.ready && ++this.startFailures >= MAX_START_FAILURES) {
       // a worker that cannot start will not start next time either: fail what waits instead of looping
       this.startFailures = 0;
@@ -237,14 +283,8 @@ export class SqlPool {
         job.fail({ ok: false, error: 'worker_crashed', message: `SQL worker failed to start: ${why}`, ms: 0 });
     }
     // replace a worker lost mid-query right away, so the pool stays warm
-    if (run && this.workers.size < this.size) this.spawn();
+    if (head && this.workers.size < this.size) this.spawn();
     this.pump();
-  }
-
-  private makeIdle(worker: WorkerProcess): void {
-    // an idle pool must not keep the process alive on its own
-    worker.setRef(false);
-    this.idle.push(worker);
   }
 }
 

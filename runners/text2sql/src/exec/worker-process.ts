@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isWorkerReply, type WorkerReply, type WorkerRequest } from './protocol';
+import { isWorkerReply, type WorkerBatch, type WorkerReply } from './protocol';
 
 const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 // the worker is TypeScript like the rest of the repo: run it through tsx's loader
@@ -12,7 +12,8 @@ const STDERR_DRAIN_MS = 200;
 
 export interface WorkerEvents {
   onReady(worker: WorkerProcess): void;
-  onReply(worker: WorkerProcess, reply: Exclude<WorkerReply, { type: 'ready' }>): void;
+  /** answers, in the order the worker ran the jobs */
+  onReplies(worker: WorkerProcess, replies: Exclude<WorkerReply, { type: 'ready' }>[]): void;
   /** the process is gone, for whatever reason; `why` describes it for error messages */
   onExit(worker: WorkerProcess, why: string): void;
 }
@@ -42,12 +43,14 @@ export class WorkerProcess {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
     });
     this.child.on('message', (msg: unknown) => {
-      if (!isWorkerReply(msg)) return;
-      if (msg.type === 'ready') {
+      if (Array.isArray(msg)) {
+        events.onReplies(
+          this,
+          msg.filter((r): r is Exclude<WorkerReply, { type: 'ready' }> => isWorkerReply(r) && r.type !== 'ready'),
+        );
+      } else if (isWorkerReply(msg) && msg.type === 'ready') {
         this.ready = true;
         events.onReady(this);
-      } else {
-        events.onReply(this, msg);
       }
     });
     // 'error' covers a failed spawn or kill; 'exit' follows when the process existed at all
@@ -67,8 +70,8 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
-  send(request: WorkerRequest): void {
-    this.child.send(request);
+  send(batch: WorkerBatch): void {
+    this.child.send(batch);
   }
 
   /** SIGKILL: a query stuck inside SQLite cannot be interrupted any other way. */

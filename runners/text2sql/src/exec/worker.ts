@@ -1,30 +1,59 @@
 /**
- * Entry point of one SQL worker process (forked by SqlPool, run through tsx). It runs one job at a
- * time; the parent enforces timeouts by killing this process, which is the only way to really stop
- * a runaway SQLite query from JavaScript.
+ * Entry point of one SQL worker process (forked by SqlPool, run through tsx). It runs its jobs one
+ * at a time, in the order they arrived, and sends the answers in batches: when FLUSH_EVERY have
+ * piled up, when its line is empty, and before a timed job (whose laps go out one by one). The
+ * parent enforces timeouts by killing this process, which is the only way to really stop a runaway
+ * SQLite query from JavaScript.
  */
 import { ConnectionCache } from './connection-cache';
-import { type WorkerReply, WorkerRequest } from './protocol';
+import { WorkerBatch, type WorkerReply, type WorkerRequest } from './protocol';
 import { runQuery, timeQuery } from './run-query';
 
-const cache = new ConnectionCache(4);
+type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
 
-function reply(msg: WorkerReply): void {
-  process.send?.(msg);
+const FLUSH_EVERY = 16;
+const cache = new ConnectionCache(4);
+const line: WorkerRequest[] = [];
+let pending: JobReply[] = [];
+let draining = false;
+
+function flush(): void {
+  if (!pending.length) return;
+  process.send?.(pending);
+  pending = [];
 }
 
-process.on('message', async (msg: unknown) => {
-  const parsed = WorkerRequest.safeParse(msg);
-  if (!parsed.success) throw new Error(`bad request to SQL worker: ${parsed.error.message}`);
-  const job = parsed.data;
-  if (job.kind === 'execute') {
-    reply({ type: 'result', id: job.id, outcome: runQuery(cache, job.dbPath, job.sql, job.maxRows) });
-  } else {
-    const failure = await timeQuery(cache, job.dbPath, job.sql, job.repeat, job.maxRows, (ms) =>
-      reply({ type: 'lap', id: job.id, ms }),
-    );
-    reply({ type: 'timed', id: job.id, failure });
+function answer(reply: JobReply): void {
+  pending.push(reply);
+  if (pending.length >= FLUSH_EVERY) flush();
+}
+
+async function drain(): Promise<void> {
+  draining = true;
+  for (let job = line.shift(); job; job = line.shift()) {
+    if (job.kind === 'execute') {
+      answer({ type: 'result', id: job.id, outcome: runQuery(cache, job.dbPath, job.sql, job.maxRows) });
+    } else {
+      flush();
+      // timed jobs yield between repetitions; jobs arriving meanwhile wait their turn in `line`
+      const id = job.id;
+      const { dbPath, sql, repeat, maxRows } = job;
+      const failure = await timeQuery(cache, dbPath, sql, repeat, maxRows, (ms) => {
+        answer({ type: 'lap', id, ms });
+        flush();
+      });
+      answer({ type: 'timed', id, failure });
+    }
   }
+  flush();
+  draining = false;
+}
+
+process.on('message', (msg: unknown) => {
+  const parsed = WorkerBatch.safeParse(msg);
+  if (!parsed.success) throw new Error(`bad request to SQL worker: ${parsed.error.message}`);
+  line.push(...parsed.data);
+  if (!draining) void drain();
 });
 
 // the pool closed (or died): close connections and go
@@ -33,4 +62,4 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 
-reply({ type: 'ready' });
+process.send?.({ type: 'ready' } satisfies WorkerReply);

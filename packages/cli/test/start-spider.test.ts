@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@trueboard/db/embedded';
+import { expect, it } from 'vitest';
+import { health, npmStart, runCli, waitFor } from './helpers';
+
+const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
+
+interface Metric {
+  name: string;
+  semantics: string;
+  value: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  n: number;
+}
+
+async function trpc<T>(port: number, path: string, input: unknown): Promise<T> {
+  const res = await fetch(
+    `http://127.0.0.1:${port}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`,
+  );
+  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+  return body.result.data;
+}
+
+it('registers Spider dev on first start and its runner scores the three published systems; eval offline agrees', {
+  timeout: 600_000,
+}, async () => {
+  // independent of the evaluator: the questions on wta_1 (shipped without rows) are the unscorable ones
+  const dev = JSON.parse(readFileSync(join(SPIDER, 'dev.json'), 'utf8')) as { db_id: string }[];
+  const missing = dev.filter((q) => q.db_id === 'wta_1').length;
+  expect([dev.length, missing]).toEqual([1034, 62]);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'tb-spider-'));
+  const port = await freePort();
+  const run = npmStart(port, dataDir, ['--no-web', '--runners', '1']);
+  try {
+    await waitFor(
+      () => `health:\n${run.output()}`,
+      () => (run.hasExited() ? Promise.reject(new Error(run.output())) : health(port)),
+      240_000,
+    );
+    type Sub = { id: string; state: string; method: string; team: string; isBaseline: boolean };
+    const subs = await waitFor(
+      () => `three finished baselines:\n${run.output()}`,
+      async () => {
+        const list = await trpc<Sub[]>(port, 'submissions.list', { benchmark: 'spider-dev' });
+        return list.length === 3 && list.every((s) => s.state === 'finished') ? list : null;
+      },
+      300_000,
+    );
+    expect(subs.map((s) => s.method).sort()).toEqual(['CodeS-1B', 'DAIL-SQL (GPT-4)', 'DTS-SQL (Mistral 7B)']);
+    expect(subs.every((s) => s.isBaseline && s.team === 'baselines')).toBe(true);
+
+    for (const s of subs) {
+      const result = await trpc<{ unscorable: number; metrics: Metric[] }>(port, 'submissions.result', { id: s.id });
+      expect(result.unscorable).toBe(missing);
+      const names = result.metrics.map((m) => `${m.name}/${m.semantics}`).sort();
+      expect(names).toEqual(['ex/bird', 'ex/spider', 'soft_f1/bird-minidev']);
+      for (const m of result.metrics) {
+        expect(m.n).toBe(dev.length - missing);
+        expect(m.ciLow).toBeLessThan(m.value);
+        expect(m.ciHigh).toBeGreaterThan(m.value);
+      }
+      // per-example rows: every wta_1 question is unscorable with the reason, none is counted as wrong
+      const unscorable = await trpc<{ exampleId: string; reason: string }[]>(port, 'submissions.examples', {
+        id: s.id,
+        verdict: 'unscorable',
+        limit: 1000,
+      });
+      expect(unscorable).toHaveLength(missing);
+      expect(new Set(unscorable.map((e) => e.reason))).toEqual(new Set(['database wta_1 is missing']));
+    }
+
+    // the offline evaluator on the same predictions gives the same numbers as the platform's runner
+    const codes = subs.find((s) => s.method === 'CodeS-1B');
+    const platform = await trpc<{ metrics: Metric[] }>(port, 'submissions.result', { id: codes?.id });
+    const out = join(dataDir, 'codes-report.json');
+    const offline = await runCli([
+      'eval',
+      'text2sql',
+      '--dataset',
+      SPIDER,
+      '--predictions',
+      join(SPIDER, 'baselines', 'codes-1b.sql'),
+      '--format',
+      'spider',
+      '--out',
+      out,
+    ]);
+    expect(offline.code, offline.output).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      unscorable: number;
+      metrics: { name: string; semantics: string; value: number; n: number; ci: { low: number; high: number } }[];
+    };
+    expect(report.unscorable).toBe(missing);
+    for (const m of report.metrics) {
+      const on = platform.metrics.find((x) => x.name === m.name && x.semantics === m.semantics);
+      expect(on, `${m.name}/${m.semantics}`).toMatchObject({
+        value: m.value,
+        n: m.n,
+        ciLow: m.ci.low,
+        ciHigh: m.ci.high,
+      });
+    }
+    // the summary table names the semantics next to each number
+    expect(offline.output).toMatch(/ex\s+spider\s+\d+\.\d\d/);
+  } finally {
+    process.kill(-(run.child.pid ?? 0), 'SIGTERM');
+    await run.exited;
+  }
+});

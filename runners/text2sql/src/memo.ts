@@ -1,0 +1,43 @@
+import { removeDistinct } from '@trueboard/metrics';
+import type { ExecSuccess } from './exec/index';
+
+/**
+ * Comparisons of two results, remembered per pair of result objects. The result cache hands out
+ * the same object for the same (dataset, db, SQL), and the comparisons are pure, so a second
+ * system with the same prediction, or a re-run, compares nothing again. Weak keys: entries go when
+ * the cache drops the results.
+ */
+const compared = new WeakMap<ExecSuccess, WeakMap<ExecSuccess, Map<string, number>>>();
+
+export function compareOnce(pred: ExecSuccess, gold: ExecSuccess, how: string, compare: () => number): number {
+  let byGold = compared.get(pred);
+  if (!byGold) {
+    byGold = new WeakMap();
+    compared.set(pred, byGold);
+  }
+  let byHow = byGold.get(gold);
+  if (!byHow) {
+    byHow = new Map();
+    byGold.set(gold, byHow);
+  }
+  let v = byHow.get(how);
+  if (v === undefined) {
+    v = compare();
+    byHow.set(how, v);
+  }
+  return v;
+}
+
+const MAX_TEXTS = 100_000;
+const withoutDistinct = new Map<string, string>();
+
+/** `removeDistinct`, remembered (the same gold SQL is rewritten once per system otherwise). */
+export function removeDistinctOnce(sql: string): string {
+  let out = withoutDistinct.get(sql);
+  if (out === undefined) {
+    if (withoutDistinct.size >= MAX_TEXTS) withoutDistinct.clear();
+    out = removeDistinct(sql);
+    withoutDistinct.set(sql, out);
+  }
+  return out;
+}

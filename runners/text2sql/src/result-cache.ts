@@ -1,0 +1,103 @@
+import type { ExecOutcome } from './exec/index';
+import { sqlTokens } from './exec/sql-tokens';
+
+/** Functions whose result is not fixed by the database content. */
+const VOLATILE_WORDS = new Set([
+  'random',
+  'randomblob',
+  'current_date',
+  'current_time',
+  'current_timestamp',
+  'changes',
+  'total_changes',
+  'last_insert_rowid',
+]);
+
+/**
+ * Whether a query's result is a function of the database file alone. Date/time functions depend on
+ * the clock only through the 'now' / 'localtime' modifiers, which are literals: look at the raw text.
+ */
+export function isDeterministic(sql: string): boolean {
+  if (/'\s*(now|localtime)\s*'/i.test(sql)) return false;
+  return !sqlTokens(sql).some((t) => VOLATILE_WORDS.has(t));
+}
+
+/** Outcomes that would be the same on every run: results and the errors the query itself causes. */
+function isStable(o: ExecOutcome): boolean {
+  if (o.ok) return true;
+  if (o.error === 'refused' || o.error === 'too_many_rows' || o.error === 'db_missing') return true;
+  return o.error === 'sql_error' && !/locked|busy|interrupt|disk i\/o|out of memory/i.test(o.message);
+}
+
+const cellsOf = (o: ExecOutcome) => (o.ok ? 1 + o.rows.length * Math.max(1, o.columns.length) : 1);
+
+export interface ResultCacheStats {
+  hits: number;
+  misses: number;
+  /** queries that were not cached because their result can change between runs */
+  volatile: number;
+}
+
+/**
+ * Results of read-only SQL on one immutable dataset version, keyed by (dataset content hash, db,
+ * SQL, row cap). A query's result on a content-addressed database file is a pure function of those,
+ * so gold and predicted queries share it: each gold query runs once however many systems are
+ * evaluated, a prediction identical to the gold (or to another system's) is not run again, and
+ * re-scoring a submission re-runs nothing that cannot have changed. Queries using the clock or
+ * randomness bypass it; timeouts and crashes are never kept (they run again next time). Bounded by
+ * the number of result cells held, oldest first out.
+ */
+export class ResultCache {
+  private readonly map = new Map<string, { outcome: Promise<ExecOutcome>; cells: number }>();
+  private cells = 0;
+  readonly stats: ResultCacheStats = { hits: 0, misses: 0, volatile: 0 };
+
+  constructor(
+    readonly datasetHash: string,
+    private readonly maxCells = 5_000_000,
+  ) {}
+
+  get(dbId: string, sql: string, maxRows: number, run: () => Promise<ExecOutcome>): Promise<ExecOutcome> {
+    const key = `${this.datasetHash}\u0000${dbId}\u0000${maxRows}\u0000${sql}`;
+    const found = this.map.get(key);
+    if (!found && !isDeterministic(sql)) {
+      this.stats.volatile++;
+      return run();
+    }
+    if (found) {
+      this.stats.hits++;
+      // most recently used last
+      this.map.delete(key);
+      this.map.set(key, found);
+      return found.outcome;
+    }
+    this.stats.misses++;
+    // pending entries are shared too, so identical queries in flight run once
+    const entry = { outcome: run(), cells: 0 };
+    this.map.set(key, entry);
+    void entry.outcome.then((o) => {
+      if (this.map.get(key) !== entry) return;
+      if (!isStable(o)) {
+        this.map.delete(key);
+        return;
+      }
+      entry.cells = cellsOf(o);
+      this.cells += entry.cells;
+      this.evict();
+    });
+    return entry.outcome;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  private evict(): void {
+    for (const [key, entry] of this.map) {
+      if (this.cells <= this.maxCells) return;
+      if (entry.cells === 0) continue; // still running
+      this.map.delete(key);
+      this.cells -= entry.cells;
+    }
+  }
+}
