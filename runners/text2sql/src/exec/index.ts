@@ -1,3 +1,3 @@
+export { dqsName, dqsRewrite } from './dqs';
 export { SqlPool, type SqlPoolStats } from './sql-pool';
 export type { ExecError, ExecFailure, ExecLimits, ExecOutcome, ExecSuccess, SqlValue, TimingOutcome } from './types';
-export { dqsName, dqsRewrite } from './dqs';
