@@ -35,6 +35,8 @@ const EXPECTED: Record<string, Access> = {
   'benchmarks.get': 'public',
   'benchmarks.versions': 'public',
   'benchmarks.register': 'user',
+  'benchmarks.summaries': 'public',
+  'benchmarks.leaderboard': 'public',
   'methods.create': 'team:member',
   'methods.list': 'public',
   'submissions.get': 'public',
@@ -46,6 +48,7 @@ const EXPECTED: Record<string, Access> = {
   'submissions.examples': 'public',
   'system.health': 'public',
   'system.runners': 'public',
+  'system.queue': 'public',
 };
 
 type RoleName =
@@ -132,6 +135,7 @@ beforeAll(async () => {
     'benchmarks.get': () => ({ id: 'toy-qa' }),
     'benchmarks.versions': () => ({ id: 'toy-qa' }),
     'benchmarks.register': () => ({ manifest: {}, files: [] }),
+    'benchmarks.leaderboard': () => ({ benchmark: 'toy-qa' }),
     'methods.create': () => ({ team: 'acme', name: `matrix method ${++n}` }),
     'methods.list': () => ({ team: 'acme' }),
     'submissions.get': () => ({ id: sub.id }),

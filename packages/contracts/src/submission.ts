@@ -41,6 +41,17 @@ export const MethodInput = z.object({
   paperUrl: HttpUrl.optional(),
   codeUrl: HttpUrl.optional(),
   hyperparameters: Hyperparameters.default({}),
+  /** free labels for filtering a leaderboard, e.g. "open-weights", "gpt-4" */
+  tags: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9][a-z0-9+.-]{0,39}$/, 'tags are short lowercase words: letters, digits, "+", "." or "-"'),
+    )
+    .max(10, 'at most 10 tags')
+    .default([]),
 });
 export type MethodInput = z.infer<typeof MethodInput>;
 

@@ -23,6 +23,7 @@ export async function createMethod(p: Platform, actor: Actor, input: unknown) {
         paperUrl: v.paperUrl ?? null,
         codeUrl: v.codeUrl ?? null,
         hyperparameters: v.hyperparameters,
+        tags: v.tags,
         createdBy: u.userId,
       })
       .onConflictDoNothing()
@@ -42,6 +43,7 @@ export async function listTeamMethods(p: Platform, teamSlug: string) {
       paperUrl: methods.paperUrl,
       codeUrl: methods.codeUrl,
       hyperparameters: methods.hyperparameters,
+      tags: methods.tags,
       createdAt: methods.createdAt,
     })
     .from(methods)

@@ -1,6 +1,7 @@
 import type { EvaluationReport } from '@trueboard/contracts';
 import { type DbOrTx, type evaluationRuns, exampleResults, resultMetrics, results } from '@trueboard/db';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { badInput } from './errors';
 
 type Run = typeof evaluationRuns.$inferSelect;
@@ -78,29 +79,48 @@ export async function currentResult(db: DbOrTx, submissionId: string, datasetVer
   return { ...res, metrics };
 }
 
-export async function listExampleResults(
-  db: DbOrTx,
-  resultId: string,
-  opts: { after?: string; limit?: number; verdict?: 'correct' | 'wrong' | 'unscorable' } = {},
-) {
-  const filter =
-    opts.verdict === 'correct'
+export const ExampleFilter = z.object({
+  verdict: z.enum(['correct', 'wrong', 'unscorable']).optional(),
+  /** a per-example field the family reports, e.g. db_id or difficulty */
+  field: z.enum(['db_id', 'difficulty']).optional(),
+  value: z.string().max(200).optional(),
+  /** an example id to show alone */
+  example: z.string().max(200).optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type ExampleFilter = z.input<typeof ExampleFilter>;
+
+/**
+ * Per-example results of one result, filtered, in natural id order ("2" before "10"), paged; with
+ * the total that matches and the values of the breakdown fields (for filter menus).
+ */
+export async function listExampleResults(db: DbOrTx, resultId: string, filter: ExampleFilter = {}) {
+  const f = ExampleFilter.parse(filter);
+  const where = and(
+    eq(exampleResults.resultId, resultId),
+    f.verdict === 'correct'
       ? sql`${exampleResults.verdict} = 1`
-      : opts.verdict === 'wrong'
+      : f.verdict === 'wrong'
         ? sql`${exampleResults.verdict} < 1`
-        : opts.verdict === 'unscorable'
+        : f.verdict === 'unscorable'
           ? isNull(exampleResults.verdict)
-          : undefined;
-  return db
+          : undefined,
+    f.field && f.value !== undefined ? sql`${exampleResults.data} ->> ${f.field} = ${f.value}` : undefined,
+    f.example !== undefined ? eq(exampleResults.exampleId, f.example) : undefined,
+  );
+  const rows = await db
     .select()
     .from(exampleResults)
-    .where(
-      and(
-        eq(exampleResults.resultId, resultId),
-        opts.after ? gt(exampleResults.exampleId, opts.after) : undefined,
-        filter,
-      ),
-    )
-    .orderBy(asc(exampleResults.exampleId))
-    .limit(Math.min(opts.limit ?? 200, 1000));
+    .where(where)
+    .orderBy(sql`length(${exampleResults.exampleId})`, asc(exampleResults.exampleId))
+    .offset(f.offset)
+    .limit(f.limit);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(exampleResults).where(where);
+  const facets = await db.execute<{ field: string; value: string; n: number }>(sql`
+    select k.field, e.data ->> k.field as value, count(*)::int as n
+    from ${exampleResults} e cross join (values ('db_id'), ('difficulty')) as k(field)
+    where e.result_id = ${resultId} and e.data ? k.field
+    group by 1, 2 order by 1, 2`);
+  return { rows, total: count?.n ?? 0, facets: [...facets] };
 }

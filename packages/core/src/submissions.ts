@@ -3,6 +3,7 @@ import { type Family, SubmissionMeta, type SubmissionState, submissionTransition
 import {
   artifacts,
   benchmarks,
+  type DbOrTx,
   datasetVersions,
   evaluationRuns,
   memberships,
@@ -150,9 +151,8 @@ export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
   const u = requireUser(actor);
   return transact(p, async (tx) => {
     const s = await loadForChange(tx, id);
-    const role = await roleIn(tx.db, u, s.teamId);
     const isOwner = s.submittedBy === u.userId;
-    if (!isOwner && role !== 'admin' && role !== 'maintainer')
+    if (!(await submissionPermissions(tx.db, u, s)).cancel)
       throw forbidden('only the submitter or a team maintainer can cancel');
     if (s.state !== 'queued' && s.state !== 'running' && s.state !== 'submitted') {
       throw conflict(`a ${s.state} submission cannot be cancelled`);
@@ -187,20 +187,8 @@ export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
   const u = requireUser(actor);
   return transact(p, async (tx) => {
     const s = await loadForChange(tx, id);
-    const role = await roleIn(tx.db, u, s.teamId);
-    const benchRole = await roleIn(
-      tx.db,
-      u,
-      (await tx.db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId)))[0]
-        ?.t ?? '',
-    );
-    const allowed =
-      s.submittedBy === u.userId ||
-      role === 'admin' ||
-      role === 'maintainer' ||
-      benchRole === 'admin' ||
-      benchRole === 'maintainer';
-    if (!allowed) throw forbidden('only the submitter or a maintainer can rerun');
+    if (!(await submissionPermissions(tx.db, u, s)).rerun)
+      throw forbidden('only the submitter or a maintainer can rerun');
     assertTransition(s.state as SubmissionState, 'queued');
     const bench = await getBenchmark(p, s.benchmarkId);
     const run = await enqueueRun(p, tx, {
@@ -224,6 +212,24 @@ export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
   });
 }
 
+/**
+ * What the actor may do to a submission: cancel = the submitter or a maintainer of the submitting
+ * team; rerun = those, or a maintainer of the benchmark's team. Platform admins are admins of every
+ * team (roleIn).
+ */
+export async function submissionPermissions(
+  db: DbOrTx,
+  actor: Actor,
+  s: { submittedBy: string; teamId: string; benchmarkId: string },
+): Promise<{ cancel: boolean; rerun: boolean }> {
+  if (actor.kind !== 'user') return { cancel: false, rerun: false };
+  const maintains = (role: string | null) => role === 'admin' || role === 'maintainer';
+  const own = s.submittedBy === actor.userId || maintains(await roleIn(db, actor, s.teamId));
+  if (own) return { cancel: true, rerun: true };
+  const [b] = await db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId));
+  return { cancel: false, rerun: maintains(b ? await roleIn(db, actor, b.t) : null) };
+}
+
 /** Whether the actor may see a submission: public ones are visible to all. */
 async function canSee(p: Platform, actor: Actor, s: { isPublic: boolean; teamId: string }) {
   if (s.isPublic) return true;
@@ -234,13 +240,23 @@ export async function getSubmission(p: Platform, actor: Actor, id: string) {
   const [row] = await p.db
     .select({
       s: submissions,
-      method: { id: methods.id, name: methods.name, hyperparameters: methods.hyperparameters },
+      method: {
+        id: methods.id,
+        name: methods.name,
+        description: methods.description,
+        paperUrl: methods.paperUrl,
+        codeUrl: methods.codeUrl,
+        hyperparameters: methods.hyperparameters,
+        tags: methods.tags,
+      },
       team: { slug: teams.slug, name: teams.name },
+      benchmark: { id: benchmarks.id, name: benchmarks.name, family: benchmarks.family },
       version: datasetVersions.number,
     })
     .from(submissions)
     .innerJoin(methods, eq(methods.id, submissions.methodId))
     .innerJoin(teams, eq(teams.id, submissions.teamId))
+    .innerJoin(benchmarks, eq(benchmarks.id, submissions.benchmarkId))
     .innerJoin(datasetVersions, eq(datasetVersions.id, submissions.datasetVersionId))
     .where(eq(submissions.id, id));
   if (!row || !(await canSee(p, actor, row.s))) throw notFound('submission');
@@ -251,7 +267,17 @@ export async function getSubmission(p: Platform, actor: Actor, id: string) {
     .orderBy(asc(evaluationRuns.queuedAt), asc(evaluationRuns.attempt));
   const live = runs.find((r) => r.state === 'queued');
   const queuePosition = live ? await queuePositionOf(p, live.queuedAt) : null;
-  return { ...row.s, method: row.method, team: row.team, datasetVersion: row.version, runs, queuePosition };
+  const permissions = await submissionPermissions(p.db, actor, row.s);
+  return {
+    ...row.s,
+    method: row.method,
+    team: row.team,
+    benchmark: row.benchmark,
+    datasetVersion: row.version,
+    runs,
+    queuePosition,
+    permissions,
+  };
 }
 
 async function myTeamIds(p: Platform, actor: Actor): Promise<Set<string> | 'all'> {

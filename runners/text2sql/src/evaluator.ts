@@ -78,7 +78,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     return {
       family: 'text2sql',
       metrics: aggregateMetrics(rows, p.options, ctx.seed),
-      examples: exampleRows(rows, primary),
+      examples: exampleRows(rows, primary, p.dataset, preds.byId),
       unscorable,
       breakdowns: breakdowns(rows, p.options),
       provenance: {

@@ -1,5 +1,6 @@
 import type { EvaluationReport, ExampleResult, MetricValue } from '@trueboard/contracts';
 import { bootstrapMeanCI, wilsonInterval } from '@trueboard/metrics';
+import type { Text2SqlDataset } from './dataset';
 import type { Text2SqlOptions } from './options';
 import type { ScoredExample } from './score';
 
@@ -113,8 +114,13 @@ export function breakdowns(rows: ScoredExample[], o: Text2SqlOptions): Evaluatio
   return out;
 }
 
-export function exampleRows(rows: ScoredExample[], primary: 'spider' | 'bird'): ExampleResult[] {
-  return rows.map((r) => ({
+export function exampleRows(
+  rows: ScoredExample[],
+  primary: 'spider' | 'bird',
+  ds: Text2SqlDataset,
+  preds: Map<string, string>,
+): ExampleResult[] {
+  return rows.map((r, i) => ({
     id: r.id,
     verdict: primary === 'spider' ? r.exSpider : r.exBird,
     reason: r.reason,
@@ -127,6 +133,13 @@ export function exampleRows(rows: ScoredExample[], primary: 'spider' | 'bird'): 
       ...(r.vesReward !== null ? { ves_reward: r.vesReward } : {}),
       pred_ms: r.predMs,
       gold_ms: r.goldMs,
+      // what the detail view shows next to the verdict
+      question: ds.examples[i]?.question ?? '',
+      ...(ds.examples[i]?.evidence ? { evidence: ds.examples[i]?.evidence } : {}),
+      gold_sql: ds.examples[i]?.goldSql ?? '',
+      pred_sql: preds.get(r.id) ?? null,
+      ...(r.goldPreview ? { gold_preview: r.goldPreview } : {}),
+      ...(r.predPreview ? { pred_preview: r.predPreview } : {}),
     },
   }));
 }

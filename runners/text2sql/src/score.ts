@@ -19,6 +19,30 @@ export interface ScoredExample {
   reason?: string;
   predMs: number | null;
   goldMs: number | null;
+  /** what the result pages show: the first rows of each result */
+  goldPreview?: ResultPreview;
+  predPreview?: ResultPreview;
+}
+
+/** The first rows of a result, cells cut short, for people to look at (never for scoring). */
+export interface ResultPreview {
+  columns: string[];
+  rows: (string | number | null)[][];
+  /** rows in the full result */
+  total: number;
+}
+
+const PREVIEW_ROWS = 5;
+const PREVIEW_CELL = 80;
+
+export function preview(o: ExecOutcome): ResultPreview | undefined {
+  if (!o.ok) return undefined;
+  const cell = (v: unknown): string | number | null => {
+    if (v === null || typeof v === 'number') return v;
+    const text = typeof v === 'string' ? v : v instanceof Uint8Array ? `<${v.length} bytes>` : String(v);
+    return text.length > PREVIEW_CELL ? `${text.slice(0, PREVIEW_CELL - 1)}…` : text;
+  };
+  return { columns: o.columns, rows: o.rows.slice(0, PREVIEW_ROWS).map((r) => r.map(cell)), total: o.rows.length };
 }
 
 export interface ScoreContext {
@@ -126,6 +150,7 @@ async function scoreOne(
       reason: 'no prediction',
       predMs: null,
       goldMs: gold.ms,
+      goldPreview: preview(gold),
     };
   }
   const predBird = await runPred(e, dbPath, pred);
@@ -163,5 +188,7 @@ async function scoreOne(
     reason: failed ? `prediction ${describe(failed)}` : undefined,
     predMs: predBird.ms,
     goldMs: gold.ms,
+    goldPreview: preview(gold),
+    predPreview: preview(predBird),
   };
 }

@@ -4,6 +4,10 @@ import { publicProcedure, router, userProcedure } from '../trpc';
 
 export const benchmarksRouter = router({
   list: publicProcedure.query(({ ctx }) => core.listBenchmarks(ctx.platform)),
+  summaries: publicProcedure.query(({ ctx }) => core.benchmarkSummaries(ctx.platform)),
+  leaderboard: publicProcedure
+    .input(core.LeaderboardQuery)
+    .query(({ ctx, input }) => core.leaderboard(ctx.platform, input)),
   get: publicProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
     const b = await core.getBenchmark(ctx.platform, input.id);
     const { manifest: _m, ...rest } = b;

@@ -33,18 +33,11 @@ export const submissionsRouter = router({
     const s = await core.getSubmission(ctx.platform, ctx.actor, input.id);
     return core.currentResult(ctx.platform.db, s.id, s.datasetVersionId);
   }),
-  examples: publicProcedure
-    .input(
-      Id.extend({
-        after: z.string().optional(),
-        limit: z.number().int().min(1).max(1000).default(200),
-        verdict: z.enum(['correct', 'wrong', 'unscorable']).optional(),
-      }),
-    )
-    .query(async ({ ctx, input }) => {
-      const s = await core.getSubmission(ctx.platform, ctx.actor, input.id);
-      const res = await core.currentResult(ctx.platform.db, s.id, s.datasetVersionId);
-      if (!res) return [];
-      return core.listExampleResults(ctx.platform.db, res.id, input);
-    }),
+  examples: publicProcedure.input(Id.extend(core.ExampleFilter.shape)).query(async ({ ctx, input }) => {
+    const { id, ...filter } = input;
+    const s = await core.getSubmission(ctx.platform, ctx.actor, id);
+    const res = await core.currentResult(ctx.platform.db, s.id, s.datasetVersionId);
+    if (!res) return { rows: [], total: 0, facets: [] };
+    return core.listExampleResults(ctx.platform.db, res.id, filter);
+  }),
 });

@@ -19,6 +19,7 @@ export const methods = pgTable(
     paperUrl: text('paper_url'),
     codeUrl: text('code_url'),
     hyperparameters: jsonb('hyperparameters').$type<Hyperparameters>().notNull().default({}),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     createdBy: uuid('created_by')
       .notNull()
       .references(() => users.id),

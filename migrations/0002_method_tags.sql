@@ -1,0 +1,1 @@
+ALTER TABLE "methods" ADD COLUMN "tags" text[] DEFAULT '{}'::text[] NOT NULL;

@@ -1,0 +1,402 @@
+import type { MetricDefinition } from '@trueboard/contracts';
+import { type DbOrTx, datasetVersions, methods, resultMetrics, results, submissions, teams } from '@trueboard/db';
+import { rankGroups } from '@trueboard/metrics';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { parse } from './accounts';
+import { getBenchmark } from './benchmarks';
+import { badInput, notFound } from './errors';
+import type { Platform } from './platform';
+
+export const LeaderboardQuery = z.object({
+  benchmark: z.string().min(1),
+  /** dataset version number; default: the latest released one */
+  version: z.number().int().positive().optional(),
+  /** column key `name/semantics`; default: the primary column */
+  sort: z.string().optional(),
+  /** default: the column's better direction first */
+  dir: z.enum(['asc', 'desc']).optional(),
+  team: z.string().optional(),
+  tag: z.string().optional(),
+  baseline: z.enum(['all', 'only', 'exclude']).default('all'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(100_000).default(200),
+});
+export type LeaderboardQuery = z.input<typeof LeaderboardQuery>;
+
+/** Page size of the leaderboard page (exports take every row). */
+export const LEADERBOARD_PAGE = 100;
+
+/**
+ * The leaderboard query from URL parameters, shared by the page and the CSV/JSON export so the
+ * export holds exactly what the page shows: `v`, `sort`, `dir`, `team`, `tag`, `baseline`, `page`.
+ * Unknown or malformed values are ignored (a shared URL never breaks the page).
+ */
+export function leaderboardQueryFromParams(
+  benchmark: string,
+  get: (name: string) => string | null | undefined,
+  opts: { all?: boolean } = {},
+): LeaderboardQuery {
+  const v = Number(get('v'));
+  const page = Math.max(1, Math.floor(Number(get('page')) || 1));
+  const dir = get('dir');
+  const baseline = get('baseline');
+  return {
+    benchmark,
+    version: Number.isInteger(v) && v > 0 ? v : undefined,
+    sort: get('sort') || undefined,
+    dir: dir === 'asc' || dir === 'desc' ? dir : undefined,
+    team: get('team') || undefined,
+    tag: get('tag') || undefined,
+    baseline: baseline === 'only' || baseline === 'exclude' ? baseline : 'all',
+    offset: opts.all ? 0 : (page - 1) * LEADERBOARD_PAGE,
+    limit: opts.all ? 100_000 : LEADERBOARD_PAGE,
+  };
+}
+
+export interface LeaderboardColumn {
+  key: string;
+  name: string;
+  semantics: string;
+  label: string;
+  unit: MetricDefinition['unit'];
+  higherIsBetter: boolean;
+  primary: boolean;
+}
+
+export interface MetricCell {
+  value: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  n: number;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  group: number;
+  tied: boolean;
+  submissionId: string;
+  resultId: string;
+  method: string;
+  methodId: string;
+  team: string;
+  tags: string[];
+  isBaseline: boolean;
+  submittedAt: Date;
+  unscorable: number;
+  learningRate: number | null;
+  metrics: Record<string, MetricCell>;
+}
+
+const columnKey = (name: string, semantics: string) => `${name}/${semantics}`;
+
+/** The (name, semantics) pairs reported on a version, primary first, in the manifest's metric order. */
+async function columnsOf(
+  db: DbOrTx,
+  versionId: string,
+  defs: MetricDefinition[],
+  primaryMetric: string,
+  primarySemantics?: string,
+) {
+  const rows = await db.execute<{ name: string; semantics: string }>(sql`
+    select distinct rm.name, rm.semantics from ${resultMetrics} rm
+    where rm.result_id = (select r.id from ${results} r where r.dataset_version_id = ${versionId} and r.is_current limit 1)`);
+  const order = new Map(defs.map((d, i) => [d.name, i]));
+  const cols = [...rows]
+    .map((r): LeaderboardColumn => {
+      const d = defs.find((x) => x.name === r.name);
+      return {
+        key: columnKey(r.name, r.semantics),
+        name: r.name,
+        semantics: r.semantics,
+        label: d?.label ?? r.name,
+        unit: d?.unit ?? 'ratio',
+        higherIsBetter: d?.higherIsBetter ?? true,
+        primary: false,
+      };
+    })
+    .sort((a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99) || a.semantics.localeCompare(b.semantics));
+  const primary =
+    cols.find(
+      (c) => c.name === primaryMetric && (primarySemantics === undefined || c.semantics === primarySemantics),
+    ) ?? cols.find((c) => c.name === primaryMetric);
+  if (primary) {
+    primary.primary = true;
+    cols.splice(cols.indexOf(primary), 1);
+    cols.unshift(primary);
+  }
+  return cols;
+}
+
+/**
+ * A benchmark's leaderboard on one dataset version: every public submission with a current result
+ * there, ranked by the primary column (competition rank, and tie groups of overlapping 95% CIs
+ * computed over the whole board), then filtered, sorted by any column and paged. Reads one query
+ * per table: the ranking values of all entries, then details and metrics for the page only.
+ */
+export async function leaderboard(p: Platform, input: LeaderboardQuery) {
+  const q = parse(LeaderboardQuery, input, 'leaderboard query');
+  const b = await getBenchmark(p, q.benchmark);
+  const versions = await p.db
+    .select({
+      id: datasetVersions.id,
+      number: datasetVersions.number,
+      createdAt: datasetVersions.createdAt,
+      status: datasetVersions.status,
+    })
+    .from(datasetVersions)
+    .where(eq(datasetVersions.benchmarkId, b.id))
+    .orderBy(desc(datasetVersions.number));
+  const released = versions.filter((v) => v.status === 'released');
+  const version = q.version === undefined ? released[0] : versions.find((v) => v.number === q.version);
+  if (!version)
+    throw notFound(q.version === undefined ? `a released version of "${b.id}"` : `version ${q.version} of "${b.id}"`);
+
+  const evaluator = (b.manifest as { evaluator?: { primarySemantics?: unknown } }).evaluator;
+  const primarySemantics = typeof evaluator?.primarySemantics === 'string' ? evaluator.primarySemantics : undefined;
+  const columns = await columnsOf(p.db, version.id, b.metrics, b.primaryMetric, primarySemantics);
+  const benchmark = {
+    id: b.id,
+    name: b.name,
+    family: b.family,
+    description: b.description,
+    primaryMetric: b.primaryMetric,
+    metrics: b.metrics,
+  };
+  const base = { benchmark, versions: versions.map(({ id: _, ...v }) => v), version: version.number, columns };
+  const primary = columns[0];
+  if (!primary) return { ...base, sort: null, total: 0, rows: [] as LeaderboardRow[] };
+  const sortCol = q.sort === undefined ? primary : columns.find((c) => c.key === q.sort);
+  if (!sortCol)
+    throw badInput(`bad input: sort: no column "${q.sort}" (columns: ${columns.map((c) => c.key).join(', ')})`);
+  const dir = q.dir ?? (sortCol.higherIsBetter ? 'desc' : 'asc');
+
+  // 1. the ranking values of every public entry on this version
+  const entries = await p.db
+    .select({
+      resultId: results.id,
+      submissionId: submissions.id,
+      teamId: submissions.teamId,
+      methodId: submissions.methodId,
+      isBaseline: submissions.isBaseline,
+      value: resultMetrics.value,
+      ciLow: resultMetrics.ciLow,
+      ciHigh: resultMetrics.ciHigh,
+    })
+    .from(results)
+    .innerJoin(submissions, eq(submissions.id, results.submissionId))
+    .innerJoin(
+      resultMetrics,
+      and(
+        eq(resultMetrics.resultId, results.id),
+        eq(resultMetrics.name, primary.name),
+        eq(resultMetrics.semantics, primary.semantics),
+      ),
+    )
+    .where(and(eq(results.datasetVersionId, version.id), eq(results.isCurrent, true), eq(submissions.isPublic, true)))
+    .orderBy(
+      primary.higherIsBetter ? desc(resultMetrics.value) : asc(resultMetrics.value),
+      asc(submissions.submittedAt),
+    );
+  const ranks = rankGroups(entries);
+
+  // 2. filters, on the ranked board
+  let keep = entries.map((e, i) => ({ ...e, ...(ranks[i] ?? { rank: 0, group: 0, tied: false }) }));
+  if (q.baseline !== 'all') keep = keep.filter((e) => e.isBaseline === (q.baseline === 'only'));
+  if (q.team) {
+    const [t] = await p.db.select({ id: teams.id }).from(teams).where(eq(teams.slug, q.team));
+    keep = keep.filter((e) => e.teamId === t?.id);
+  }
+  if (q.tag) {
+    const tagged = await p.db
+      .select({ id: methods.id })
+      .from(methods)
+      .where(sql`${q.tag.toLowerCase()} = any(${methods.tags})`);
+    const ids = new Set(tagged.map((m) => m.id));
+    keep = keep.filter((e) => ids.has(e.methodId));
+  }
+
+  // 3. sort by the chosen column
+  const sign = dir === 'desc' ? -1 : 1;
+  if (sortCol !== primary || dir !== (primary.higherIsBetter ? 'desc' : 'asc')) {
+    const values = new Map<string, number>();
+    if (sortCol === primary) for (const e of keep) values.set(e.resultId, e.value);
+    else {
+      for (let i = 0; i < keep.length; i += 10_000) {
+        const ids = keep.slice(i, i + 10_000).map((e) => e.resultId);
+        const rows = await p.db
+          .select({ resultId: resultMetrics.resultId, value: resultMetrics.value })
+          .from(resultMetrics)
+          .where(
+            and(
+              inArray(resultMetrics.resultId, ids),
+              eq(resultMetrics.name, sortCol.name),
+              eq(resultMetrics.semantics, sortCol.semantics),
+            ),
+          );
+        for (const r of rows) values.set(r.resultId, r.value);
+      }
+    }
+    // entries without the column go last, whatever the direction
+    const v = (id: string) => values.get(id);
+    keep = [...keep].sort((a, b) => {
+      const [x, y] = [v(a.resultId), v(b.resultId)];
+      if (x === undefined || y === undefined) return x === undefined ? (y === undefined ? a.rank - b.rank : 1) : -1;
+      return sign * (x - y) || a.rank - b.rank;
+    });
+  }
+
+  // 4. details of the page
+  const page = keep.slice(q.offset, q.offset + q.limit);
+  const ids = page.map((e) => e.resultId);
+  const details = ids.length
+    ? await p.db
+        .select({
+          resultId: results.id,
+          unscorable: results.unscorable,
+          method: methods.name,
+          tags: methods.tags,
+          hyperparameters: methods.hyperparameters,
+          team: teams.slug,
+          submittedAt: submissions.submittedAt,
+        })
+        .from(results)
+        .innerJoin(submissions, eq(submissions.id, results.submissionId))
+        .innerJoin(methods, eq(methods.id, submissions.methodId))
+        .innerJoin(teams, eq(teams.id, submissions.teamId))
+        .where(inArray(results.id, ids))
+    : [];
+  const metricRows = ids.length
+    ? await p.db.select().from(resultMetrics).where(inArray(resultMetrics.resultId, ids))
+    : [];
+  const byId = new Map(details.map((d) => [d.resultId, d]));
+  const metricsOf = new Map<string, Record<string, MetricCell>>();
+  for (const m of metricRows) {
+    const cells = metricsOf.get(m.resultId) ?? {};
+    cells[columnKey(m.name, m.semantics)] = { value: m.value, ciLow: m.ciLow, ciHigh: m.ciHigh, n: m.n };
+    metricsOf.set(m.resultId, cells);
+  }
+  const rows: LeaderboardRow[] = page.flatMap((e) => {
+    const d = byId.get(e.resultId);
+    if (!d) return [];
+    const lr = d.hyperparameters.learningRate;
+    return [
+      {
+        rank: e.rank,
+        group: e.group,
+        tied: e.tied,
+        submissionId: e.submissionId,
+        resultId: e.resultId,
+        method: d.method,
+        methodId: e.methodId,
+        team: d.team,
+        tags: d.tags,
+        isBaseline: e.isBaseline,
+        submittedAt: d.submittedAt,
+        unscorable: d.unscorable,
+        learningRate: typeof lr === 'number' ? lr : null,
+        metrics: metricsOf.get(e.resultId) ?? {},
+      },
+    ];
+  });
+  return { ...base, sort: { key: sortCol.key, dir }, total: keep.length, rows };
+}
+
+export type Leaderboard = Awaited<ReturnType<typeof leaderboard>>;
+
+/** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
+export function leaderboardCsv(board: Leaderboard): string {
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  // user text starting like a formula is not run by spreadsheets (CSV injection)
+  const text = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+  const head = ['rank', 'group', 'tied', 'method', 'team', 'baseline', 'submitted_at', 'unscorable'];
+  for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
+  const lines = [head.map(quote).join(',')];
+  const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toFixed(4));
+  for (const r of board.rows) {
+    const cells = [
+      String(r.rank),
+      String(r.group),
+      String(r.tied),
+      text(r.method),
+      text(r.team),
+      String(r.isBaseline),
+      r.submittedAt.toISOString(),
+      String(r.unscorable),
+    ];
+    for (const c of board.columns) {
+      const m = r.metrics[c.key];
+      cells.push(num(m?.value), num(m?.ciLow), num(m?.ciHigh), m ? String(m.n) : '');
+    }
+    lines.push(cells.map(quote).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The home page: every benchmark with its latest released version, public submission count, last
+ * update and current leader on the primary metric (in its better direction). One query.
+ */
+export async function benchmarkSummaries(p: Platform) {
+  const rows = await p.db.execute<{
+    id: string;
+    name: string;
+    family: string;
+    description: string;
+    primary_metric: string;
+    latest_version: number | null;
+    submissions: number;
+    updated_at: string | null;
+    leader_method: string | null;
+    leader_team: string | null;
+    leader_submission: string | null;
+    leader_value: number | null;
+    leader_semantics: string | null;
+  }>(sql`
+    select b.id, b.name, b.family, b.description, b.primary_metric,
+      v.number as latest_version,
+      (select count(*)::int from submissions s where s.benchmark_id = b.id and s.is_public) as submissions,
+      greatest(v.created_at, (select max(r.created_at) from results r where r.dataset_version_id = v.id)) as updated_at,
+      leader.method as leader_method, leader.team as leader_team, leader.submission_id as leader_submission,
+      leader.value as leader_value, leader.semantics as leader_semantics
+    from benchmarks b
+    left join lateral (
+      select dv.id, dv.number, dv.created_at from dataset_versions dv
+      where dv.benchmark_id = b.id and dv.status = 'released' order by dv.number desc limit 1
+    ) v on true
+    left join lateral (
+      select m.name as method, t.slug as team, s.id as submission_id, rm.value, rm.semantics
+      from results r
+      join submissions s on s.id = r.submission_id and s.is_public
+      join methods m on m.id = s.method_id
+      join teams t on t.id = s.team_id
+      join result_metrics rm on rm.result_id = r.id and rm.name = b.primary_metric
+        and rm.semantics = coalesce(b.manifest -> 'evaluator' ->> 'primarySemantics', rm.semantics)
+      where r.dataset_version_id = v.id and r.is_current
+      order by case when coalesce((select (d ->> 'higherIsBetter')::boolean from jsonb_array_elements(b.metrics) d
+                                   where d ->> 'name' = b.primary_metric limit 1), true)
+                    then -rm.value else rm.value end, s.created_at
+      limit 1
+    ) leader on true
+    order by b.family, b.id`);
+  return [...rows].map((r) => ({
+    id: r.id,
+    name: r.name,
+    family: r.family,
+    description: r.description,
+    primaryMetric: r.primary_metric,
+    latestVersion: r.latest_version,
+    submissions: r.submissions,
+    updatedAt: r.updated_at ? new Date(r.updated_at) : null,
+    leader:
+      r.leader_method && r.leader_team && r.leader_submission && r.leader_value !== null
+        ? {
+            method: r.leader_method,
+            team: r.leader_team,
+            submissionId: r.leader_submission,
+            value: Number(r.leader_value),
+            semantics: r.leader_semantics ?? '',
+          }
+        : null,
+  }));
+}

@@ -1,0 +1,196 @@
+import { submissions } from '@trueboard/db';
+import { goodPredictions, makeTeam, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Actor,
+  benchmarkSummaries,
+  claim,
+  completeRun,
+  createMethod,
+  leaderboard,
+  leaderboardCsv,
+  leaderboardQueryFromParams,
+  registerRunner,
+  resolveSecret,
+  submit,
+} from '../src/index';
+
+let p: TestPlatform;
+let runner: Actor;
+let runnerId: string;
+
+/** name → [accuracy, ci low, ci high, latency ms (lower is better)] */
+const ENTRIES: Record<
+  string,
+  { acc: [number, number, number]; ms: number; tags?: string[]; baseline?: boolean; hidden?: boolean }
+> = {
+  alpha: { acc: [90, 85, 95], ms: 30, tags: ['open'] },
+  beta: { acc: [88, 84, 92], ms: 10 },
+  gamma: { acc: [70, 65, 75], ms: 20, baseline: true },
+  delta: { acc: [70, 60, 80], ms: 40, tags: ['open'] },
+  epsilon: { acc: [50, 45, 55], ms: 5 },
+  hidden: { acc: [99, 98, 100], ms: 1, hidden: true },
+};
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  p = await testPlatform();
+  const cast = await toyScenario(p);
+  runner = await resolveSecret(p, cast.runnerToken.secret);
+  ({ runnerId } = await registerRunner(p, runner, {
+    hostname: 'h',
+    device: 'cpu',
+    families: ['text2sql'],
+    version: 't',
+  }));
+  for (const [name, e] of Object.entries(ENTRIES)) {
+    const team = await makeTeam(p, `team-${name}`);
+    const method = await createMethod(p, team.owner.actor, {
+      team: `team-${name}`,
+      name: `Method ${name}`,
+      tags: e.tags,
+    });
+    const s = await submit(
+      p,
+      team.owner.actor,
+      { benchmark: 'toy-qa', method: method.id, isPublic: !e.hidden },
+      goodPredictions({ q1: name }),
+    );
+    ids[name] = s.id;
+    if (e.baseline) await p.db.update(submissions).set({ isBaseline: true }).where(eq(submissions.id, s.id));
+    const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
+    if (!job) throw new Error('no job');
+    await completeRun(p, runner, job.runId, {
+      report: {
+        family: 'text2sql',
+        metrics: [
+          {
+            name: 'accuracy',
+            semantics: 'exact-match',
+            value: e.acc[0],
+            ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
+            n: 5,
+          },
+          { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
+        ],
+        examples: [{ id: 'q1', verdict: 1, data: {} }],
+        unscorable: 0,
+        breakdowns: [],
+        provenance: {
+          evaluator: 't',
+          evaluatorVersion: '1',
+          runnerVersion: '1',
+          hostname: 'h',
+          device: 'cpu',
+          datasetHash: job.dataset.contentHash,
+          artifactHash: job.artifact.sha256,
+          seed: 1,
+          startedAt: new Date().toISOString(),
+          wallTimeMs: 1,
+        },
+      },
+    });
+  }
+});
+afterAll(() => p.close());
+
+describe('leaderboard', () => {
+  it('ranks public entries by the primary metric with competition ranks and CI tie groups', async () => {
+    const b = await leaderboard(p, { benchmark: 'toy-qa' });
+    expect(b.version).toBe(1);
+    expect(b.columns.map((c) => [c.key, c.primary])).toEqual([
+      ['accuracy/exact-match', true],
+      ['latency/p50', false],
+    ]);
+    // hidden (private) is not on the board; alpha [85,95] and beta [84,92] overlap; gamma and
+    // delta share 70 (rank 3) and overlap each other but not beta; epsilon stands alone
+    expect(b.rows.map((r) => [r.method, r.rank, r.group, r.tied])).toEqual([
+      ['Method alpha', 1, 1, true],
+      ['Method beta', 2, 1, true],
+      ['Method gamma', 3, 2, true],
+      ['Method delta', 3, 2, true],
+      ['Method epsilon', 5, 3, false],
+    ]);
+    expect(b.total).toBe(5);
+    expect(b.rows[0]?.metrics['accuracy/exact-match']).toEqual({ value: 90, ciLow: 85, ciHigh: 95, n: 5 });
+  });
+
+  it('sorts by any column in either direction while keeping the primary rank', async () => {
+    const byLatency = await leaderboard(p, { benchmark: 'toy-qa', sort: 'latency/p50', dir: 'asc' });
+    expect(byLatency.rows.map((r) => [r.method, r.rank])).toEqual([
+      ['Method epsilon', 5],
+      ['Method beta', 2],
+      ['Method gamma', 3],
+      ['Method alpha', 1],
+      ['Method delta', 3],
+    ]);
+    const worstFirst = await leaderboard(p, { benchmark: 'toy-qa', dir: 'asc' });
+    expect(worstFirst.rows.map((r) => r.method)[0]).toBe('Method epsilon');
+    await expect(leaderboard(p, { benchmark: 'toy-qa', sort: 'nope/x' })).rejects.toThrow(
+      /sort: no column "nope\/x" \(columns: accuracy\/exact-match, latency\/p50\)/,
+    );
+  });
+
+  it('filters by team, tag and baseline without changing ranks, and pages', async () => {
+    const open = await leaderboard(p, { benchmark: 'toy-qa', tag: 'open' });
+    expect(open.rows.map((r) => [r.method, r.rank])).toEqual([
+      ['Method alpha', 1],
+      ['Method delta', 3],
+    ]);
+    const team = await leaderboard(p, { benchmark: 'toy-qa', team: 'team-delta' });
+    expect(team.rows.map((r) => r.method)).toEqual(['Method delta']);
+    expect((await leaderboard(p, { benchmark: 'toy-qa', baseline: 'only' })).rows.map((r) => r.method)).toEqual([
+      'Method gamma',
+    ]);
+    expect((await leaderboard(p, { benchmark: 'toy-qa', baseline: 'exclude' })).total).toBe(4);
+    const page2 = await leaderboard(p, { benchmark: 'toy-qa', offset: 2, limit: 2 });
+    expect(page2.rows.map((r) => r.method)).toEqual(['Method gamma', 'Method delta']);
+    expect(page2.total).toBe(5);
+    await expect(leaderboard(p, { benchmark: 'toy-qa', version: 9 })).rejects.toThrow(/version 9 of "toy-qa"/);
+  });
+
+  it('reads URL parameters leniently, the same way for the page and the export', () => {
+    const q = leaderboardQueryFromParams(
+      'toy-qa',
+      (k) => ({ v: '2', sort: 'latency/p50', dir: 'sideways', baseline: 'only', page: '3' })[k],
+    );
+    expect(q).toMatchObject({
+      version: 2,
+      sort: 'latency/p50',
+      dir: undefined,
+      baseline: 'only',
+      offset: 200,
+      limit: 100,
+    });
+    expect(leaderboardQueryFromParams('toy-qa', () => null, { all: true })).toMatchObject({
+      offset: 0,
+      limit: 100_000,
+    });
+  });
+
+  it('exports exactly the shown rows as CSV, neutralising formula-like names', async () => {
+    const b = await leaderboard(p, { benchmark: 'toy-qa', tag: 'open' });
+    const lines = leaderboardCsv(b).trim().split('\n');
+    expect(lines[0]).toBe(
+      'rank,group,tied,method,team,baseline,submitted_at,unscorable,accuracy/exact-match,accuracy/exact-match ci_low,accuracy/exact-match ci_high,accuracy/exact-match n,latency/p50,latency/p50 ci_low,latency/p50 ci_high,latency/p50 n',
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^1,1,true,Method alpha,team-alpha,false,.*,0,90\.0000,85\.0000,95\.0000,5,30\.0000,,,5$/);
+    const evil = leaderboardCsv({ ...b, rows: b.rows.map((r) => ({ ...r, method: '=HYPERLINK("x")' })) });
+    expect(evil.split('\n')[1]).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('benchmarkSummaries', () => {
+  it('names each benchmark with its leader among public entries, count and latest version', async () => {
+    const [toy] = await benchmarkSummaries(p);
+    expect(toy).toMatchObject({
+      id: 'toy-qa',
+      latestVersion: 1,
+      submissions: 5,
+      leader: { method: 'Method alpha', team: 'team-alpha', value: 90, submissionId: ids.alpha },
+    });
+    expect(toy?.updatedAt).toBeInstanceOf(Date);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { rankGroups } from '../src/rank-groups';
+
+const e = (value: number, ciLow: number | null = null, ciHigh: number | null = null) => ({ value, ciLow, ciHigh });
+
+describe('rankGroups', () => {
+  it('chains overlapping intervals into groups and separates disjoint ones', () => {
+    // A [78,82] overlaps B [75,79]; B overlaps C [70,76]; D [60,65] overlaps nothing above
+    const r = rankGroups([e(80, 78, 82), e(77, 75, 79), e(73, 70, 76), e(62, 60, 65)]);
+    expect(r).toEqual([
+      { rank: 1, group: 1, tied: true },
+      { rank: 2, group: 1, tied: true },
+      { rank: 3, group: 1, tied: true },
+      { rank: 4, group: 2, tied: false },
+    ]);
+  });
+
+  it('gives equal values one competition rank, and intervals that only touch are tied', () => {
+    const r = rankGroups([e(90, 89, 91), e(90, 89, 91), e(85, 80, 89), e(70, 60, 79.9)]);
+    expect(r.map((x) => x.rank)).toEqual([1, 1, 3, 4]);
+    expect(r.map((x) => x.group)).toEqual([1, 1, 1, 2]);
+    expect(r.map((x) => x.tied)).toEqual([true, true, true, false]);
+  });
+
+  it('treats a missing interval as the point value', () => {
+    expect(rankGroups([e(3), e(2), e(2)]).map((x) => [x.rank, x.group])).toEqual([
+      [1, 1],
+      [2, 2],
+      [2, 2],
+    ]);
+    expect(rankGroups([])).toEqual([]);
+  });
+});
