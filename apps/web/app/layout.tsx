@@ -1,16 +1,44 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Providers } from '../components/providers';
+import { me } from '../lib/server-api';
+import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Trueboard',
+  title: { default: 'Trueboard', template: '%s · Trueboard' },
   description: 'Benchmarks and leaderboards with audited gold annotations, confidence intervals and reproducible runs.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await me();
   return (
     <html lang="en">
-      <body style={{ fontFamily: 'system-ui, sans-serif', margin: '0 auto', maxWidth: 960, padding: '2rem 1rem' }}>
-        {children}
+      <body>
+        <a className="skip" href="#content">
+          Skip to content
+        </a>
+        <header className="site">
+          <nav aria-label="Main">
+            <Link className="brand" href="/">
+              Trueboard
+            </Link>
+            <Link href="/">Benchmarks</Link>
+            <Link href="/submit">Submit</Link>
+            <Link href="/queue">Queue</Link>
+            {user ? (
+              <Link href="/account">{user.name || user.email}</Link>
+            ) : (
+              <>
+                <Link href="/signin">Sign in</Link>
+                <Link href="/signup">Sign up</Link>
+              </>
+            )}
+          </nav>
+        </header>
+        <Providers>
+          <main id="content">{children}</main>
+        </Providers>
       </body>
     </html>
   );

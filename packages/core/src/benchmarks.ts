@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Family } from '@trueboard/contracts';
 import { BenchmarkManifest, DatasetFile } from '@trueboard/contracts';
-import { artifacts, benchmarks, datasetVersions, memberships, submissions, teams } from '@trueboard/db';
+import { artifacts, benchmarks, datasetVersions, memberships, teams } from '@trueboard/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse, requireUser } from './accounts';
@@ -181,18 +182,25 @@ export async function latestVersion(p: Platform, benchmarkId: string) {
 }
 
 export async function listBenchmarks(p: Platform) {
-  return p.db
+  const rows = await p.db
     .select({
       id: benchmarks.id,
       name: benchmarks.name,
       family: benchmarks.family,
       description: benchmarks.description,
       primaryMetric: benchmarks.primaryMetric,
-      latestVersion: sql<number>`(select max(number) from dataset_versions dv where dv.benchmark_id = ${benchmarks.id})`,
-      submissions: sql<number>`(select count(*)::int from ${submissions} s where s.benchmark_id = ${benchmarks.id})`,
+      artifactMaxBytes: benchmarks.artifactMaxBytes,
+      // qualified by hand: drizzle renders a lone column unqualified, which the subquery would bind to its own table
+      latestVersion: sql<number>`(select max(dv.number) from dataset_versions dv where dv.benchmark_id = "benchmarks"."id")`,
+      submissions: sql<number>`(select count(*)::int from submissions s where s.benchmark_id = "benchmarks"."id")`,
     })
     .from(benchmarks)
     .orderBy(benchmarks.family, benchmarks.id);
+  // the limit an upload is held to: the benchmark's own, else its family's
+  return rows.map(({ artifactMaxBytes, ...r }) => ({
+    ...r,
+    maxArtifactBytes: artifactMaxBytes ?? p.config.maxArtifactBytes[r.family as Family],
+  }));
 }
 
 export async function listVersions(p: Platform, benchmarkId: string) {

@@ -1,5 +1,5 @@
 import { benchmarks, evaluationRuns, methods, runners, submissions, teams } from '@trueboard/db';
-import { and, asc, desc, eq, gt, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Actor } from './actor';
 import type { Platform } from './platform';
 import { listOnlineRunners } from './runners';

@@ -11,6 +11,7 @@ import {
   leaderboard,
   leaderboardCsv,
   leaderboardQueryFromParams,
+  listBenchmarks,
   registerRunner,
   resolveSecret,
   submit,
@@ -192,5 +193,13 @@ describe('benchmarkSummaries', () => {
       leader: { method: 'Method alpha', team: 'team-alpha', value: 90, submissionId: ids.alpha },
     });
     expect(toy?.updatedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('listBenchmarks', () => {
+  it('counts versions and submissions of each benchmark and states its upload limit', async () => {
+    expect(await listBenchmarks(p)).toEqual([
+      expect.objectContaining({ id: 'toy-qa', latestVersion: 1, submissions: 6, maxArtifactBytes: 4096 }),
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 export { freePort } from '@trueboard/db/embedded';
 export * from './database';
 export * from './platform';
+export * from './processes';
 export * from './scenario';
 export * from './server';
 export * from './toy-evaluator';

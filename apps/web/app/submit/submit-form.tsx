@@ -1,0 +1,257 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { fmtBytes } from '../../lib/format';
+import { errorMessage, trpc } from '../../lib/trpc';
+import { checkArtifact } from './validate';
+
+type Benchmark = Awaited<ReturnType<typeof trpc.benchmarks.list.query>>[number];
+
+function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) => void }) {
+  const qc = useQueryClient();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [paperUrl, setPaperUrl] = useState('');
+  const [codeUrl, setCodeUrl] = useState('');
+  const [lr, setLr] = useState('');
+  const [tags, setTags] = useState('');
+  const create = useMutation({
+    mutationFn: () =>
+      trpc.methods.create.mutate({
+        team,
+        name,
+        description,
+        paperUrl: paperUrl || undefined,
+        codeUrl: codeUrl || undefined,
+        hyperparameters: lr ? { learningRate: Number(lr) } : {},
+        tags: tags.split(/[\s,]+/).filter(Boolean),
+      }),
+    onSuccess: (m) => {
+      void qc.invalidateQueries({ queryKey: ['methods', team] });
+      onCreated(m.id);
+    },
+  });
+  const msg = create.error ? errorMessage(create.error) : '';
+  const at = (field: string) => (msg.includes(field) ? msg : '');
+  const general = msg && !['name', 'paperUrl', 'codeUrl', 'learning', 'tag'].some((f) => msg.includes(f)) ? msg : '';
+  return (
+    <fieldset className="card" style={{ display: 'grid', gap: '0.6rem' }}>
+      <legend>New method in {team}</legend>
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} required aria-describedby="m-name-err" />
+        <span id="m-name-err" className="field-error">
+          {at('name')}
+        </span>
+      </label>
+      <label>
+        Description
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+      </label>
+      <label>
+        Paper URL
+        <input
+          type="url"
+          value={paperUrl}
+          onChange={(e) => setPaperUrl(e.target.value)}
+          aria-describedby="m-paper-err"
+        />
+        <span id="m-paper-err" className="field-error">
+          {at('paperUrl')}
+        </span>
+      </label>
+      <label>
+        Code URL
+        <input type="url" value={codeUrl} onChange={(e) => setCodeUrl(e.target.value)} aria-describedby="m-code-err" />
+        <span id="m-code-err" className="field-error">
+          {at('codeUrl')}
+        </span>
+      </label>
+      <label>
+        Learning rate (optional)
+        <input
+          inputMode="decimal"
+          value={lr}
+          onChange={(e) => setLr(e.target.value)}
+          placeholder="3e-4"
+          aria-describedby="m-lr-err"
+        />
+        <span id="m-lr-err" className="field-error">
+          {at('learning')}
+        </span>
+      </label>
+      <label>
+        Tags (comma separated)
+        <input
+          value={tags}
+          onChange={(e) => setTags(e.target.value)}
+          placeholder="open-weights, 7b"
+          aria-describedby="m-tag-err"
+        />
+        <span id="m-tag-err" className="field-error">
+          {at('tag')}
+        </span>
+      </label>
+      {general && (
+        <p className="notice error" role="alert">
+          {general}
+        </p>
+      )}
+      <div>
+        <button type="button" onClick={() => create.mutate()} disabled={create.isPending || !name.trim()}>
+          Create method
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Benchmark[]; initialBenchmark?: string }) {
+  const router = useRouter();
+  const [benchmarkId, setBenchmarkId] = useState(
+    benchmarks.find((b) => b.id === initialBenchmark)?.id ?? benchmarks[0]?.id ?? '',
+  );
+  const benchmark = benchmarks.find((b) => b.id === benchmarkId);
+  const teams = useQuery({ queryKey: ['teams'], queryFn: () => trpc.teams.mine.query() });
+  const [team, setTeam] = useState('');
+  const teamSlug = team || teams.data?.[0]?.slug || '';
+  const methods = useQuery({
+    queryKey: ['methods', teamSlug],
+    queryFn: () => trpc.methods.list.query({ team: teamSlug }),
+    enabled: !!teamSlug,
+  });
+  const [method, setMethod] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState('');
+  const [note, setNote] = useState('');
+  const [isPublic, setIsPublic] = useState(true);
+  const methodId = method || methods.data?.[0]?.id || '';
+
+  const upload = useMutation({
+    mutationFn: async () => {
+      if (!benchmark || !file || !methodId) throw new Error('choose a benchmark, a method and a file');
+      const problem = await checkArtifact(file, benchmark.family, benchmark.maxArtifactBytes);
+      if (problem) {
+        setFileError(problem);
+        throw new Error(problem);
+      }
+      const q = new URLSearchParams({ benchmark: benchmark.id, method: methodId, public: String(isPublic) });
+      if (note) q.set('note', note);
+      const res = await fetch(`/api/submissions?${q}`, {
+        method: 'POST',
+        body: file,
+        headers: { 'content-type': file.type || 'application/octet-stream' },
+      });
+      const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { message?: string } };
+      if (!res.ok || !body.id) throw new Error(body.error?.message ?? `upload failed (HTTP ${res.status})`);
+      return body.id;
+    },
+    onSuccess: (id) => router.push(`/s/${id}`),
+  });
+
+  if (teams.data && teams.data.length === 0) {
+    return (
+      <p className="notice">
+        You need a team to submit. <a href="/account">Create one on your account page</a>, then come back.
+      </p>
+    );
+  }
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        upload.mutate();
+      }}
+      style={{ display: 'grid', gap: '1rem', maxWidth: 640 }}
+      aria-label="Submit an artifact"
+    >
+      <label>
+        Benchmark
+        <select value={benchmarkId} onChange={(e) => setBenchmarkId(e.target.value)} name="benchmark">
+          {benchmarks.map((b) => (
+            <option key={b.id} value={b.id}>
+              {b.name} ({b.family})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Team
+        <select value={teamSlug} onChange={(e) => setTeam(e.target.value)} name="team">
+          {teams.data?.map((t) => (
+            <option key={t.slug} value={t.slug}>
+              {t.name} ({t.slug})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Method
+        <select
+          value={methodId}
+          onChange={(e) => {
+            if (e.target.value === '__new') setCreating(true);
+            else setMethod(e.target.value);
+          }}
+          name="method"
+        >
+          {methods.data?.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+          <option value="__new">+ new method…</option>
+        </select>
+      </label>
+      {(creating || (methods.data && methods.data.length === 0)) && teamSlug && (
+        <NewMethod
+          team={teamSlug}
+          onCreated={(id) => {
+            setMethod(id);
+            setCreating(false);
+          }}
+        />
+      )}
+      <label>
+        Artifact{benchmark ? ` (at most ${fmtBytes(benchmark.maxArtifactBytes)})` : ''}
+        <input
+          type="file"
+          name="artifact"
+          accept=".json,.sql,.txt"
+          aria-describedby="file-error"
+          aria-invalid={!!fileError}
+          onChange={async (e) => {
+            const f = e.target.files?.[0] ?? null;
+            setFile(f);
+            setFileError(
+              f && benchmark ? ((await checkArtifact(f, benchmark.family, benchmark.maxArtifactBytes)) ?? '') : '',
+            );
+          }}
+        />
+        <span id="file-error" className="field-error" role="alert">
+          {fileError}
+        </span>
+      </label>
+      <label>
+        Note (optional)
+        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+      </label>
+      <label style={{ flexDirection: 'row', alignItems: 'center', gap: '0.5rem' }}>
+        <input type="checkbox" checked={isPublic} onChange={(e) => setIsPublic(e.target.checked)} /> Public (shown on
+        the leaderboard)
+      </label>
+      {upload.error && !fileError && (
+        <p className="notice error" role="alert">
+          {errorMessage(upload.error)}
+        </p>
+      )}
+      <div>
+        <button type="submit" disabled={upload.isPending || !file || !!fileError || !methodId}>
+          {upload.isPending ? 'Uploading…' : 'Submit'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,296 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, freshDatabase, health, npmStart, REPO, spawnCli, waitFor } from '@trueboard/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * End to end in a real browser (Debian's chromium driven by playwright-core) against `npm start`
+ * on the test run's PostgreSQL, with the real Spider dev benchmark and its three published systems
+ * scored by a runner process the test starts and stops. Screenshots go to test-artifacts/screenshots.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
+const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
+
+let base: string;
+let app: ReturnType<typeof npmStart>;
+let browser: Browser;
+let runnerSecret: string;
+let runner: ReturnType<typeof spawnCli> | null = null;
+const cacheDir = mkdtempSync(join(tmpdir(), 'tb-browser-cache-'));
+
+/** A tRPC call over HTTP: queries by GET, mutations by POST; with a bearer token when given. */
+async function trpc<T>(path: string, input: unknown, opts: { token?: string; mutation?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  const res = opts.mutation
+    ? await fetch(`${base}/api/trpc/${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      })
+    : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
+  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+  return body.result.data;
+}
+
+function startRunner() {
+  runner = spawnCli([
+    'runner',
+    '--server',
+    base,
+    '--token',
+    runnerSecret,
+    '--families',
+    'text2sql',
+    '--cache-dir',
+    cacheDir,
+  ]);
+}
+
+async function stopRunner() {
+  if (!runner) return;
+  const r = runner;
+  runner = null;
+  const gone = new Promise((resolve) => r.on('exit', resolve));
+  r.kill('SIGTERM');
+  await gone;
+}
+
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const states = (page: Page) => page.getByTestId('state').textContent();
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tb-browser-'));
+  app = npmStart(port, dataDir, ['--runners', '0'], { DATABASE_URL: await freshDatabase() });
+  await waitFor(
+    () => `health:\n${app.output()}`,
+    () => (app.hasExited() ? Promise.reject(new Error(app.output())) : health(port)),
+    240_000,
+  );
+  const admin = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { apiToken: string };
+  const token = { token: admin.apiToken, mutation: true };
+  runnerSecret = (await trpc<{ secret: string }>('runnerTokens.create', { name: 'browser test' }, token)).secret;
+  startRunner();
+  await waitFor(
+    'the three Spider baselines to be scored',
+    async () => {
+      const subs = await trpc<{ state: string }[]>('submissions.list', { benchmark: 'spider-dev' });
+      return subs.length === 3 && subs.every((s) => s.state === 'finished');
+    },
+    240_000,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  if (process.env.TB_DEBUG) console.log(app?.output());
+  await browser?.close();
+  await stopRunner();
+  if (app && !app.hasExited()) {
+    process.kill(-(app.child.pid ?? 0), 'SIGTERM');
+    await app.exited;
+  }
+});
+
+describe('browsing', () => {
+  it('home → leaderboard → sort → version → submission → per-example detail', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Benchmarks', level: 1 }).waitFor();
+    const card = page.locator('article', { hasText: 'Spider 1.0 dev' });
+    // the leader on EX (spider semantics) is DAIL-SQL (GPT-4): 83.2
+    expect(await card.textContent()).toMatch(/DAIL-SQL \(GPT-4\) \(baselines\) 83\.2 ex \(spider\)/);
+    await shot(page, 'home');
+
+    await card.getByRole('link', { name: 'Spider 1.0 dev' }).click();
+    await page.waitForURL(/\/b\/spider-dev$/);
+    const methods = async () => page.getByTestId('board-row').locator('td:nth-child(2) a').allTextContents();
+    expect(await methods()).toEqual(['DAIL-SQL (GPT-4)', 'CodeS-1B', 'DTS-SQL (Mistral 7B)']);
+    const first = page.getByTestId('board-row').first();
+    expect(await first.textContent()).toMatch(/83\.2 ± \d\.\d/);
+    expect(await page.locator('.badge.baseline').count()).toBe(3);
+    await shot(page, 'leaderboard');
+
+    // sort by Soft-F1, lowest first: the order lives in the URL
+    await page.getByRole('link', { name: /^Soft-F1/ }).click();
+    await page.waitForURL(/sort=soft_f1%2Fbird-minidev&dir=desc/);
+    await page.getByRole('link', { name: /^Soft-F1/ }).click();
+    await page.waitForURL(/dir=asc/);
+    expect((await methods())[0]).toBe('DTS-SQL (Mistral 7B)');
+    // the export holds exactly what is shown, in the same order
+    const csvHref = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    const csv = await (await fetch(`${base}${csvHref}`)).text();
+    expect(
+      csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[3]),
+    ).toEqual(await methods());
+
+    // version selector: choosing a version puts it in the URL; an unknown one is a not-found page
+    await page.getByLabel('Dataset version').selectOption('1');
+    await page.waitForURL(/v=1/);
+    expect(await page.locator('h1').textContent()).toBe('Spider 1.0 dev');
+    await page.goto(`${base}/b/spider-dev?v=9`);
+    expect(await page.locator('h1').textContent()).toBe('Not found');
+
+    await page.goto(`${base}/b/spider-dev`);
+    await page.getByRole('link', { name: 'DAIL-SQL (GPT-4)' }).click();
+    await page.waitForURL(/\/s\/[0-9a-f-]{36}$/);
+    expect(await states(page)).toBe('finished');
+    expect(await page.getByTestId('metric-row').count()).toBe(3);
+    await shot(page, 'submission');
+
+    await page.getByLabel('Verdict').selectOption('unscorable');
+    await expect.poll(() => page.getByTestId('example-count').textContent()).toBe('62 examples');
+    await page.getByTestId('example-row').first().getByRole('button', { name: 'Details' }).click();
+    expect(await page.getByTestId('example-detail').textContent()).toContain('database wta_1 is missing');
+    await page.getByLabel('Verdict').selectOption('wrong');
+    await expect
+      .poll(async () => Number((await page.getByTestId('example-count').textContent())?.split(' ')[0]))
+      .toBeGreaterThan(0);
+    await page.getByTestId('example-row').first().getByRole('button', { name: 'Details' }).click();
+    const detail = page.getByTestId('example-detail');
+    expect(await detail.textContent()).toMatch(/Question:.*Gold SQL.*Predicted SQL.*Gold result.*Predicted result/s);
+    await shot(page, 'example-detail');
+    await page.close();
+  });
+});
+
+describe('account', () => {
+  it('sign up → create a team → create a token shown once; HttpOnly SameSite session; errors by the field', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByLabel('Name').fill('Ada');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.locator('#password-error').textContent()).toMatch(/password/i);
+    await page.getByLabel('Password').fill('a long enough passphrase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/account$/);
+    const cookie = (await context.cookies()).find((c) => c.name === 'tb_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+    await page.getByLabel('Team id (lowercase, dashes)').fill('ada-lab');
+    await page.getByLabel('Team name').fill('Ada Lab');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('ada-lab').first().waitFor();
+
+    await page.getByLabel('Name of the new API token').fill('laptop');
+    await page.getByRole('button', { name: 'Create API token' }).click();
+    const secret = await page.getByTestId('new-secret').textContent();
+    expect(secret).toMatch(/^tbu_/);
+    await page.getByTestId('token-row').first().waitFor();
+    await shot(page, 'account');
+    // the secret works for the API, and is never shown again
+    expect((await trpc<{ email: string }>('auth.me', undefined, { token: secret ?? '' })).email).toBe(
+      'ada@example.org',
+    );
+    await page.reload();
+    expect(await page.getByTestId('new-secret').count()).toBe(0);
+    expect(await page.getByTestId('token-row').first().textContent()).toContain('laptop');
+    await context.close();
+  });
+});
+
+describe('submitting', () => {
+  it('submit through the form → queued → cancel one → the runner finishes the other; names render as text', async () => {
+    await stopRunner(); // nothing evaluates until the test says so
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill('grace@example.org');
+    await page.getByLabel('Name').fill('Grace');
+    await page.getByLabel('Password').fill('another long passphrase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/account$/);
+    await page.getByLabel('Team id (lowercase, dashes)').fill('grace-lab');
+    await page.getByLabel('Team name').fill('Grace Lab');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('grace-lab').first().waitFor();
+
+    // predictions for the first ten Spider questions: their gold queries, keyed by example id
+    const gold = readFileSync(join(SPIDER, 'dev_gold.sql'), 'utf8').split('\n');
+    const preds = Object.fromEntries(gold.slice(0, 10).map((l, i) => [String(i), l.split('\t')[0]]));
+    const file = {
+      name: 'preds.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ predictions: preds })),
+    };
+
+    const submitOnce = async (firstTime: boolean) => {
+      await page.goto(`${base}/submit?benchmark=spider-dev`);
+      if (firstTime) {
+        await page.getByLabel('Name', { exact: true }).fill('<script>alert(1)</script>');
+        await page.getByLabel('Learning rate (optional)').fill('0.0003');
+        await page.getByRole('button', { name: 'Create method' }).click();
+        await expect.poll(() => page.getByLabel('Method').inputValue()).not.toBe('__new');
+      }
+      await page.getByLabel(/^Artifact/).setInputFiles({ ...file, buffer: Buffer.from('{"predictions": ') });
+      await expect.poll(() => page.locator('#file-error').textContent()).toMatch(/preds\.json is not valid JSON/);
+      await page.getByLabel(/^Artifact/).setInputFiles(file);
+      await expect.poll(() => page.locator('#file-error').textContent()).toBe('');
+      await page.getByRole('button', { name: 'Submit' }).click();
+      await page.waitForURL(/\/s\/[0-9a-f-]{36}$/);
+      return page.url();
+    };
+
+    const keep = await submitOnce(true);
+    expect(await states(page)).toBe('queued');
+    expect(await page.getByTestId('queue-position').textContent()).toMatch(/^Position \d+ in the queue/);
+    expect(await page.locator('h1').textContent()).toContain('<script>alert(1)</script>');
+    await shot(page, 'submission-queued');
+
+    await submitOnce(false);
+    await page.getByRole('button', { name: 'Cancel submission' }).click();
+    await expect.poll(() => states(page)).toBe('cancelled');
+
+    await page.goto(`${base}/queue`);
+    expect(await page.getByTestId('queued-row').count()).toBe(1);
+    startRunner();
+    await page.goto(keep);
+    await expect.poll(() => states(page), { timeout: 120_000 }).toBe('finished');
+    // the timeline has a time for every state the submission went through
+    const timeline = await page.getByRole('list', { name: 'State timeline' }).textContent();
+    expect(timeline).toMatch(/queued: \d{4}-.*running: \d{4}-.*finished: \d{4}-/);
+    await page.getByTestId('metric-row').first().waitFor();
+    // 10 of 972 scorable questions answered with their gold query
+    expect(await page.getByTestId('metric-row').first().textContent()).toMatch(/1\.0 ±/);
+    await shot(page, 'submission-finished');
+    await page.goto(`${base}/queue`);
+    await page.getByTestId('runner-row').first().waitFor();
+    await shot(page, 'queue');
+    expect(dialogs).toBe(0);
+    await context.close();
+  });
+});
