@@ -132,6 +132,12 @@ describe('browsing', () => {
     expect(await first.textContent()).toMatch(/83\.2 ± \d\.\d/);
     expect(await page.locator('.badge.baseline').count()).toBe(3);
     await shot(page, 'leaderboard');
+    // phone width: the page itself never scrolls sideways (wide tables scroll inside their frame)
+    await page.setViewportSize({ width: 390, height: 844 });
+    // (charts re-measure on the next resize callback, hence the poll)
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, 'leaderboard-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // sort by Soft-F1, lowest first: the order lives in the URL
     await page.getByRole('link', { name: /^Soft-F1/ }).click();
@@ -260,6 +266,7 @@ describe('submitting', () => {
       await expect.poll(() => page.locator('#file-error').textContent()).toMatch(/preds\.json is not valid JSON/);
       await page.getByLabel(/^Artifact/).setInputFiles(file);
       await expect.poll(() => page.locator('#file-error').textContent()).toBe('');
+      if (firstTime) await shot(page, 'submit');
       await page.getByRole('button', { name: 'Submit' }).click();
       await page.waitForURL(/\/s\/[0-9a-f-]{36}$/);
       return page.url();

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import * as core from '@trueboard/core';
 import { createContext, sameOrigin } from './context';
 import { handleBlobs } from './rest/blobs';
-import { handleLeaderboardExport } from './rest/leaderboard';
+import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
 import { handleRunner } from './rest/runner';
 import { handleSubmissionUpload } from './rest/submissions';
@@ -46,7 +46,7 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
         res = json(h, h.status === 'ok' ? 200 : 503);
       } else if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
       else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
-      else if (parts[1] === 'leaderboard') res = await handleLeaderboardExport(ctx, parts.slice(2));
+      else if (parts[1] === 'leaderboard') res = await handleLeaderboard(ctx, parts.slice(2));
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
       if (!res)
         return json({ error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, 404);

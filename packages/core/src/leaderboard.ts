@@ -1,10 +1,18 @@
 import type { MetricDefinition } from '@trueboard/contracts';
-import { type DbOrTx, datasetVersions, methods, resultMetrics, results, submissions, teams } from '@trueboard/db';
+import {
+  benchmarks,
+  type DbOrTx,
+  datasetVersions,
+  methods,
+  resultMetrics,
+  results,
+  submissions,
+  teams,
+} from '@trueboard/db';
 import { rankGroups } from '@trueboard/metrics';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse } from './accounts';
-import { getBenchmark } from './benchmarks';
 import { badInput, notFound } from './errors';
 import type { Platform } from './platform';
 
@@ -136,17 +144,61 @@ async function columnsOf(
  */
 export async function leaderboard(p: Platform, input: LeaderboardQuery) {
   const q = parse(LeaderboardQuery, input, 'leaderboard query');
-  const b = await getBenchmark(p, q.benchmark);
-  const versions = await p.db
+  // the benchmark and its versions in one round trip: this runs on every leaderboard read
+  const joined = await p.db
     .select({
-      id: datasetVersions.id,
-      number: datasetVersions.number,
-      createdAt: datasetVersions.createdAt,
-      status: datasetVersions.status,
+      b: benchmarks,
+      v: {
+        id: datasetVersions.id,
+        number: datasetVersions.number,
+        createdAt: datasetVersions.createdAt,
+        status: datasetVersions.status,
+        boardStamp: datasetVersions.boardStamp,
+      },
     })
-    .from(datasetVersions)
-    .where(eq(datasetVersions.benchmarkId, b.id))
+    .from(benchmarks)
+    .leftJoin(datasetVersions, eq(datasetVersions.benchmarkId, benchmarks.id))
+    .where(eq(benchmarks.id, q.benchmark))
     .orderBy(desc(datasetVersions.number));
+  const b = joined[0]?.b;
+  if (!b) throw notFound(`benchmark "${q.benchmark}"`);
+  const versions = joined.flatMap((r) => (r.v ? [r.v] : []));
+  // a board is recomputed only when a result, a version or a version's status changed since
+  const stamp = versions.map((v) => `${v.number}:${v.status}:${v.boardStamp}`).join(',');
+  const cache = boardCache(p);
+  const key = JSON.stringify(q);
+  const hit = cache.get(key);
+  if (hit && hit.stamp === stamp) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.board;
+  }
+  const board = await computeBoard(p, q, b, versions);
+  cache.set(key, { stamp, board });
+  for (const k of cache.keys()) {
+    if (cache.size <= BOARD_CACHE_SIZE) break;
+    cache.delete(k);
+  }
+  return board;
+}
+
+const BOARD_CACHE_SIZE = 500;
+const boardCaches = new WeakMap<Platform, Map<string, { stamp: string; board: Leaderboard }>>();
+function boardCache(p: Platform) {
+  let c = boardCaches.get(p);
+  if (!c) {
+    c = new Map();
+    boardCaches.set(p, c);
+  }
+  return c;
+}
+
+async function computeBoard(
+  p: Platform,
+  q: z.infer<typeof LeaderboardQuery>,
+  b: typeof benchmarks.$inferSelect,
+  versions: { id: string; number: number; createdAt: Date; status: string; boardStamp: number }[],
+) {
   const released = versions.filter((v) => v.status === 'released');
   const version = q.version === undefined ? released[0] : versions.find((v) => v.number === q.version);
   if (!version)
@@ -163,7 +215,12 @@ export async function leaderboard(p: Platform, input: LeaderboardQuery) {
     primaryMetric: b.primaryMetric,
     metrics: b.metrics,
   };
-  const base = { benchmark, versions: versions.map(({ id: _, ...v }) => v), version: version.number, columns };
+  const base = {
+    benchmark,
+    versions: versions.map(({ id: _, boardStamp: __, ...v }) => v),
+    version: version.number,
+    columns,
+  };
   const primary = columns[0];
   if (!primary) return { ...base, sort: null, total: 0, rows: [] as LeaderboardRow[] };
   const sortCol = q.sort === undefined ? primary : columns.find((c) => c.key === q.sort);
@@ -302,7 +359,7 @@ export async function leaderboard(p: Platform, input: LeaderboardQuery) {
   return { ...base, sort: { key: sortCol.key, dir }, total: keep.length, rows };
 }
 
-export type Leaderboard = Awaited<ReturnType<typeof leaderboard>>;
+export type Leaderboard = Awaited<ReturnType<typeof computeBoard>>;
 
 /** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
 export function leaderboardCsv(board: Leaderboard): string {

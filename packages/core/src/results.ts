@@ -1,5 +1,12 @@
 import type { EvaluationReport } from '@trueboard/contracts';
-import { type DbOrTx, type evaluationRuns, exampleResults, resultMetrics, results } from '@trueboard/db';
+import {
+  type DbOrTx,
+  datasetVersions,
+  type evaluationRuns,
+  exampleResults,
+  resultMetrics,
+  results,
+} from '@trueboard/db';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { badInput } from './errors';
@@ -59,6 +66,11 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
       })),
     );
   }
+  // leaderboards of this version are stale now (see leaderboard.ts)
+  await db
+    .update(datasetVersions)
+    .set({ boardStamp: sql`${datasetVersions.boardStamp} + 1` })
+    .where(eq(datasetVersions.id, run.datasetVersionId));
   return res.id;
 }
 

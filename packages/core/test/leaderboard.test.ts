@@ -45,56 +45,58 @@ beforeAll(async () => {
     families: ['text2sql'],
     version: 't',
   }));
-  for (const [name, e] of Object.entries(ENTRIES)) {
-    const team = await makeTeam(p, `team-${name}`);
-    const method = await createMethod(p, team.owner.actor, {
-      team: `team-${name}`,
-      name: `Method ${name}`,
-      tags: e.tags,
-    });
-    const s = await submit(
-      p,
-      team.owner.actor,
-      { benchmark: 'toy-qa', method: method.id, isPublic: !e.hidden },
-      goodPredictions({ q1: name }),
-    );
-    ids[name] = s.id;
-    if (e.baseline) await p.db.update(submissions).set({ isBaseline: true }).where(eq(submissions.id, s.id));
-    const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
-    if (!job) throw new Error('no job');
-    await completeRun(p, runner, job.runId, {
-      report: {
-        family: 'text2sql',
-        metrics: [
-          {
-            name: 'accuracy',
-            semantics: 'exact-match',
-            value: e.acc[0],
-            ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
-            n: 5,
-          },
-          { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
-        ],
-        examples: [{ id: 'q1', verdict: 1, data: {} }],
-        unscorable: 0,
-        breakdowns: [],
-        provenance: {
-          evaluator: 't',
-          evaluatorVersion: '1',
-          runnerVersion: '1',
-          hostname: 'h',
-          device: 'cpu',
-          datasetHash: job.dataset.contentHash,
-          artifactHash: job.artifact.sha256,
-          seed: 1,
-          startedAt: new Date().toISOString(),
-          wallTimeMs: 1,
-        },
-      },
-    });
-  }
+  for (const [name, e] of Object.entries(ENTRIES)) await addEntry(name, e);
 });
 afterAll(() => p.close());
+
+async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
+  const team = await makeTeam(p, `team-${name}`);
+  const method = await createMethod(p, team.owner.actor, {
+    team: `team-${name}`,
+    name: `Method ${name}`,
+    tags: e.tags,
+  });
+  const s = await submit(
+    p,
+    team.owner.actor,
+    { benchmark: 'toy-qa', method: method.id, isPublic: !e.hidden },
+    goodPredictions({ q1: name }),
+  );
+  ids[name] = s.id;
+  if (e.baseline) await p.db.update(submissions).set({ isBaseline: true }).where(eq(submissions.id, s.id));
+  const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
+  if (!job) throw new Error('no job');
+  await completeRun(p, runner, job.runId, {
+    report: {
+      family: 'text2sql',
+      metrics: [
+        {
+          name: 'accuracy',
+          semantics: 'exact-match',
+          value: e.acc[0],
+          ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
+          n: 5,
+        },
+        { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
+      ],
+      examples: [{ id: 'q1', verdict: 1, data: {} }],
+      unscorable: 0,
+      breakdowns: [],
+      provenance: {
+        evaluator: 't',
+        evaluatorVersion: '1',
+        runnerVersion: '1',
+        hostname: 'h',
+        device: 'cpu',
+        datasetHash: job.dataset.contentHash,
+        artifactHash: job.artifact.sha256,
+        seed: 1,
+        startedAt: new Date().toISOString(),
+        wallTimeMs: 1,
+      },
+    },
+  });
+}
 
 describe('leaderboard', () => {
   it('ranks public entries by the primary metric with competition ranks and CI tie groups', async () => {
@@ -201,5 +203,16 @@ describe('listBenchmarks', () => {
     expect(await listBenchmarks(p)).toEqual([
       expect.objectContaining({ id: 'toy-qa', latestVersion: 1, submissions: 6, maxArtifactBytes: 4096 }),
     ]);
+  });
+});
+
+describe('leaderboard freshness', () => {
+  it('shows a new result at once: a recorded report invalidates the cached board', async () => {
+    const before = await leaderboard(p, { benchmark: 'toy-qa' });
+    expect(await leaderboard(p, { benchmark: 'toy-qa' })).toBe(before); // served from the cache
+    await addEntry('zeta', { acc: [95, 93, 97], ms: 50 });
+    const after = await leaderboard(p, { benchmark: 'toy-qa' });
+    expect(after.rows.map((r) => r.method).slice(0, 2)).toEqual(['Method zeta', 'Method alpha']);
+    expect(after.total).toBe(before.total + 1);
   });
 });

@@ -45,6 +45,8 @@ export const datasetVersions = pgTable(
     contentHash: text('content_hash').notNull(),
     status: text('status').notNull().default('released'),
     changelog: text('changelog').notNull().default(''),
+    /** bumped whenever a result on this version is recorded: leaderboard caches compare it */
+    boardStamp: integer('board_stamp').notNull().default(0),
     files: jsonb('files').$type<DatasetFile[]>().notNull(),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),

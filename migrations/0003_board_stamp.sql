@@ -1,0 +1,1 @@
+ALTER TABLE "dataset_versions" ADD COLUMN "board_stamp" integer DEFAULT 0 NOT NULL;
