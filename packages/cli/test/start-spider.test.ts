@@ -66,11 +66,15 @@ it('registers Spider dev on first start and its runner scores the three publishe
         expect(m.ciHigh).toBeGreaterThan(m.value);
       }
       // per-example rows: every wta_1 question is unscorable with the reason, none is counted as wrong
-      const unscorable = await trpc<{ exampleId: string; reason: string }[]>(port, 'submissions.examples', {
-        id: s.id,
-        verdict: 'unscorable',
-        limit: 1000,
-      });
+      const { rows: unscorable } = await trpc<{ rows: { exampleId: string; reason: string }[] }>(
+        port,
+        'submissions.examples',
+        {
+          id: s.id,
+          verdict: 'unscorable',
+          limit: 1000,
+        },
+      );
       expect(unscorable).toHaveLength(missing);
       expect(new Set(unscorable.map((e) => e.reason))).toEqual(new Set(['database wta_1 is missing']));
     }

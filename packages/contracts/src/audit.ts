@@ -22,5 +22,12 @@ export const AuditAction = z.enum([
   'submission.cancelled',
   'submission.rerun',
   'run.lease_expired',
+  'correction.proposed',
+  'correction.reviewed',
+  'correction.approved',
+  'correction.rejected',
+  'correction.withdrawn',
+  'correction.superseded',
+  'correction.released',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;

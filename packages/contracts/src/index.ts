@@ -1,4 +1,5 @@
 export * from './audit';
+export * from './corrections';
 export * from './evaluator';
 export * from './family';
 export * from './manifest';

