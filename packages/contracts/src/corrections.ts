@@ -40,3 +40,25 @@ export const ReviewCorrectionInput = z.object({
   comment: z.string().max(10_000).default(''),
 });
 export type ReviewCorrectionInput = z.input<typeof ReviewCorrectionInput>;
+
+/** What a family's validator found about a proposed correction (shown next to it). */
+export interface CorrectionValidation {
+  ok: boolean;
+  /** why the proposal cannot be accepted, when not ok */
+  message?: string;
+  /** family-specific evidence, e.g. old and new gold results for text-to-SQL */
+  details: Record<string, unknown>;
+}
+
+/** Checks a proposed correction against the dataset files (e.g. runs a new gold query). */
+export interface CorrectionValidator {
+  validate(input: {
+    /** the example's current gold fields */
+    example: Record<string, string>;
+    /** the proposed new values */
+    fields: Record<string, string>;
+    /** local path of a dataset file of the version, or null */
+    file(path: string): Promise<string | null>;
+  }): Promise<CorrectionValidation>;
+  close?(): Promise<void>;
+}

@@ -27,6 +27,8 @@ export const ExampleResult = z.object({
   reason: z.string().optional(),
   /** family-specific per-example fields (db_id, latencies, difficulty, ...) */
   data: z.record(z.string(), z.unknown()).default({}),
+  /** carried over from the previous result unchanged (incremental re-scoring): not re-executed */
+  reused: z.boolean().optional(),
 });
 export type ExampleResult = z.infer<typeof ExampleResult>;
 

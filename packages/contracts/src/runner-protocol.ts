@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Family, Sha256 } from './family';
 import { DatasetFile } from './manifest';
-import { EvaluationReport } from './report';
+import { EvaluationReport, ExampleResult } from './report';
 import { FailureCategory } from './submission';
 
 export const Device = z.enum(['cpu', 'cuda']);
@@ -45,8 +45,19 @@ export const Job = z.object({
   leaseSeconds: z.number().int().positive(),
   leaseExpiresAt: z.string(),
   seed: z.number().int(),
+  /**
+   * Set for a re-scoring after a release: the submission's result on the parent version can be
+   * reused for every example whose gold did not change (fetch it from runs/<runId>/previous).
+   */
+  incremental: z.object({ changedExampleIds: z.array(z.string()) }).optional(),
 });
 export type Job = z.infer<typeof Job>;
+
+export const PreviousResponse = z.object({
+  runId: z.string().uuid(),
+  examples: z.array(ExampleResult),
+});
+export type PreviousResponse = z.infer<typeof PreviousResponse>;
 
 export const ClaimResponse = z.object({ job: Job.nullable() });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;

@@ -1,3 +1,4 @@
+import type { CorrectionValidator } from '@trueboard/contracts';
 import { createDb, type Db, schema } from '@trueboard/db';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
@@ -12,10 +13,15 @@ export interface Platform {
   storage: BlobStorage;
   jobs: JobQueue;
   config: Config;
+  /** per family: checks proposed corrections (e.g. runs a new gold query); optional */
+  validators?: Partial<Record<string, CorrectionValidator>>;
   close(): Promise<void>;
 }
 
-export async function createPlatform(config: Config & { databaseUrl: string }, opts: { poolSize?: number } = {}) {
+export async function createPlatform(
+  config: Config & { databaseUrl: string },
+  opts: { poolSize?: number; validators?: Partial<Record<string, CorrectionValidator>> } = {},
+) {
   const { db, sql, close } = createDb(config.databaseUrl, { max: opts.poolSize ?? 10 });
   const jobs = await JobQueue.start(config.databaseUrl);
   const platform: Platform = {
@@ -24,7 +30,9 @@ export async function createPlatform(config: Config & { databaseUrl: string }, o
     storage: new LocalBlobStorage(config.artifactsDir),
     jobs,
     config,
+    validators: opts.validators,
     async close() {
+      for (const v of Object.values(opts.validators ?? {})) await v?.close?.();
       await jobs.stop();
       await close();
     },

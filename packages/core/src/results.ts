@@ -55,6 +55,8 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
       n: m.n,
     })),
   );
+  // rows a re-scoring carried over point at the result they came from
+  const source = report.examples.some((e) => e.reused) ? await parentResultId(db, run) : null;
   for (let i = 0; i < report.examples.length; i += CHUNK) {
     await db.insert(exampleResults).values(
       report.examples.slice(i, i + CHUNK).map((e) => ({
@@ -63,6 +65,7 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
         verdict: e.verdict,
         reason: e.reason ?? null,
         data: e.data,
+        sourceResultId: e.reused ? source : null,
       })),
     );
   }
@@ -72,6 +75,22 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
     .set({ boardStamp: sql`${datasetVersions.boardStamp} + 1` })
     .where(eq(datasetVersions.id, run.datasetVersionId));
   return res.id;
+}
+
+async function parentResultId(db: DbOrTx, run: Run): Promise<string | null> {
+  const [v] = await db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId));
+  if (!v?.parentId) return null;
+  const [r] = await db
+    .select({ id: results.id })
+    .from(results)
+    .where(
+      and(
+        eq(results.submissionId, run.submissionId),
+        eq(results.datasetVersionId, v.parentId),
+        eq(results.isCurrent, true),
+      ),
+    );
+  return r?.id ?? null;
 }
 
 /** The current result of a submission on a dataset version, with its metrics. */

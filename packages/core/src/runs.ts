@@ -7,11 +7,21 @@ import type {
   LogRequest,
   ProgressRequest,
 } from '@trueboard/contracts';
-import { artifacts, benchmarks, datasetVersions, evaluationRuns, runLogs, submissions } from '@trueboard/db';
+import {
+  artifacts,
+  benchmarks,
+  type DbOrTx,
+  datasetVersions,
+  evaluationRuns,
+  exampleResults,
+  results,
+  runLogs,
+  submissions,
+} from '@trueboard/db';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Actor, RunnerActor } from './actor';
 import { recordAudit } from './audit';
-import { DomainError } from './errors';
+import { DomainError, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
 import { recordReport } from './results';
 import { requireRunner, touchRunner } from './runners';
@@ -85,6 +95,11 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
       );
     }
     const manifest = info.bench.manifest as { evaluator?: Record<string, unknown> };
+    // a re-scoring after a release may reuse the parent version's result for unchanged examples
+    const previous =
+      run.kind === 'rescore' && info.version.parentId
+        ? await previousResult(tx.db, run.submissionId, info.version.parentId)
+        : null;
     return {
       runId: run.id,
       submissionId: info.s.id,
@@ -101,8 +116,50 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
       leaseSeconds: p.config.leaseSeconds,
       leaseExpiresAt: leaseExpiresAt.toISOString(),
       seed: 20_240_601,
+      ...(previous ? { incremental: { changedExampleIds: info.version.changedExamples } } : {}),
     };
   }
+}
+
+/** The current result of a submission on a dataset version (the parent, for re-scoring). */
+export async function previousResult(db: DbOrTx, submissionId: string, versionId: string) {
+  const [r] = await db
+    .select({ id: results.id, runId: results.runId })
+    .from(results)
+    .where(
+      and(eq(results.submissionId, submissionId), eq(results.datasetVersionId, versionId), eq(results.isCurrent, true)),
+    );
+  return r ?? null;
+}
+
+/**
+ * The per-example rows a re-scoring run may reuse: the submission's current result on the parent
+ * version. Only the runner holding the run's lease may read them.
+ */
+export async function previousExamples(p: Platform, actor: Actor, runId: string) {
+  const r = requireRunner(actor);
+  const run = await transact(p, (tx) => holdLease(tx, r, runId));
+  const [v] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId));
+  const prev = v?.parentId ? await previousResult(p.db, run.submissionId, v.parentId) : null;
+  if (!prev) throw notFound('a previous result of this submission');
+  const rows = await p.db
+    .select({
+      id: exampleResults.exampleId,
+      verdict: exampleResults.verdict,
+      reason: exampleResults.reason,
+      data: exampleResults.data,
+    })
+    .from(exampleResults)
+    .where(eq(exampleResults.resultId, prev.id));
+  return {
+    runId: prev.runId,
+    examples: rows.map((e) => ({
+      id: e.id,
+      verdict: e.verdict,
+      data: e.data,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+  };
 }
 
 /** Locks the run and checks the caller still holds its lease. */

@@ -17,6 +17,8 @@ export interface BlobStorage {
   /** Streams `input` in, hashing as it goes; refuses more than `maxBytes` with a `too_large` error. */
   put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob>;
   open(storageKey: string): Readable;
+  /** the blob as a local file, when the storage has one (SQLite files are opened in place) */
+  localPath?(storageKey: string): string;
   exists(storageKey: string): Promise<boolean>;
 }
 
@@ -76,6 +78,10 @@ export class LocalBlobStorage implements BlobStorage {
 
   open(storageKey: string): Readable {
     return createReadStream(this.keyPath(storageKey));
+  }
+
+  localPath(storageKey: string): string {
+    return this.keyPath(storageKey);
   }
 
   async exists(storageKey: string): Promise<boolean> {

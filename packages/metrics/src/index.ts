@@ -3,6 +3,7 @@ export * from './ex-bird';
 export * from './ex-spider';
 export * from './permutation';
 export * from './random';
+export * from './rank-correlation';
 export * from './rank-groups';
 export * from './soft-f1';
 export * from './sql-result';

@@ -7,6 +7,7 @@ import {
   HeartbeatResponse,
   type Job,
   type LogRequest,
+  PreviousResponse,
   type ProgressRequest,
   type RegisterRunnerRequest,
   RegisterRunnerResponse,
@@ -121,6 +122,14 @@ export class PlatformClient {
 
   async fail(runId: string, req: FailRequest): Promise<void> {
     await this.json({ operation: 'fail', method: 'POST', path: runPath(runId, 'fail'), body: req });
+  }
+
+  /** The previous result's per-example rows of a re-scoring run (see Job.incremental). */
+  async previous(runId: string): Promise<PreviousResponse> {
+    const body = await this.json({ operation: 'previous', method: 'GET', path: runPath(runId, 'previous') });
+    const parsed = PreviousResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('previous', describeIssues(parsed.error.issues));
+    return parsed.data;
   }
 
   /** Gives the job back to the queue without using up an attempt. */

@@ -111,6 +111,15 @@ export class JobRun {
         hardware: deps.hardware,
       },
     };
+    if (job.incremental) {
+      // a re-scoring after a release: the evaluator may reuse rows of unchanged examples
+      const previous = await raceAbort(deps.client.previous(job.runId), signal);
+      ctx.previous = { ...previous, changedExampleIds: job.incremental.changedExampleIds };
+      this.reporter.log(
+        'info',
+        `re-scoring: ${job.incremental.changedExampleIds.length} example(s) changed since the parent version; ${previous.examples.length} previous rows available`,
+      );
+    }
     const artifact = { sha256: job.artifact.sha256, path: artifactPath, mediaType: job.artifact.mediaType };
     const raw: unknown = await raceAbort(evaluator.evaluate(prepared, artifact, ctx), signal);
     return checkReport(raw, job, evaluator);

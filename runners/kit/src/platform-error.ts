@@ -1,6 +1,7 @@
 /** The runner protocol operations, used to name errors ("server refused claim (401): ..."). */
 export type Operation =
   | 'register'
+  | 'previous'
   | 'claim'
   | 'heartbeat'
   | 'progress'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type EvaluationReport, type Evaluator, SubmissionError } from '@trueboard/contracts';
-import { FormatError, type Text2SqlDataset } from './dataset';
+import { FormatError, type Text2SqlDataset, type Text2SqlExample } from './dataset';
 import { SqlPool } from './exec/index';
 import { loadBird } from './formats/bird';
 import { loadSpider } from './formats/spider';
@@ -8,7 +8,7 @@ import { Text2SqlOptions } from './options';
 import { parsePredictions } from './predictions';
 import { aggregateMetrics, breakdowns, exampleRows } from './report';
 import { ResultCache } from './result-cache';
-import { scoreAll } from './score';
+import { scoreAll, scoredFromRow } from './score';
 
 export const EVALUATOR_VERSION = '1.0.0';
 
@@ -62,7 +62,18 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       `${preds.byId.size} predictions (${preds.format} format) for ${p.dataset.examples.length} examples`,
     );
     const before = p.pool.stats.executions;
+    // incremental re-scoring: keep the previous rows of examples whose gold did not change
+    const previous = ctx.previous ? new Map(ctx.previous.examples.map((e) => [e.id, e])) : null;
+    const changed = new Set(ctx.previous?.changedExampleIds ?? []);
+    const reused = new Set<string>();
+    const reuse = (e: Text2SqlExample) => {
+      const row = changed.has(e.id) ? undefined : previous?.get(e.id);
+      const kept = row ? scoredFromRow(e, row) : null;
+      if (kept) reused.add(e.id);
+      return kept;
+    };
     const rows = await scoreAll(p.dataset, preds.byId, {
+      reuse: previous ? reuse : undefined,
       pool: p.pool,
       results: p.results,
       options: p.options,
@@ -70,6 +81,12 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
     });
     const unscorable = rows.filter((r) => r.exSpider === null).length;
+    if (previous) {
+      ctx.log(
+        'info',
+        `re-scored ${rows.length - reused.size} example(s); reused ${reused.size} row(s) of run ${ctx.previous?.runId}`,
+      );
+    }
     ctx.log(
       'info',
       `executed ${p.pool.stats.executions - before} queries; result cache ${p.results.stats.hits} hits / ${p.results.stats.misses} misses; ${unscorable} unscorable`,
@@ -78,7 +95,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     return {
       family: 'text2sql',
       metrics: aggregateMetrics(rows, p.options, ctx.seed),
-      examples: exampleRows(rows, primary, p.dataset, preds.byId),
+      examples: exampleRows(rows, primary, p.dataset, preds.byId, reused),
       unscorable,
       breakdowns: breakdowns(rows, p.options),
       provenance: {

@@ -119,8 +119,10 @@ export function exampleRows(
   primary: 'spider' | 'bird',
   ds: Text2SqlDataset,
   preds: Map<string, string>,
+  reused: ReadonlySet<string> = new Set(),
 ): ExampleResult[] {
   return rows.map((r, i) => ({
+    ...(reused.has(r.id) ? { reused: true } : {}),
     id: r.id,
     verdict: primary === 'spider' ? r.exSpider : r.exBird,
     reason: r.reason,

@@ -52,6 +52,8 @@ export interface ScoreContext {
   options: Text2SqlOptions;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
+  /** an earlier row to keep instead of scoring the example again (incremental re-scoring), or null */
+  reuse?(e: Text2SqlExample): ScoredExample | null;
 }
 
 const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
@@ -104,7 +106,7 @@ export async function scoreAll(
       const i = next++;
       const e = ds.examples[i];
       if (!e) return;
-      out[i] = await scoreOne(e, ds, preds.get(e.id), ctx, exec);
+      out[i] = ctx.reuse?.(e) ?? (await scoreOne(e, ds, preds.get(e.id), ctx, exec));
       ctx.onProgress?.(++done, ds.examples.length);
     }
   };
@@ -190,5 +192,36 @@ async function scoreOne(
     goldMs: gold.ms,
     goldPreview: preview(gold),
     predPreview: preview(predBird),
+  };
+}
+
+const verdictOf = (v: unknown): 0 | 1 | null | undefined => (v === 0 || v === 1 || v === null ? v : undefined);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/**
+ * A scored example back from a stored per-example row (see report.ts exampleRows), or null when
+ * the row lacks what the aggregates need (then the example is scored again).
+ */
+export function scoredFromRow(
+  e: Text2SqlExample,
+  row: { verdict: number | null; reason?: string; data: Record<string, unknown> },
+): ScoredExample | null {
+  const d = row.data;
+  const exSpider = verdictOf(d.ex_spider);
+  const exBird = verdictOf(d.ex_bird);
+  if (exSpider === undefined || exBird === undefined || d.db_id !== e.dbId) return null;
+  return {
+    id: e.id,
+    dbId: e.dbId,
+    difficulty: e.difficulty,
+    exSpider,
+    exBird,
+    softF1: numOrNull(d.soft_f1),
+    vesReward: numOrNull(d.ves_reward),
+    reason: row.reason,
+    predMs: numOrNull(d.pred_ms),
+    goldMs: numOrNull(d.gold_ms),
+    goldPreview: d.gold_preview as ResultPreview | undefined,
+    predPreview: d.pred_preview as ResultPreview | undefined,
   };
 }

@@ -12,11 +12,16 @@ import { json, readJson } from './respond';
 
 /** REST side of the runner protocol (runner tokens only; long-poll claims do not fit tRPC well). */
 export async function handleRunner(ctx: Context, path: string[]): Promise<Response | null> {
-  if (ctx.req.method !== 'POST') return null;
   const p = ctx.platform;
   const a = ctx.actor;
-  core.requireRunner(a);
   const [first, runId, action] = path;
+  if (ctx.req.method === 'GET' && first === 'runs' && runId && action === 'previous' && path.length === 3) {
+    core.requireRunner(a);
+    if (!/^[0-9a-f-]{36}$/.test(runId)) throw core.badInput(`bad input: "${runId}" is not a run id`);
+    return json(await core.previousExamples(p, a, runId));
+  }
+  if (ctx.req.method !== 'POST') return null;
+  core.requireRunner(a);
   if (path.length === 1 && first === 'register') {
     return json(await core.registerRunner(p, a, RegisterRunnerRequest.parse(await readJson(ctx.req))));
   }

@@ -1,4 +1,4 @@
-import { CorrectionCategory, CorrectionState, ReviewDecision } from '@trueboard/contracts';
+import { CorrectionCategory, CorrectionState, type CorrectionValidation, ReviewDecision } from '@trueboard/contracts';
 import { sql } from 'drizzle-orm';
 import { type AnyPgColumn, check, index, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
@@ -27,7 +27,7 @@ export const corrections = pgTable(
     rationale: text('rationale').notNull(),
     evidence: text('evidence').notNull().default(''),
     /** what validating the proposal found (for text-to-SQL: old and new gold results) */
-    validation: jsonb('validation').$type<Record<string, unknown>>(),
+    validation: jsonb('validation').$type<CorrectionValidation>(),
     state: text('state').notNull().default('proposed'),
     proposedBy: uuid('proposed_by')
       .notNull()

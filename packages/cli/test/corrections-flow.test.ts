@@ -1,0 +1,421 @@
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { fileURLToPath } from 'node:url';
+import type { EvaluationReport, RunContext } from '@trueboard/contracts';
+import {
+  createRunnerToken,
+  currentResult,
+  getCorrection,
+  impact,
+  importBenchmarkDir,
+  leaderboard,
+  listExampleResults,
+  proposeCorrection,
+  releaseVersion,
+  reviewCorrection,
+  seedBaselines,
+  setMember,
+  versionDiff,
+  versionFile,
+  withdrawCorrection,
+} from '@trueboard/core';
+import {
+  auditEvents,
+  correctionReviews,
+  corrections,
+  datasetVersions,
+  evaluationRuns,
+  submissions,
+} from '@trueboard/db';
+import { Runner } from '@trueboard/kit';
+import { firstStatement, kendallTauB, removeDistinct, spearman } from '@trueboard/metrics';
+import { makeUser, serveTestPlatform, type TestPlatform, testPlatform } from '@trueboard/testkit';
+import { type Text2SqlPrepared, text2sqlEvaluator } from '@trueboard/text2sql';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * The corrections workflow end to end on the real Spider dev benchmark: propose → self-review
+ * refused → approved by another reviewer → release v2 → the runner re-scores every baseline
+ * incrementally → leaderboard on v2 → export → impact; numbers checked against independent
+ * computations from the stored per-example rows.
+ */
+
+const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
+const EX = 'ex/spider';
+
+let p: TestPlatform;
+let srv: Awaited<ReturnType<typeof serveTestPlatform>>;
+let runnerSecret: string;
+let admin: Awaited<ReturnType<typeof makeUser>>;
+let proposer: Awaited<ReturnType<typeof makeUser>>;
+let reviewer: Awaited<ReturnType<typeof makeUser>>;
+const cacheDir = mkdtempSync(join(tmpdir(), 'tb-corr-cache-'));
+
+async function runJobs(n: number) {
+  const runner = new Runner({
+    server: srv.baseUrl,
+    token: runnerSecret,
+    device: 'cpu',
+    evaluators: { text2sql: text2sqlEvaluator },
+    cacheDir,
+    once: n,
+    waitSeconds: 1,
+    onEvent: () => {},
+  });
+  await runner.start();
+}
+
+// example 0: "How many singers do we have?" — gold SELECT count(*) FROM singer (= 6). A "correction"
+// that makes every system that answered count(*) wrong; example 1's question reworded only.
+const FIX_0 = 'SELECT count(*) FROM singer WHERE age > 30';
+
+beforeAll(async () => {
+  p = await testPlatform();
+  admin = await makeUser(p, { admin: true, name: 'admin' });
+  await importBenchmarkDir(p, admin.actor, SPIDER);
+  await seedBaselines(p, admin.actor, 'spider-dev', SPIDER);
+  proposer = await makeUser(p, { name: 'proposer' });
+  reviewer = await makeUser(p, { name: 'reviewer' });
+  await setMember(p, admin.actor, { team: 'maintainers', email: reviewer.email, role: 'reviewer' });
+  await setMember(p, admin.actor, { team: 'maintainers', email: proposer.email, role: 'reviewer' });
+  runnerSecret = (await createRunnerToken(p, admin.actor, { name: 'corrections test' })).secret;
+  srv = await serveTestPlatform(p);
+  await runJobs(3);
+}, 300_000);
+afterAll(async () => {
+  await srv?.close();
+  await p?.close();
+});
+
+describe('audited corrections on Spider dev', () => {
+  it('propose → self-review refused → approve → release v2 → incremental re-scoring → board, export, impact', {
+    timeout: 300_000,
+  }, async () => {
+    const v1 = await leaderboard(p, { benchmark: 'spider-dev', version: 1 });
+    expect(v1.rows).toHaveLength(3);
+
+    // bad proposals are refused with the field named
+    await expect(
+      proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-dev',
+        exampleId: '0',
+        fields: { query: 'SELECT count(*) FROM singer' },
+        category: 'wrong_gold',
+        rationale: 'x',
+      }),
+    ).rejects.toThrow(/fields\.query: unchanged/);
+    await expect(
+      proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-dev',
+        exampleId: '99999',
+        fields: { query: 'SELECT 1' },
+        category: 'wrong_gold',
+        rationale: 'x',
+      }),
+    ).rejects.toThrow(/no example "99999"/);
+    await expect(
+      proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-dev',
+        exampleId: '0',
+        fields: { query: 'SELECT 1' },
+        category: 'wrong_gold',
+        rationale: '  ',
+      }),
+    ).rejects.toThrow(/rationale/);
+
+    const c0 = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-dev',
+      exampleId: '0',
+      fields: { query: FIX_0 },
+      category: 'wrong_gold',
+      rationale: 'test: only singers over 30 count',
+    });
+    const c1 = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-dev',
+      exampleId: '1',
+      fields: { question: 'What is the number of singers?' },
+      category: 'ambiguous_question',
+      rationale: 'test: clearer wording',
+    });
+    expect(c0).toMatchObject({ state: 'proposed', before: { query: 'SELECT count(*) FROM singer' } });
+
+    // the proposer is a reviewer of the team, and still cannot approve their own correction
+    await expect(reviewCorrection(p, proposer.actor, { id: c0.id, decision: 'approve' })).rejects.toThrow(
+      /cannot review your own correction/,
+    );
+    // nor can the database be made to record it
+    await expect(
+      p.db.insert(correctionReviews).values({ correctionId: c0.id, reviewerId: proposer.id, decision: 'approve' }),
+    ).rejects.toThrow();
+    const outsider = await makeUser(p, { name: 'outsider' });
+    await expect(reviewCorrection(p, outsider.actor, { id: c0.id, decision: 'approve' })).rejects.toThrow(
+      /reviewer role/,
+    );
+    expect(await reviewCorrection(p, reviewer.actor, { id: c0.id, decision: 'approve', comment: 'checked' })).toEqual({
+      id: c0.id,
+      state: 'approved',
+    });
+    await reviewCorrection(p, reviewer.actor, { id: c1.id, decision: 'approve' });
+
+    // a release by someone who is not a maintainer is refused; the maintainer's works
+    await expect(releaseVersion(p, reviewer.actor, { benchmark: 'spider-dev' })).rejects.toThrow(/maintainer role/);
+    const rel = await releaseVersion(p, admin.actor, { benchmark: 'spider-dev', note: 'Test release.' });
+    expect(rel).toEqual({ version: 2, corrections: 2, rescoring: 3 });
+    const history = await getCorrection(p, c0.id);
+    expect(history.state).toBe('released');
+    expect(history.history.map((h) => h.action)).toEqual([
+      'correction.proposed',
+      'correction.reviewed',
+      'correction.approved',
+      'correction.released',
+    ]);
+    expect(history.history.every((h) => h.exampleId === '0')).toBe(true);
+
+    await runJobs(3);
+    const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.kind, 'rescore'));
+    expect(runs.map((r) => r.state)).toEqual(['finished', 'finished', 'finished']);
+
+    // the board on v2: every system's EX changes exactly as its per-example rows say
+    const v2 = await leaderboard(p, { benchmark: 'spider-dev', version: 2 });
+    expect(v2.rows).toHaveLength(3);
+    for (const r of v2.rows) {
+      const before = v1.rows.find((x) => x.submissionId === r.submissionId);
+      if (!before) throw new Error('missing');
+      const rows1 = (await listExampleResults(p.db, before.resultId, { limit: 1000 })).rows.concat(
+        (await listExampleResults(p.db, before.resultId, { limit: 1000, offset: 1000 })).rows,
+      );
+      const rows2 = (await listExampleResults(p.db, r.resultId, { limit: 1000 })).rows.concat(
+        (await listExampleResults(p.db, r.resultId, { limit: 1000, offset: 1000 })).rows,
+      );
+      const ex = (rows: typeof rows1) => {
+        const s = rows.filter((x) => x.verdict !== null);
+        return (100 * s.filter((x) => x.verdict === 1).length) / s.length;
+      };
+      expect(r.metrics[EX]?.value).toBeCloseTo(ex(rows2), 10);
+      expect(before.metrics[EX]?.value).toBeCloseTo(ex(rows1), 10);
+      // only example 0 can flip (example 1 changed only its question); rows other than 0 and 1 were reused
+      const v1ById = new Map(rows1.map((x) => [x.exampleId, x.verdict]));
+      const flipped = rows2.filter((x) => v1ById.get(x.exampleId) !== x.verdict).map((x) => x.exampleId);
+      expect(flipped.every((id) => id === '0')).toBe(true);
+      const reused = rows2.filter((x) => x.sourceResultId === before.resultId).length;
+      expect(reused).toBe(1034 - 2);
+      // example 0 under the new gold: count(*) of singers over 30 is 4 (Joe Sharp 52, Timbaland 32, Rose White 41, John Nizinik 43)
+      const e0 = rows2.find((x) => x.exampleId === '0');
+      expect((e0?.data.gold_preview as { rows: unknown[][] }).rows).toEqual([[4]]);
+    }
+
+    // export: the v2 files are the v1 files with exactly the corrected fields changed
+    const read = async (n: number, path: string) =>
+      (await buffer((await versionFile(p, 'spider-dev', n, path)).open())).toString('utf8');
+    const dev1 = await read(1, 'dev.json');
+    const dev2 = await read(2, 'dev.json');
+    expect(dev1).toBe(readFileSync(join(SPIDER, 'dev.json'), 'utf8'));
+    const j1 = JSON.parse(dev1) as Record<string, unknown>[];
+    const j2 = JSON.parse(dev2) as Record<string, unknown>[];
+    expect(j2[0]).toEqual({ ...j1[0], query: FIX_0 });
+    expect(j2[1]).toEqual({ ...j1[1], question: 'What is the number of singers?' });
+    expect(j2.slice(2)).toEqual(j1.slice(2));
+    expect(dev2.length - dev1.length).toBe(
+      JSON.stringify(FIX_0).length -
+        JSON.stringify('SELECT count(*) FROM singer').length +
+        JSON.stringify('What is the number of singers?').length -
+        JSON.stringify(j1[1]?.question).length,
+    );
+    const gold1 = (await read(1, 'dev_gold.sql')).split('\n');
+    const gold2 = (await read(2, 'dev_gold.sql')).split('\n');
+    expect(gold2[0]).toBe(`${FIX_0}\tconcert_singer`);
+    expect(gold2.slice(1)).toEqual(gold1.slice(1));
+    expect((await read(2, 'tables.json')) === (await read(1, 'tables.json'))).toBe(true);
+    const diff = await versionDiff(p, 'spider-dev', 2);
+    expect(diff.changes.map((c) => [c.exampleId, c.after, c.corrections[0]?.id])).toEqual([
+      ['0', { query: FIX_0 }, c0.id],
+      ['1', { question: 'What is the number of singers?' }, c1.id],
+    ]);
+    const [ver] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.number, 2));
+    expect(ver?.changelog).toMatch(/## Example 0 — wrong_gold/);
+
+    // impact: equal to an independent computation from the two boards
+    const im = await impact(p, { benchmark: 'spider-dev', from: 1, to: 2 });
+    const x = v1.rows.map((r) => r.metrics[EX]?.value ?? 0);
+    const y = v1.rows.map((r) => v2.rows.find((s) => s.submissionId === r.submissionId)?.metrics[EX]?.value ?? 0);
+    expect(im.systems.map((s) => [s.scoreFrom, s.scoreTo])).toEqual(x.map((v, i) => [v, y[i]]));
+    expect(im.spearman?.value).toBeCloseTo(spearman(x, y), 12);
+    expect(im.kendallTauB?.value).toBeCloseTo(kendallTauB(x, y), 12);
+    for (const s of im.systems) {
+      const f = im.flips.find((q) => q.submissionId === s.submissionId)?.flipped ?? [];
+      expect(f.map((q) => q.exampleId)).toEqual(s.scoreFrom === s.scoreTo ? [] : ['0']);
+      expect(s.rankChange).toBe(s.rankFrom - s.rankTo);
+    }
+  });
+
+  it('re-executes exactly the changed examples, and matches a full re-evaluation', { timeout: 120_000 }, async () => {
+    // v2's files on disk, as a runner materializes them
+    const root = mkdtempSync(join(tmpdir(), 'tb-v2-'));
+    for (const f of ['dev.json', 'dev_gold.sql', 'tables.json']) {
+      writeFileSync(join(root, f), await buffer((await versionFile(p, 'spider-dev', 2, f)).open()));
+    }
+    symlinkSync(join(SPIDER, 'database'), join(root, 'database'));
+    const [v2] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.number, 2));
+    const bundle = {
+      ref: {
+        benchmark: 'spider-dev',
+        version: 2,
+        contentHash: v2?.contentHash ?? '',
+        files: [],
+        evaluator: { workers: 2 },
+      },
+      root,
+    };
+    const [s] = await p.db.select().from(submissions).limit(1);
+    if (!s) throw new Error('no submission');
+    const v1Result = await currentResult(p.db, s.id, s.datasetVersionId);
+    if (!v1Result) throw new Error('no v1 result');
+    const prevRows = (await listExampleResults(p.db, v1Result.id, { limit: 1000 })).rows.concat(
+      (await listExampleResults(p.db, v1Result.id, { limit: 1000, offset: 1000 })).rows,
+    );
+    const artifact = {
+      sha256: s.artifactSha256,
+      path: join(SPIDER, 'baselines', 'codes-1b.sql'),
+      mediaType: 'text/plain',
+    };
+    const [codes] = await p.db.select().from(submissions).where(sql`${submissions.id} = ${s.id}`);
+    expect(codes).toBeTruthy();
+    const ctx = (previous?: RunContext['previous']): RunContext => ({
+      device: 'cpu',
+      seed: 20_240_601,
+      signal: new AbortController().signal,
+      progress: () => {},
+      log: () => {},
+      provenance: {
+        runnerVersion: 't',
+        hostname: 'h',
+        datasetHash: v2?.contentHash ?? '',
+        artifactHash: s.artifactSha256,
+      },
+      ...(previous ? { previous } : {}),
+    });
+    // which baseline file is this submission? find the one whose v1 verdicts it reproduces
+    const preds = ['codes-1b.sql', 'dts-sql-mistral.sql', 'dail-sql-gpt4.sql'];
+    const incremental: Text2SqlPrepared = await text2sqlEvaluator.prepare(bundle);
+    const full: Text2SqlPrepared = await text2sqlEvaluator.prepare(bundle);
+    try {
+      let matched: { inc: EvaluationReport; full: EvaluationReport } | null = null;
+      for (const f of preds) {
+        const a = { ...artifact, path: join(SPIDER, 'baselines', f) };
+        const fullReport = await text2sqlEvaluator.evaluate(full, a, ctx());
+        const sameAsV1 = fullReport.examples
+          .filter((e) => e.id !== '0' && e.id !== '1')
+          .every((e) => prevRows.find((r) => r.exampleId === e.id)?.verdict === e.verdict);
+        if (!sameAsV1) continue;
+        const before = incremental.pool.stats.executions;
+        const inc = await text2sqlEvaluator.evaluate(
+          incremental,
+          a,
+          ctx({
+            runId: v1Result.runId,
+            changedExampleIds: ['0', '1'],
+            examples: prevRows.map((r) => ({
+              id: r.exampleId,
+              verdict: r.verdict,
+              data: r.data,
+              ...(r.reason ? { reason: r.reason } : {}),
+            })),
+          }),
+        );
+        // k = 2 changed examples: exactly their distinct queries run (gold, prediction and their
+        // DISTINCT-stripped forms, once each per database), nothing for the other 1,032
+        const gold2 = readFileSync(join(root, 'dev_gold.sql'), 'utf8').split('\n');
+        const predLines = readFileSync(a.path, 'utf8').split('\n');
+        const queries = new Set<string>();
+        for (const i of [0, 1]) {
+          const [goldSql = '', db = ''] = (gold2[i] ?? '').split('\t');
+          const pred = (predLines[i] ?? '').trim().split('\t')[0] ?? '';
+          for (const q of [goldSql, removeDistinct(goldSql), pred, removeDistinct(firstStatement(pred))])
+            queries.add(`${db}\u0000${q}`);
+        }
+        expect(incremental.pool.stats.executions - before).toBe(queries.size);
+        expect(inc.examples.filter((e) => !e.reused).map((e) => e.id)).toEqual(['0', '1']);
+        matched = { inc, full: fullReport };
+        break;
+      }
+      if (!matched) throw new Error('no baseline reproduces the stored v1 result');
+      const strip = (r: EvaluationReport) =>
+        r.examples.map(({ reused: _, data, ...e }) => ({
+          ...e,
+          ex: data.ex_spider,
+          bird: data.ex_bird,
+          f1: data.soft_f1,
+        }));
+      expect(strip(matched.inc)).toEqual(strip(matched.full));
+      expect(matched.inc.metrics).toEqual(matched.full.metrics);
+    } finally {
+      await incremental.pool.close();
+      await full.pool.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('detects conflicting corrections and stale ones before a release, and never leaves a partial version', async () => {
+    const a = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-dev',
+      exampleId: '5',
+      fields: { query: 'SELECT count(*) FROM singer WHERE country = "France"' },
+      category: 'wrong_gold',
+      rationale: 'test a',
+    });
+    const b = await proposeCorrection(p, admin.actor, {
+      benchmark: 'spider-dev',
+      exampleId: '5',
+      fields: { query: "SELECT count(*) FROM singer WHERE country = 'France'" },
+      category: 'wrong_gold',
+      rationale: 'test b',
+    });
+    await reviewCorrection(p, reviewer.actor, { id: a.id, decision: 'approve' });
+    await reviewCorrection(p, reviewer.actor, { id: b.id, decision: 'approve' });
+    await expect(releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).rejects.toThrow(
+      new RegExp(`conflicting approved corrections: example 5 \\(${a.id}, ${b.id}\\)`),
+    );
+    await withdrawCorrection(p, admin.actor, b.id);
+
+    // the blob store fails in the middle of the release (its directory replaced by a file)
+    const dir = p.config.artifactsDir;
+    renameSync(dir, `${dir}.away`);
+    writeFileSync(dir, 'not a directory');
+    const versionsBefore = await p.db.select().from(datasetVersions);
+    const runsBefore = await p.db.select().from(evaluationRuns);
+    const auditBefore = await p.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents);
+    try {
+      await expect(releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).rejects.toThrow();
+    } finally {
+      rmSync(dir);
+      renameSync(`${dir}.away`, dir);
+    }
+    expect(await p.db.select().from(datasetVersions)).toHaveLength(versionsBefore.length);
+    expect(await p.db.select().from(evaluationRuns)).toHaveLength(runsBefore.length);
+    expect((await p.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents))[0]?.n).toBe(auditBefore[0]?.n);
+    const [still] = await p.db.select().from(corrections).where(eq(corrections.id, a.id));
+    expect(still?.state).toBe('approved');
+    // and the same release succeeds once the store is back
+    expect(await releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).toMatchObject({
+      version: 3,
+      corrections: 1,
+    });
+    // audit rows of corrections are append-only
+    const refusal = (q: Promise<unknown>) =>
+      q.then(
+        () => 'accepted',
+        (err: { cause?: unknown }) => String(err.cause ?? err),
+      );
+    const update = p.db
+      .update(auditEvents)
+      .set({ action: 'correction.rejected' })
+      .where(eq(auditEvents.entityId, a.id));
+    expect(await refusal(update)).toMatch(/append-only/);
+    expect(await refusal(p.db.delete(auditEvents).where(and(eq(auditEvents.entityType, 'correction'))))).toMatch(
+      /append-only/,
+    );
+  });
+});

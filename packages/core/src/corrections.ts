@@ -1,0 +1,327 @@
+import { buffer } from 'node:stream/consumers';
+import { type CorrectionValidation, ProposeCorrectionInput, ReviewCorrectionInput } from '@trueboard/contracts';
+import {
+  artifacts,
+  auditEvents,
+  benchmarks,
+  correctionReviews,
+  corrections,
+  type DbOrTx,
+  datasetVersions,
+  type Role,
+  users,
+} from '@trueboard/db';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { parse, requireUser } from './accounts';
+import type { Actor } from './actor';
+import { type AnnotationCodec, type Annotations, codecFor } from './annotations/index';
+import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
+import type { Platform } from './platform';
+import { roleIn } from './teams';
+
+type Version = typeof datasetVersions.$inferSelect;
+type Benchmark = typeof benchmarks.$inferSelect;
+
+const RANK: Record<Role, number> = { member: 0, reviewer: 1, maintainer: 2, admin: 3 };
+
+/** Reads a stored blob as text (dataset annotation files are small JSON/SQL files). */
+export async function readBlobText(p: Platform, sha256: string): Promise<string> {
+  const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha256));
+  if (!a) throw notFound(`blob ${sha256}`);
+  return (await buffer(p.storage.open(a.storageKey))).toString('utf8');
+}
+
+/** The local path of a stored blob when the storage is a local directory (validators open SQLite files). */
+export async function blobPath(p: Platform, sha256: string): Promise<string | null> {
+  const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha256));
+  return a && p.storage.localPath ? p.storage.localPath(a.storageKey) : null;
+}
+
+const annotationCache = new WeakMap<Platform, Map<string, Promise<VersionAnnotations>>>();
+
+export interface VersionAnnotations {
+  codec: AnnotationCodec;
+  /** texts of the annotation files, by path */
+  files: Record<string, string>;
+  annotations: Annotations;
+}
+
+/** A version's gold annotations, parsed once per content hash. */
+export async function versionAnnotations(p: Platform, family: string, version: Version): Promise<VersionAnnotations> {
+  let cache = annotationCache.get(p);
+  if (!cache) {
+    cache = new Map();
+    annotationCache.set(p, cache);
+  }
+  let found = cache.get(version.contentHash);
+  if (!found) {
+    found = (async () => {
+      const picked = codecFor(
+        family,
+        version.files.map((f) => f.path),
+      );
+      if (!picked)
+        throw badInput(`bad input: this benchmark's dataset layout has no annotation format for corrections yet`);
+      const files: Record<string, string> = {};
+      for (const path of picked.files) {
+        const f = version.files.find((x) => x.path === path);
+        if (f) files[path] = await readBlobText(p, f.sha256);
+      }
+      return { codec: picked.codec, files, annotations: picked.codec.read(files) };
+    })();
+    found.catch(() => cache?.delete(version.contentHash));
+    cache.set(version.contentHash, found);
+  }
+  return found;
+}
+
+async function benchmarkAndVersion(p: Platform, benchmarkId: string, number?: number) {
+  const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, benchmarkId));
+  if (!b) throw notFound(`benchmark "${benchmarkId}"`);
+  const versions = await p.db
+    .select()
+    .from(datasetVersions)
+    .where(eq(datasetVersions.benchmarkId, b.id))
+    .orderBy(desc(datasetVersions.number));
+  const version = number === undefined ? versions[0] : versions.find((v) => v.number === number);
+  if (!version) throw notFound(`version ${number ?? 'latest'} of "${b.id}"`);
+  return { b, version, latest: versions[0] ?? version };
+}
+
+/** The quorum of approvals a benchmark needs (manifest `corrections.quorum`, default 1). */
+export function quorumOf(b: Benchmark): number {
+  const q = (b.manifest as { corrections?: { quorum?: unknown } }).corrections?.quorum;
+  return typeof q === 'number' && Number.isInteger(q) && q > 0 ? q : 1;
+}
+
+/** The caller's role in the benchmark's owning team (platform admins count as admins). */
+async function benchmarkRole(db: DbOrTx, actor: Actor, b: Benchmark): Promise<Role | null> {
+  return roleIn(db, actor, b.ownerTeamId);
+}
+
+async function audit(
+  db: DbOrTx,
+  actor: Actor,
+  action:
+    | 'correction.proposed'
+    | 'correction.reviewed'
+    | 'correction.approved'
+    | 'correction.rejected'
+    | 'correction.withdrawn'
+    | 'correction.superseded'
+    | 'correction.released',
+  c: { id: string; exampleId: string },
+  before: unknown,
+  after: unknown,
+) {
+  await db.insert(auditEvents).values({
+    actorUserId: actor.kind === 'user' ? actor.userId : null,
+    action,
+    entityType: 'correction',
+    entityId: c.id,
+    exampleId: c.exampleId,
+    before: before ?? null,
+    after: after ?? null,
+  });
+}
+
+/**
+ * Proposes a change to one example's gold fields. The fields must be editable in the dataset's
+ * layout and differ from the current gold; for text-to-SQL a new gold query is executed first
+ * (read-only, within the timeout) by the platform's validator, and a query that fails is refused.
+ */
+export async function proposeCorrection(p: Platform, actor: Actor, input: unknown) {
+  const u = requireUser(actor);
+  const v = parse(ProposeCorrectionInput, input, 'correction');
+  const { b, version } = await benchmarkAndVersion(p, v.benchmark, v.version);
+  const ann = await versionAnnotations(p, b.family, version);
+  const current = ann.annotations.get(v.exampleId);
+  if (!current)
+    throw badInput(`bad input: exampleId: version ${version.number} of "${b.id}" has no example "${v.exampleId}"`);
+  const before: Record<string, string> = {};
+  for (const [field, value] of Object.entries(v.fields)) {
+    if (!ann.codec.editable.includes(field))
+      throw badInput(
+        `bad input: fields.${field}: not a gold field of this dataset (editable: ${ann.codec.editable.join(', ')})`,
+      );
+    if (current[field] === value) throw badInput(`bad input: fields.${field}: unchanged from the current gold`);
+    before[field] = current[field] ?? '';
+  }
+  let validation: CorrectionValidation | null = null;
+  const validator = p.validators?.[b.family];
+  if (validator) {
+    validation = await validator.validate({
+      example: current,
+      fields: v.fields,
+      file: async (path) => {
+        const f = version.files.find((x) => x.path === path);
+        return f ? blobPath(p, f.sha256) : null;
+      },
+    });
+    if (!validation.ok) throw badInput(`bad input: fields: ${validation.message ?? 'the proposed gold does not run'}`);
+  }
+  return p.db.transaction(async (tx) => {
+    if (v.supersedes) {
+      const [old] = await tx.select().from(corrections).where(eq(corrections.id, v.supersedes)).for('update');
+      if (!old || old.benchmarkId !== b.id || old.exampleId !== v.exampleId)
+        throw badInput('bad input: supersedes: not a correction of this example');
+      if (old.proposedBy !== u.userId && !u.isAdmin) throw forbidden('only its proposer can supersede a correction');
+      if (old.state !== 'proposed' && old.state !== 'approved')
+        throw conflict(`a ${old.state} correction cannot be superseded`);
+    }
+    const [c] = await tx
+      .insert(corrections)
+      .values({
+        benchmarkId: b.id,
+        datasetVersionId: version.id,
+        exampleId: v.exampleId,
+        fields: v.fields,
+        before,
+        category: v.category,
+        rationale: v.rationale,
+        evidence: v.evidence,
+        validation,
+        proposedBy: u.userId,
+      })
+      .returning();
+    if (!c) throw new Error('correction insert returned nothing');
+    await audit(tx, u, 'correction.proposed', c, before, {
+      fields: v.fields,
+      category: v.category,
+      version: version.number,
+    });
+    if (v.supersedes) {
+      await tx
+        .update(corrections)
+        .set({ state: 'superseded', supersededBy: c.id, decidedAt: new Date() })
+        .where(eq(corrections.id, v.supersedes));
+      await audit(tx, u, 'correction.superseded', { id: v.supersedes, exampleId: v.exampleId }, null, { by: c.id });
+    }
+    return c;
+  });
+}
+
+/**
+ * A reviewer's (or maintainer's) decision. The proposer can never review their own correction
+ * (refused here, and by a trigger in the database). Approvals reaching the quorum approve the
+ * correction; one rejection rejects it.
+ */
+export async function reviewCorrection(p: Platform, actor: Actor, input: unknown) {
+  const u = requireUser(actor);
+  const v = parse(ReviewCorrectionInput, input, 'review');
+  return p.db.transaction(async (tx) => {
+    const [c] = await tx.select().from(corrections).where(eq(corrections.id, v.id)).for('update');
+    if (!c) throw notFound('correction');
+    const [b] = await tx.select().from(benchmarks).where(eq(benchmarks.id, c.benchmarkId));
+    if (!b) throw notFound('benchmark');
+    const role = await benchmarkRole(tx, u, b);
+    if (!role || RANK[role] < RANK.reviewer)
+      throw forbidden(`reviewing corrections of "${b.id}" needs the reviewer role in its team`);
+    if (c.proposedBy === u.userId) throw forbidden('you cannot review your own correction');
+    if (c.state !== 'proposed') throw conflict(`a ${c.state} correction cannot be reviewed`);
+    const [done] = await tx
+      .insert(correctionReviews)
+      .values({ correctionId: c.id, reviewerId: u.userId, decision: v.decision, comment: v.comment })
+      .onConflictDoNothing()
+      .returning();
+    if (!done) throw conflict('you already reviewed this correction');
+    await audit(tx, u, 'correction.reviewed', c, null, { decision: v.decision, comment: v.comment });
+    const [count] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(correctionReviews)
+      .where(and(eq(correctionReviews.correctionId, c.id), eq(correctionReviews.decision, 'approve')));
+    let state = c.state;
+    if (v.decision === 'reject') state = 'rejected';
+    else if ((count?.n ?? 0) >= quorumOf(b)) state = 'approved';
+    if (state !== c.state) {
+      await tx.update(corrections).set({ state, decidedAt: new Date() }).where(eq(corrections.id, c.id));
+      await audit(
+        tx,
+        u,
+        state === 'approved' ? 'correction.approved' : 'correction.rejected',
+        c,
+        { state: c.state },
+        { state },
+      );
+    }
+    return { id: c.id, state };
+  });
+}
+
+/** The proposer takes back a correction that is not released. */
+export async function withdrawCorrection(p: Platform, actor: Actor, id: string) {
+  const u = requireUser(actor);
+  return p.db.transaction(async (tx) => {
+    const [c] = await tx.select().from(corrections).where(eq(corrections.id, id)).for('update');
+    if (!c) throw notFound('correction');
+    if (c.proposedBy !== u.userId && !u.isAdmin) throw forbidden('only the proposer can withdraw a correction');
+    if (c.state !== 'proposed' && c.state !== 'approved') throw conflict(`a ${c.state} correction cannot be withdrawn`);
+    await tx.update(corrections).set({ state: 'withdrawn', decidedAt: new Date() }).where(eq(corrections.id, id));
+    await audit(tx, u, 'correction.withdrawn', c, { state: c.state }, { state: 'withdrawn' });
+    return { id, state: 'withdrawn' as const };
+  });
+}
+
+/** Corrections of a benchmark, newest first, optionally in some states. */
+export async function listCorrections(p: Platform, benchmarkId: string, states?: string[]) {
+  return p.db
+    .select({
+      id: corrections.id,
+      exampleId: corrections.exampleId,
+      category: corrections.category,
+      state: corrections.state,
+      fields: corrections.fields,
+      before: corrections.before,
+      rationale: corrections.rationale,
+      createdAt: corrections.createdAt,
+      proposer: users.name,
+      version: datasetVersions.number,
+    })
+    .from(corrections)
+    .innerJoin(users, eq(users.id, corrections.proposedBy))
+    .innerJoin(datasetVersions, eq(datasetVersions.id, corrections.datasetVersionId))
+    .where(
+      and(eq(corrections.benchmarkId, benchmarkId), states?.length ? inArray(corrections.state, states) : undefined),
+    )
+    .orderBy(desc(corrections.createdAt));
+}
+
+/** One correction with its reviews and its audit history (append-only, in order). */
+export async function getCorrection(p: Platform, id: string) {
+  const [row] = await p.db
+    .select({ c: corrections, proposer: users.name, version: datasetVersions.number })
+    .from(corrections)
+    .innerJoin(users, eq(users.id, corrections.proposedBy))
+    .innerJoin(datasetVersions, eq(datasetVersions.id, corrections.datasetVersionId))
+    .where(eq(corrections.id, id));
+  if (!row) throw notFound('correction');
+  const reviews = await p.db
+    .select({
+      decision: correctionReviews.decision,
+      comment: correctionReviews.comment,
+      createdAt: correctionReviews.createdAt,
+      reviewer: users.name,
+    })
+    .from(correctionReviews)
+    .innerJoin(users, eq(users.id, correctionReviews.reviewerId))
+    .where(eq(correctionReviews.correctionId, id))
+    .orderBy(asc(correctionReviews.createdAt));
+  const history = await p.db
+    .select({
+      id: auditEvents.id,
+      action: auditEvents.action,
+      createdAt: auditEvents.createdAt,
+      actor: users.name,
+      before: auditEvents.before,
+      after: auditEvents.after,
+      exampleId: auditEvents.exampleId,
+    })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
+    .where(and(eq(auditEvents.entityType, 'correction'), eq(auditEvents.entityId, id)))
+    .orderBy(asc(auditEvents.createdAt), asc(auditEvents.id));
+  const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, row.c.benchmarkId));
+  return { ...row.c, proposer: row.proposer, version: row.version, reviews, history, quorum: b ? quorumOf(b) : 1 };
+}
+
+export { DomainError };
