@@ -6,6 +6,7 @@ import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
 import { handleRunner } from './rest/runner';
 import { handleSubmissionUpload } from './rest/submissions';
+import { handleVersions } from './rest/versions';
 import { appRouter } from './router';
 
 export type FetchHandler = (req: Request) => Promise<Response>;
@@ -46,6 +47,7 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
         res = json(h, h.status === 'ok' ? 200 : 503);
       } else if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
       else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
+      else if (parts[1] === 'benchmarks') res = await handleVersions(ctx, parts.slice(2));
       else if (parts[1] === 'leaderboard') res = await handleLeaderboard(ctx, parts.slice(2));
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
       if (!res)

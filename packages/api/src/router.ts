@@ -1,5 +1,6 @@
 import { authRouter } from './routers/auth';
 import { benchmarksRouter } from './routers/benchmarks';
+import { correctionsRouter } from './routers/corrections';
 import { methodsRouter } from './routers/methods';
 import { submissionsRouter } from './routers/submissions';
 import { systemRouter } from './routers/system';
@@ -15,6 +16,7 @@ export const appRouter = router({
   benchmarks: benchmarksRouter,
   methods: methodsRouter,
   submissions: submissionsRouter,
+  corrections: correctionsRouter,
   system: systemRouter,
 });
 

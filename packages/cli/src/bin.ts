@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBenchmarkCommand } from './commands/benchmark';
+import { registerCorrectionCommands } from './commands/corrections';
 import { registerEvalCommand } from './commands/eval';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerRunnerCommand } from './commands/runner';
@@ -19,5 +20,6 @@ registerTokenCommand(program);
 registerSubmitCommand(program);
 registerBenchmarkCommand(program);
 registerEvalCommand(program);
+registerCorrectionCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Evaluator, Family } from '@trueboard/contracts';
+import type { CorrectionValidator, Evaluator, Family } from '@trueboard/contracts';
 
 export type EvaluatorMap = Partial<Record<Family, Evaluator>>;
 
@@ -24,4 +24,10 @@ export async function loadEvaluators(modules: readonly string[] = []): Promise<E
     for (const e of mod.evaluators) map[e.family] = e;
   }
   return map;
+}
+
+/** Per family: the server-side checks of proposed corrections (the text-to-SQL one runs the new gold). */
+export async function builtinValidators(): Promise<Partial<Record<Family, CorrectionValidator>>> {
+  const { text2sqlCorrectionValidator } = await import('@trueboard/text2sql');
+  return { text2sql: text2sqlCorrectionValidator() };
 }

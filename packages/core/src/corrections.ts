@@ -325,3 +325,64 @@ export async function getCorrection(p: Platform, id: string) {
 }
 
 export { DomainError };
+
+/** The current gold fields of one example of a version (what a proposal starts from). */
+export async function exampleGold(p: Platform, input: { benchmark: string; version?: number; exampleId: string }) {
+  const { b, version } = await benchmarkAndVersion(p, input.benchmark, input.version);
+  const ann = await versionAnnotations(p, b.family, version);
+  const fields = ann.annotations.get(input.exampleId);
+  if (!fields) throw notFound(`example "${input.exampleId}" in version ${version.number} of "${b.id}"`);
+  return { benchmark: b.id, version: version.number, exampleId: input.exampleId, fields, editable: ann.codec.editable };
+}
+
+/**
+ * Upstream import: a corrected copy of the benchmark's annotation files (in its original layout)
+ * is diffed field by field against the latest version; every changed example becomes one proposed
+ * correction (category `other`, rationale naming the source). Added or removed examples are
+ * reported, never applied.
+ */
+export async function importCorrections(
+  p: Platform,
+  actor: Actor,
+  input: { benchmark: string; files: Record<string, string>; source: string },
+) {
+  requireUser(actor);
+  const { b, version } = await benchmarkAndVersion(p, input.benchmark);
+  const ann = await versionAnnotations(p, b.family, version);
+  const missing = Object.keys(ann.files).filter((f) => !(f in input.files));
+  if (missing.length) throw badInput(`bad input: the corrected copy lacks ${missing.join(', ')}`);
+  let theirs: Annotations;
+  try {
+    theirs = ann.codec.read({ ...ann.files, ...input.files });
+  } catch (err) {
+    throw badInput(`bad input: corrected copy: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const added = [...theirs.keys()].filter((id) => !ann.annotations.has(id));
+  const removed = [...ann.annotations.keys()].filter((id) => !theirs.has(id));
+  const created: { id: string; exampleId: string; fields: string[] }[] = [];
+  const refused: { exampleId: string; message: string }[] = [];
+  for (const [id, mine] of ann.annotations) {
+    const other = theirs.get(id);
+    if (!other) continue;
+    const fields = Object.fromEntries(
+      ann.codec.editable.filter((f) => other[f] !== mine[f]).map((f) => [f, other[f] ?? '']),
+    );
+    if (!Object.keys(fields).length) continue;
+    try {
+      const c = await proposeCorrection(p, actor, {
+        benchmark: b.id,
+        version: version.number,
+        exampleId: id,
+        fields,
+        category: 'other',
+        rationale: `Imported from ${input.source}.`,
+      });
+      created.push({ id: c.id, exampleId: id, fields: Object.keys(fields) });
+    } catch (err) {
+      // one bad example (e.g. a new gold that does not run) does not stop the others
+      if (!(err instanceof DomainError)) throw err;
+      refused.push({ exampleId: id, message: err.message });
+    }
+  }
+  return { version: version.number, created, refused, added, removed };
+}

@@ -22,6 +22,7 @@ export * from './results';
 export * from './runners';
 export * from './runs';
 export * from './secrets';
+export * from './seed-corrections';
 export * from './storage';
 export * from './submissions';
 export * from './teams';

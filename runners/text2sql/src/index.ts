@@ -6,3 +6,4 @@ export { Text2SqlOptions } from './options';
 export { detectFormat, importLines, type PredictionFormat, parsePredictions } from './predictions';
 export { isDeterministic, ResultCache } from './result-cache';
 export { type ScoredExample, scoreAll } from './score';
+export { text2sqlCorrectionValidator } from './validate-correction';

@@ -9,9 +9,11 @@ import {
   bootstrapAdmin,
   createPlatform,
   importBenchmarkDir,
+  latestVersionScored,
   loadConfig,
   localRunnerToken,
   seedBaselines,
+  seedCorrections,
   sweepExpiredLeases,
 } from '@trueboard/core';
 import { users } from '@trueboard/db';
@@ -19,7 +21,7 @@ import { migrate } from '@trueboard/db/migrate';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../database';
-import { loadEvaluators } from '../evaluators';
+import { builtinValidators, loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
 import { startHttpServer } from '../web-server';
 
@@ -80,7 +82,10 @@ export function registerStartCommand(program: Command) {
         await migrate(db.url);
         log('migrations applied');
         process.env.DATABASE_URL = db.url; // for the web app's server components in this process
-        const platform = await createPlatform({ ...config, databaseUrl: db.url });
+        const platform = await createPlatform(
+          { ...config, databaseUrl: db.url },
+          { validators: await builtinValidators() },
+        );
         cleanup = async () => {
           for (const c of children) c.kill('SIGTERM');
           await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
@@ -98,7 +103,7 @@ export function registerStartCommand(program: Command) {
           log(`  API token ${creds.apiToken}`);
           log(`  file      ${creds.file}`);
         }
-        if (o.import) await importBundled(platform);
+        const bundled = o.import ? await importBundled(platform) : [];
         sweeper = setInterval(() => void sweepExpiredLeases(platform).catch(() => {}), 5000);
         server = await startHttpServer(platform, { port: config.port, host: o.host, web: o.web });
         const url = `http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${config.port}`;
@@ -112,6 +117,8 @@ export function registerStartCommand(program: Command) {
         } else if (o.runners > 0) {
           log('no family evaluators are installed, so no local runner was started');
         }
+        // the bundled correction history is released once version 1 has been scored
+        for (const b of bundled) void releaseBundledCorrections(platform, b, () => shuttingDown);
       } catch (err) {
         process.stderr.write(`trueboard: ${errorMessage(err)}\n`);
         await cleanup().catch(() => {});
@@ -134,11 +141,45 @@ function startRunner(server: string, token: string, i: number, evaluators: strin
   return child;
 }
 
+interface Bundled {
+  id: string;
+  dir: string;
+  actor: Actor;
+  /** public submissions on version 1 that must be scored before corrections are released */
+  baselines: number;
+}
+
+/**
+ * Runs the bundled corrections of a benchmark (benchmarks/<id>/corrections/corrections.json)
+ * through the workflow once its baselines have results on version 1, so the release re-scores them.
+ */
+async function releaseBundledCorrections(
+  platform: Awaited<ReturnType<typeof createPlatform>>,
+  b: Bundled,
+  stopped: () => boolean,
+) {
+  if (!existsSync(join(b.dir, 'corrections', 'corrections.json'))) return;
+  try {
+    while (!stopped() && !(await latestVersionScored(platform, b.id, b.baselines))) {
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    if (stopped()) return;
+    const r = await seedCorrections(platform, b.actor, b.id, b.dir);
+    if (r)
+      log(
+        `benchmark ${b.id}: released v${r.version} with ${r.corrections} audited corrections; re-scoring ${r.rescoring} submissions`,
+      );
+  } catch (err) {
+    if (!stopped()) log(`benchmark ${b.id}: bundled corrections not released: ${errorMessage(err)}`);
+  }
+}
+
 /** Registers every benchmarks/<id>/manifest.json (idempotent: unchanged data is a no-op). */
-async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>>) {
-  if (!existsSync(BENCHMARKS_DIR)) return;
+async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>>): Promise<Bundled[]> {
+  const out: Bundled[] = [];
+  if (!existsSync(BENCHMARKS_DIR)) return out;
   const [admin] = await platform.db.select({ id: users.id }).from(users).where(eq(users.isAdmin, true)).limit(1);
-  if (!admin) return;
+  if (!admin) return out;
   const actor: Actor = { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' };
   for (const d of readdirSync(BENCHMARKS_DIR).sort()) {
     const dir = join(BENCHMARKS_DIR, d);
@@ -147,5 +188,7 @@ async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>
     log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
     const seeded = await seedBaselines(platform, actor, r.benchmark, dir);
     if (seeded.length) log(`benchmark ${r.benchmark}: submitted baselines ${seeded.map((s) => s.method).join(', ')}`);
+    out.push({ id: r.benchmark, dir, actor, baselines: seeded.length });
   }
+  return out;
 }
