@@ -10,7 +10,8 @@ import { registerTokenCommand } from './commands/token';
 
 const program = new Command('trueboard')
   .description('Trueboard: benchmarks and leaderboards with audited gold annotations')
-  .version('0.1.0')
+  // -V only: `--version <n>` is a dataset version in subcommands (export annotations)
+  .version('0.1.0', '-V', 'print the trueboard version')
   .showHelpAfterError('(run with --help for usage)');
 
 registerStartCommand(program);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +112,85 @@ it('registers Spider dev on first start and its runner scores the three publishe
     }
     // the summary table names the semantics next to each number
     expect(offline.output).toMatch(/ex\s+spider\s+\d+\.\d\d/);
+
+    // the bundled corrections go through the workflow on first start: v2 is released once v1 is
+    // scored, and the runner re-scores the three systems on it
+    const curated = JSON.parse(readFileSync(join(SPIDER, 'corrections', 'corrections.json'), 'utf8')) as {
+      corrections: { exampleId: string; fields: { query: string } }[];
+    };
+    const board2 = await waitFor(
+      () => `v2 scored:\n${run.output()}`,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/leaderboard/spider-dev.json?v=2&page=1`);
+        const b = res.ok ? ((await res.json()) as { total: number; rows: { method: string }[] }) : null;
+        return b && b.total === 3 ? b : null;
+      },
+      240_000,
+    );
+    expect(board2.rows.map((r) => r.method).sort()).toEqual(subs.map((s) => s.method).sort());
+    const list = await trpc<{ state: string; exampleId: string; proposer: string }[]>(port, 'corrections.list', {
+      benchmark: 'spider-dev',
+    });
+    expect(list.map((c) => c.state)).toEqual(curated.corrections.map(() => 'released'));
+    expect(new Set(list.map((c) => c.proposer))).toEqual(new Set(['Trueboard curator']));
+
+    // the CLI: export v2 in the original layout — equal to the input but for the corrected queries
+    const creds = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { apiToken: string };
+    const server = ['--server', `http://127.0.0.1:${port}`, '--token', creds.apiToken];
+    const out2 = join(dataDir, 'export-v2');
+    const exported = await runCli([
+      'export',
+      'annotations',
+      '--benchmark',
+      'spider-dev',
+      '--version',
+      '2',
+      '--out',
+      out2,
+      ...server,
+    ]);
+    expect(exported.code, exported.output).toBe(0);
+    const orig = JSON.parse(readFileSync(join(SPIDER, 'dev.json'), 'utf8')) as Record<string, unknown>[];
+    const v2dev = JSON.parse(readFileSync(join(out2, 'dev.json'), 'utf8')) as Record<string, unknown>[];
+    const fixed = new Map(curated.corrections.map((c) => [Number(c.exampleId), c.fields.query]));
+    expect(v2dev).toEqual(orig.map((e, i) => (fixed.has(i) ? { ...e, query: fixed.get(i) } : e)));
+    const goldIn = readFileSync(join(SPIDER, 'dev_gold.sql'), 'utf8').split('\n');
+    const goldOut = readFileSync(join(out2, 'dev_gold.sql'), 'utf8').split('\n');
+    expect(goldOut).toEqual(goldIn.map((l, i) => (fixed.has(i) ? `${fixed.get(i)}\t${l.split('\t')[1]}` : l)));
+    expect(readFileSync(join(out2, 'tables.json'), 'utf8')).toBe(readFileSync(join(SPIDER, 'tables.json'), 'utf8'));
+    const diff = JSON.parse(readFileSync(join(out2, 'diff.json'), 'utf8')) as { changes: { exampleId: string }[] };
+    expect(diff.changes.map((c) => c.exampleId).sort()).toEqual([...fixed.keys()].map(String).sort());
+    expect(readFileSync(join(out2, 'CHANGELOG.md'), 'utf8')).toMatch(/## Example 493 — wrong_gold/);
+
+    // the impact of the release, from the CLI
+    const im = await runCli(['impact', '--benchmark', 'spider-dev', '--from', '1', '--to', '2', ...server]);
+    expect(im.code, im.output).toBe(0);
+    expect(im.output).toMatch(/Spearman ρ -?\d\.\d{3} \(p = \d\.\d{3}, exact, n = 3\)/);
+
+    // upstream import: a corrected copy with one reworded question and one extra example
+    const copy = join(dataDir, 'upstream');
+    cpSync(out2, copy, { recursive: true });
+    const edited = v2dev.map((e, i) => (i === 10 ? { ...e, question: `${String(e.question)} (reworded)` } : e));
+    writeFileSync(join(copy, 'dev.json'), JSON.stringify([...edited, { ...orig[0] }], null, 4));
+    writeFileSync(
+      join(copy, 'dev_gold.sql'),
+      `${readFileSync(join(copy, 'dev_gold.sql'), 'utf8').trimEnd()}\nSELECT 1\tconcert_singer\n`,
+    );
+    const imported = await runCli([
+      'corrections',
+      'import',
+      '--benchmark',
+      'spider-dev',
+      '--corrected',
+      copy,
+      '--source',
+      'test upstream',
+      ...server,
+    ]);
+    expect(imported.code, imported.output).toBe(0);
+    expect(imported.output).toMatch(/proposed [0-9a-f-]{36}: example 10 \(question\)/);
+    expect(imported.output).toMatch(/not applied: 1 example\(s\) only in the copy: 1034/);
+    expect(imported.output).toMatch(/1 correction\(s\) proposed against v2/);
   } finally {
     process.kill(-(run.child.pid ?? 0), 'SIGTERM');
     await run.exited;
