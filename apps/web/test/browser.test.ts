@@ -89,6 +89,15 @@ beforeAll(async () => {
     },
     240_000,
   );
+  // the bundled corrections are released as v2 once v1 is scored; the runner re-scores on it
+  await waitFor(
+    'v2 of Spider dev to be scored',
+    async () => {
+      const res = await fetch(`${base}/api/leaderboard/spider-dev.json?v=2&page=1`);
+      return res.ok && ((await res.json()) as { total: number }).total === 3;
+    },
+    240_000,
+  );
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -120,8 +129,8 @@ describe('browsing', () => {
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Benchmarks', level: 1 }).waitFor();
     const card = page.locator('article', { hasText: 'Spider 1.0 dev' });
-    // the leader on EX (spider semantics) is DAIL-SQL (GPT-4): 83.2
-    expect(await card.textContent()).toMatch(/DAIL-SQL \(GPT-4\) \(baselines\) 83\.2 ex \(spider\)/);
+    // the leader on EX (spider semantics) of the latest version is DAIL-SQL (GPT-4)
+    expect(await card.textContent()).toMatch(/Leader\s*DAIL-SQL \(GPT-4\) \(baselines\) \d+\.\d ex \(spider\)/);
     await shot(page, 'home');
 
     await card.getByRole('link', { name: 'Spider 1.0 dev' }).click();
@@ -129,8 +138,10 @@ describe('browsing', () => {
     const methods = async () => page.getByTestId('board-row').locator('td:nth-child(2) a').allTextContents();
     expect(await methods()).toEqual(['DAIL-SQL (GPT-4)', 'CodeS-1B', 'DTS-SQL (Mistral 7B)']);
     const first = page.getByTestId('board-row').first();
-    expect(await first.textContent()).toMatch(/83\.2 ± \d\.\d/);
+    expect(await first.textContent()).toMatch(/\d+\.\d ± \d\.\d/);
     expect(await page.locator('.badge.baseline').count()).toBe(3);
+    // v2 (the corrected version) is the default, with the rank changes against v1
+    await page.getByRole('heading', { name: 'Rank changes from v1 to v2' }).waitFor();
     await shot(page, 'leaderboard');
     // phone width: the page itself never scrolls sideways (wide tables scroll inside their frame)
     await page.setViewportSize({ width: 390, height: 844 });
@@ -159,6 +170,7 @@ describe('browsing', () => {
     // version selector: choosing a version puts it in the URL; an unknown one is a not-found page
     await page.getByLabel('Dataset version').selectOption('1');
     await page.waitForURL(/v=1/);
+    expect(await page.getByTestId('board-row').count()).toBe(3);
     expect(await page.locator('h1').textContent()).toBe('Spider 1.0 dev');
     await page.goto(`${base}/b/spider-dev?v=9`);
     expect(await page.locator('h1').textContent()).toBe('Not found');
@@ -183,6 +195,64 @@ describe('browsing', () => {
     expect(await detail.textContent()).toMatch(/Question:.*Gold SQL.*Predicted SQL.*Gold result.*Predicted result/s);
     await shot(page, 'example-detail');
     await page.close();
+  });
+});
+
+describe('corrections', () => {
+  it('history of released corrections, version download, impact, triage → propose', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/b/spider-dev/corrections`);
+    const rows = page.getByTestId('correction-row');
+    expect(await rows.count()).toBe(6);
+    expect(await rows.first().textContent()).toContain('released');
+    await rows.filter({ hasText: '493' }).getByRole('link').click();
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    expect(await page.getByTestId('history').textContent()).toMatch(
+      /proposed by Trueboard curator.*approved.*released/s,
+    );
+    await page.getByRole('heading', { name: 'Old and new gold results' }).waitFor();
+    await shot(page, 'correction');
+
+    await page.goto(`${base}/b/spider-dev/versions/2`);
+    expect(await page.getByTestId('changelog').textContent()).toMatch(/## Example 493 — wrong_gold/);
+    const href = await page.getByRole('link', { name: 'dev_gold.sql' }).getAttribute('href');
+    const gold = await (await fetch(`${base}${href}`)).text();
+    expect(gold.split('\n')[493]).toBe('SELECT name ,  date ,  result FROM battle\tbattle_death');
+    await shot(page, 'version');
+
+    await page.goto(`${base}/b/spider-dev/impact?from=1&to=2`);
+    expect(await page.getByTestId('correlations').textContent()).toMatch(
+      /Spearman ρ = -?\d\.\d{3} \(p = \d\.\d{3}, exact test, n = 3\)/,
+    );
+    expect(await page.getByTestId('impact-row').count()).toBe(3);
+    await shot(page, 'impact');
+
+    // triage on v2 → propose a correction prefilled with the example (signed in)
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill('linus@example.org');
+    await page.getByLabel('Name').fill('Linus');
+    await page.getByLabel('Password').fill('a third long passphrase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/account$/);
+    await page.goto(`${base}/b/spider-dev/triage?v=2`);
+    const first = page.getByTestId('triage-row').first();
+    const exampleId = (await first.locator('td').first().textContent())?.match(/^\d+/)?.[0];
+    await shot(page, 'triage');
+    await first.getByRole('link', { name: 'Propose a correction' }).click();
+    await page.waitForURL(/corrections\?example=/);
+    const question = page.locator('textarea[name="question"]');
+    await question.waitFor();
+    await question.fill(`${await question.inputValue()} (clarified)`);
+    await page.getByLabel('Rationale (required)').fill('browser test: clearer wording');
+    await page.getByRole('button', { name: 'Propose' }).click();
+    await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
+    expect(await page.getByTestId('correction-state').textContent()).toBe('proposed');
+    expect(await page.locator('h1').textContent()).toContain(`example ${exampleId}`);
+    // the proposer is never offered their own review
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Withdraw' }).waitFor();
+    await context.close();
   });
 });
 

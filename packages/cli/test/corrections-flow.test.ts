@@ -419,3 +419,47 @@ describe('audited corrections on Spider dev', () => {
     );
   });
 });
+
+describe('quorum and supersession', () => {
+  it('waits for the configured number of approvals, and lets a proposer replace their proposal', async () => {
+    await p.db.execute(
+      sql`update benchmarks set manifest = jsonb_set(manifest, '{corrections}', '{"quorum": 2}') where id = 'spider-dev'`,
+    );
+    try {
+      const first = await proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-dev',
+        exampleId: '20',
+        fields: { question: 'first wording' },
+        category: 'ambiguous_question',
+        rationale: 'test quorum',
+      });
+      const second = await proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-dev',
+        exampleId: '20',
+        fields: { question: 'better wording' },
+        category: 'ambiguous_question',
+        rationale: 'test quorum, revised',
+        supersedes: first.id,
+      });
+      expect((await getCorrection(p, first.id)).state).toBe('superseded');
+      expect((await getCorrection(p, first.id)).supersededBy).toBe(second.id);
+      // a superseded proposal can no longer be reviewed
+      await expect(reviewCorrection(p, reviewer.actor, { id: first.id, decision: 'approve' })).rejects.toThrow(
+        /superseded/,
+      );
+      expect(await reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).toMatchObject({
+        state: 'proposed',
+      });
+      await expect(reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).rejects.toThrow(
+        /already reviewed/,
+      );
+      expect(await reviewCorrection(p, admin.actor, { id: second.id, decision: 'approve' })).toMatchObject({
+        state: 'approved',
+      });
+      const c = await getCorrection(p, second.id);
+      expect([c.quorum, c.reviews.length]).toEqual([2, 2]);
+    } finally {
+      await p.db.execute(sql`update benchmarks set manifest = manifest - 'corrections' where id = 'spider-dev'`);
+    }
+  });
+});

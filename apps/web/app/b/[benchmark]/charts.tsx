@@ -80,7 +80,7 @@ export function SlopeChart({ rows, from, to }: { rows: SlopeRow[]; from: string;
   return (
     <figure className="chart" aria-label={`Rank changes from ${from} to ${to}`} style={{ margin: 0 }}>
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 16, right: 180, bottom: 8, left: 8 }}>
+        <LineChart data={data} margin={{ top: 16, right: 240, bottom: 8, left: 8 }}>
           <XAxis dataKey="version" padding={{ left: 30, right: 30 }} />
           <YAxis
             reversed

@@ -85,6 +85,21 @@ export default async function LeaderboardPage({
       </p>
       <h1>{benchmark.name}</h1>
       <p className="lead">{benchmark.description}</p>
+      <p className="small">
+        <Link href={`/b/${id}/corrections`}>Corrections</Link> ·{' '}
+        <Link href={`/b/${id}/triage?v=${board.version}`}>Triage</Link> ·{' '}
+        <Link href={`/b/${id}/versions/${board.version}`}>Download v{board.version}</Link>
+        {board.version > 1 && (
+          <>
+            {' '}
+            ·{' '}
+            <Link href={`/b/${id}/impact?from=${board.version - 1}&to=${board.version}`}>
+              Impact of v{board.version}
+            </Link>
+          </>
+        )}{' '}
+        · <Link href={`/submit?benchmark=${id}`}>Submit</Link>
+      </p>
 
       <form className="inline" method="get" action={`/b/${id}`} aria-label="Leaderboard options">
         <label>

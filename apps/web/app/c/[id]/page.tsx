@@ -1,0 +1,148 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { fmtTime } from '../../../lib/format';
+import { api, load, me } from '../../../lib/server-api';
+import { ReviewActions } from './review-actions';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Correction' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Side = { sql?: string; columns?: string[]; rows?: (string | number | null)[][]; total?: number; error?: string };
+
+function ResultSide({ title, side }: { title: string; side: Side | undefined }) {
+  return (
+    <div>
+      <h3>{title}</h3>
+      <pre>{side?.sql ?? '—'}</pre>
+      {side?.error ? (
+        <p className="notice error">{side.error}</p>
+      ) : side?.rows ? (
+        <>
+          <div className="table-wrap">
+            <table className="small">
+              <thead>
+                <tr>
+                  {(side.columns ?? []).map((c, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: result columns may repeat names
+                    <th key={i}>{c}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {side.rows.map((r, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: result rows have no identity
+                  <tr key={i}>
+                    {r.map((v, j) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: positional cells
+                      <td key={j}>{v === null ? <em className="muted">NULL</em> : String(v)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="small muted">{side.total} rows</p>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export default async function CorrectionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  const caller = await api();
+  const c = await load(() => caller.corrections.get({ id }));
+  const user = await me();
+  const details = (c.validation?.details ?? {}) as { old?: Side; new?: Side; same_result_bird?: boolean | null };
+  return (
+    <>
+      <p className="small muted">
+        <Link href={`/b/${c.benchmarkId}`}>{c.benchmarkId}</Link> ›{' '}
+        <Link href={`/b/${c.benchmarkId}/corrections`}>corrections</Link> › example {c.exampleId}
+      </p>
+      <h1>
+        Correction of example {c.exampleId}{' '}
+        <span
+          className={`state state-${c.state === 'released' || c.state === 'approved' ? 'finished' : c.state === 'proposed' ? 'queued' : 'failed'}`}
+          data-testid="correction-state"
+        >
+          {c.state}
+        </span>
+      </h1>
+      <dl className="kv">
+        <dt>Category</dt>
+        <dd>{c.category.replace('_', ' ')}</dd>
+        <dt>Proposed by</dt>
+        <dd>
+          {c.proposer}, against v{c.version}, {fmtTime(c.createdAt)}
+        </dd>
+        <dt>Quorum</dt>
+        <dd>
+          {c.reviews.filter((r) => r.decision === 'approve').length} of {c.quorum} approval{c.quorum === 1 ? '' : 's'}
+        </dd>
+      </dl>
+      <h2>Rationale</h2>
+      <p style={{ whiteSpace: 'pre-wrap' }}>{c.rationale}</p>
+      {c.evidence && (
+        <>
+          <h2>Evidence</h2>
+          <pre>{c.evidence}</pre>
+        </>
+      )}
+      <h2>Changed fields</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.entries(c.fields).map(([f, v]) => (
+              <tr key={f}>
+                <td>{f}</td>
+                <td>
+                  <code>{c.before[f]}</code>
+                </td>
+                <td>
+                  <code>{v}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {(details.old || details.new) && (
+        <>
+          <h2>Old and new gold results</h2>
+          <p className="small muted">
+            Executed read-only on the example's database when the correction was proposed
+            {details.same_result_bird === true ? ' — the results are the same as sets.' : '.'}
+          </p>
+          <div className="two">
+            <ResultSide title="Current gold" side={details.old} />
+            <ResultSide title="Proposed gold" side={details.new} />
+          </div>
+        </>
+      )}
+      {user && <ReviewActions id={c.id} state={c.state} isProposer={user.id === c.proposedBy} />}
+      <h2>History</h2>
+      <ol data-testid="history">
+        {c.history.map((h) => (
+          <li key={h.id}>
+            {fmtTime(h.createdAt)} — <strong>{h.action.replace('correction.', '')}</strong> by {h.actor ?? 'system'}
+            {h.after && typeof h.after === 'object' && 'comment' in h.after && h.after.comment
+              ? `: “${String(h.after.comment)}”`
+              : ''}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
