@@ -5,6 +5,7 @@ import {
   serveTestPlatform,
   type TestPlatform,
   testPlatform,
+  testReport,
   toyScenario,
 } from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +24,7 @@ async function entry(name: string, value: number) {
   const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
   if (!job) throw new Error('no job');
   await completeRun(p, runner, job.runId, {
-    report: {
-      family: 'text2sql',
+    report: testReport(job, {
       metrics: [
         {
           name: 'accuracy',
@@ -35,21 +35,7 @@ async function entry(name: string, value: number) {
         },
       ],
       examples: [{ id: 'q1', verdict: 1, data: {} }],
-      unscorable: 0,
-      breakdowns: [],
-      provenance: {
-        evaluator: 't',
-        evaluatorVersion: '1',
-        runnerVersion: '1',
-        hostname: 'h',
-        device: 'cpu',
-        datasetHash: job.dataset.contentHash,
-        artifactHash: job.artifact.sha256,
-        seed: 1,
-        startedAt: new Date().toISOString(),
-        wallTimeMs: 1,
-      },
-    },
+    }),
   });
 }
 

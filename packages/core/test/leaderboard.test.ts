@@ -1,5 +1,12 @@
 import { submissions } from '@trueboard/db';
-import { goodPredictions, makeTeam, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
+import {
+  goodPredictions,
+  makeTeam,
+  type TestPlatform,
+  testPlatform,
+  testReport,
+  toyScenario,
+} from '@trueboard/testkit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -67,8 +74,7 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
   const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
   if (!job) throw new Error('no job');
   await completeRun(p, runner, job.runId, {
-    report: {
-      family: 'text2sql',
+    report: testReport(job, {
       metrics: [
         {
           name: 'accuracy',
@@ -80,21 +86,7 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
         { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
       ],
       examples: [{ id: 'q1', verdict: 1, data: {} }],
-      unscorable: 0,
-      breakdowns: [],
-      provenance: {
-        evaluator: 't',
-        evaluatorVersion: '1',
-        runnerVersion: '1',
-        hostname: 'h',
-        device: 'cpu',
-        datasetHash: job.dataset.contentHash,
-        artifactHash: job.artifact.sha256,
-        seed: 1,
-        startedAt: new Date().toISOString(),
-        wallTimeMs: 1,
-      },
-    },
+    }),
   });
 }
 

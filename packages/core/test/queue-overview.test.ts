@@ -1,4 +1,11 @@
-import { goodPredictions, makeTeam, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
+import {
+  goodPredictions,
+  makeTeam,
+  type TestPlatform,
+  testPlatform,
+  testReport,
+  toyScenario,
+} from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Actor,
@@ -98,8 +105,7 @@ describe('listExampleResults', () => {
     if (!job) throw new Error('no job');
     const ids = ['10', '2', '1', 'q', '3'];
     await completeRun(p, runner, job.runId, {
-      report: {
-        family: 'text2sql',
+      report: testReport(job, {
         metrics: [{ name: 'accuracy', semantics: 'exact-match', value: 50, ci: null, n: 4 }],
         examples: ids.map((id, i) => ({
           id,
@@ -107,20 +113,7 @@ describe('listExampleResults', () => {
           data: { db_id: i < 2 ? 'a' : 'b', ...(id === '3' ? { difficulty: 'hard' } : {}) },
         })),
         unscorable: 1,
-        breakdowns: [],
-        provenance: {
-          evaluator: 't',
-          evaluatorVersion: '1',
-          runnerVersion: '1',
-          hostname: 'h',
-          device: 'cpu',
-          datasetHash: job.dataset.contentHash,
-          artifactHash: job.artifact.sha256,
-          seed: 1,
-          startedAt: new Date().toISOString(),
-          wallTimeMs: 1,
-        },
-      },
+      }),
     });
     const res = await currentResult(p.db, s.id, (await getSubmission(p, cast.acme.owner.actor, s.id)).datasetVersionId);
     if (!res) throw new Error('no result');

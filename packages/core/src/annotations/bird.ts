@@ -1,4 +1,4 @@
-import { type AnnotationCodec, AnnotationError, type Annotations, replaceLines } from './codec';
+import { type AnnotationCodec, AnnotationError, type Annotations, parseDevArray, replaceLines } from './codec';
 import { arrayElementSpans, isAsciiOnly, jsonString, replaceSpans } from './json-spans';
 
 const EDITABLE = ['SQL', 'question', 'evidence', 'db_id'] as const;
@@ -17,7 +17,7 @@ export const birdCodec: AnnotationCodec = {
   },
   read(files) {
     const out: Annotations = new Map();
-    for (const e of parseDev(files['dev.json'] ?? '')) {
+    for (const e of parseDevArray(files['dev.json'] ?? '')) {
       out.set(String(e.question_id), {
         SQL: String(e.SQL ?? ''),
         question: String(e.question ?? ''),
@@ -29,7 +29,7 @@ export const birdCodec: AnnotationCodec = {
   },
   apply(files, patches) {
     const devText = files['dev.json'] ?? '';
-    const dev = parseDev(devText);
+    const dev = parseDevArray(devText);
     const position = new Map(dev.map((e, i) => [String(e.question_id), i]));
     const spans = arrayElementSpans(devText);
     const ascii = isAsciiOnly(devText);
@@ -59,14 +59,3 @@ export const birdCodec: AnnotationCodec = {
     return out;
   },
 };
-
-function parseDev(text: string): Record<string, unknown>[] {
-  let dev: unknown;
-  try {
-    dev = JSON.parse(text);
-  } catch (err) {
-    throw new AnnotationError(`dev.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!Array.isArray(dev)) throw new AnnotationError('dev.json must be an array of examples');
-  return dev as Record<string, unknown>[];
-}

@@ -30,3 +30,15 @@ export function replaceLines(text: string, replacements: Map<number, string>): s
   }
   return lines.join(eol);
 }
+
+/** A dev.json that must be a JSON array of example objects. */
+export function parseDevArray(text: string): Record<string, unknown>[] {
+  let dev: unknown;
+  try {
+    dev = JSON.parse(text);
+  } catch (err) {
+    throw new AnnotationError(`dev.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!Array.isArray(dev)) throw new AnnotationError('dev.json must be an array of examples');
+  return dev as Record<string, unknown>[];
+}

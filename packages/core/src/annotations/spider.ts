@@ -1,4 +1,4 @@
-import { type AnnotationCodec, AnnotationError, type Annotations, replaceLines } from './codec';
+import { type AnnotationCodec, AnnotationError, type Annotations, parseDevArray, replaceLines } from './codec';
 import { arrayElementSpans, isAsciiOnly, JsonShapeError, jsonString, replaceSpans } from './json-spans';
 
 const EDITABLE = ['query', 'question', 'db_id'] as const;
@@ -16,7 +16,7 @@ export const spiderCodec: AnnotationCodec = {
     return ['dev.json', 'dev_gold.sql'];
   },
   read(files) {
-    const dev = parseDev(files['dev.json'] ?? '');
+    const dev = parseDevArray(files['dev.json'] ?? '');
     const out: Annotations = new Map();
     dev.forEach((e, i) => {
       out.set(String(i), {
@@ -57,16 +57,5 @@ export const spiderCodec: AnnotationCodec = {
     return out;
   },
 };
-
-function parseDev(text: string): Record<string, unknown>[] {
-  let dev: unknown;
-  try {
-    dev = JSON.parse(text);
-  } catch (err) {
-    throw new AnnotationError(`dev.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!Array.isArray(dev)) throw new AnnotationError('dev.json must be an array of examples');
-  return dev as Record<string, unknown>[];
-}
 
 export { JsonShapeError };

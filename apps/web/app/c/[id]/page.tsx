@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { ResultTable } from '../../../components/result-table';
 import { fmtTime } from '../../../lib/format';
 import { api, load, me } from '../../../lib/server-api';
 import { ReviewActions } from './review-actions';
@@ -17,36 +18,7 @@ function ResultSide({ title, side }: { title: string; side: Side | undefined }) 
     <div>
       <h3>{title}</h3>
       <pre>{side?.sql ?? '—'}</pre>
-      {side?.error ? (
-        <p className="notice error">{side.error}</p>
-      ) : side?.rows ? (
-        <>
-          <div className="table-wrap">
-            <table className="small">
-              <thead>
-                <tr>
-                  {(side.columns ?? []).map((c, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: result columns may repeat names
-                    <th key={i}>{c}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {side.rows.map((r, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: result rows have no identity
-                  <tr key={i}>
-                    {r.map((v, j) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: positional cells
-                      <td key={j}>{v === null ? <em className="muted">NULL</em> : String(v)}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p className="small muted">{side.total} rows</p>
-        </>
-      ) : null}
+      {side?.error ? <p className="notice error">{side.error}</p> : side?.rows ? <ResultTable preview={side} /> : null}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
+import { ResultTable } from '../../../components/result-table';
 import { errorMessage, trpc } from '../../../lib/trpc';
 
 type Page = Awaited<ReturnType<typeof trpc.submissions.examples.query>>;
@@ -27,42 +28,7 @@ function ResultPreview({ title, preview }: { title: string; preview: Preview | n
   return (
     <div>
       <h4 style={{ margin: '0.4rem 0' }}>{title}</h4>
-      {preview ? (
-        <>
-          <div className="table-wrap">
-            <table className="small">
-              <thead>
-                <tr>
-                  {preview.columns.map((c, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: result columns may repeat names
-                    <th key={i}>{c}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {preview.rows.map((r, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: result rows have no identity
-                  <tr key={i}>
-                    {r.map((cell, j) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-                      <td key={j} className={typeof cell === 'number' ? 'num' : undefined}>
-                        {cell === null ? <em className="muted">NULL</em> : String(cell)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p className="small muted">
-            {preview.rows.length < preview.total
-              ? `first ${preview.rows.length} of ${preview.total} rows`
-              : `${preview.total} rows`}
-          </p>
-        </>
-      ) : (
-        <p className="small muted">no result</p>
-      )}
+      {preview ? <ResultTable preview={preview} /> : <p className="small muted">no result</p>}
     </div>
   );
 }
