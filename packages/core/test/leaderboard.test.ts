@@ -31,7 +31,15 @@ let runnerId: string;
 /** name → [accuracy, ci low, ci high, latency ms (lower is better)] */
 const ENTRIES: Record<
   string,
-  { acc: [number, number, number]; ms: number; tags?: string[]; baseline?: boolean; hidden?: boolean }
+  {
+    acc: [number, number, number];
+    ms: number;
+    tags?: string[];
+    baseline?: boolean;
+    hidden?: boolean;
+    /** per-example verdicts (default: one correct example) */
+    verdicts?: number[];
+  }
 > = {
   alpha: { acc: [90, 85, 95], ms: 30, tags: ['open'] },
   beta: { acc: [88, 84, 92], ms: 10 },
@@ -85,7 +93,7 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
         },
         { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
       ],
-      examples: [{ id: 'q1', verdict: 1, data: {} }],
+      examples: (e.verdicts ?? [1]).map((verdict, i) => ({ id: `q${i + 1}`, verdict, data: {} })),
     }),
   });
 }
@@ -206,5 +214,20 @@ describe('leaderboard freshness', () => {
     const after = await leaderboard(p, { benchmark: 'toy-qa' });
     expect(after.rows.map((r) => r.method).slice(0, 2)).toEqual(['Method zeta', 'Method alpha']);
     expect(after.total).toBe(before.total + 1);
+  });
+});
+
+describe('tie groups by a paired test', () => {
+  it('joins adjacent entries whose intervals are apart but whose per-example results are not significantly different', async () => {
+    // intervals far apart, but the two differ on one example of eight: a sign-flip test cannot separate them (p = 1)
+    await addEntry('eta', { acc: [20, 19, 21], ms: 1, verdicts: [1, 1, 0, 0, 0, 0, 0, 0] });
+    await addEntry('theta', { acc: [10, 9, 11], ms: 1, verdicts: [1, 0, 0, 0, 0, 0, 0, 0] });
+    // epsilon (one example) cannot be compared with eta: it keeps its own group
+    const b = await leaderboard(p, { benchmark: 'toy-qa' });
+    const row = (m: string) => b.rows.find((r) => r.method === `Method ${m}`);
+    expect(row('eta')?.group).toBe(row('theta')?.group);
+    expect([row('eta')?.tied, row('theta')?.tied]).toEqual([true, true]);
+    expect(row('epsilon')?.group).not.toBe(row('eta')?.group);
+    expect(row('theta')?.rank).toBeGreaterThan(row('eta')?.rank ?? 0);
   });
 });

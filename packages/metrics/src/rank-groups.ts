@@ -23,16 +23,23 @@ const overlaps = (a: RankInput, b: RankInput) => {
 /**
  * Ranks and tie groups of entries **already sorted best first**. An entry joins the group of the
  * entry above it when their confidence intervals overlap (a chain: the groups are the maximal runs
- * of consecutive overlapping intervals), so "rank 1" names everyone who is not distinguishable from
+ * of consecutive overlapping intervals), or when `tiedWithPrevious` says a paired test on their
+ * per-example results does not separate them; so "rank 1" names everyone not distinguishable from
  * the leader's neighbour. Equal values share a competition rank.
  */
-export function rankGroups(sorted: readonly RankInput[]): Ranked[] {
+export function rankGroups(
+  sorted: readonly RankInput[],
+  opts: {
+    /** entry i is not significantly different from entry i − 1 by a paired test (joins its group too) */
+    tiedWithPrevious?: (i: number) => boolean;
+  } = {},
+): Ranked[] {
   const out: Ranked[] = [];
   let group = 0;
   sorted.forEach((e, i) => {
     const prev = sorted[i - 1];
     const above = out[i - 1];
-    if (!prev || !above || !overlaps(prev, e)) group++;
+    if (!prev || !above || !(overlaps(prev, e) || opts.tiedWithPrevious?.(i))) group++;
     const rank = prev && above && prev.value === e.value ? above.rank : i + 1;
     out.push({ rank, group, tied: false });
   });

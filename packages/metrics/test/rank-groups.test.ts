@@ -30,4 +30,15 @@ describe('rankGroups', () => {
     ]);
     expect(rankGroups([])).toEqual([]);
   });
+
+  it('also joins entries a paired test cannot separate, even when their intervals do not overlap', () => {
+    const sorted = [e(90, 88, 92), e(80, 78, 82), e(70, 68, 72)];
+    expect(rankGroups(sorted).map((x) => x.group)).toEqual([1, 2, 3]);
+    const r = rankGroups(sorted, { tiedWithPrevious: (i) => i === 2 });
+    expect(r.map((x) => [x.group, x.tied])).toEqual([
+      [1, false],
+      [2, true],
+      [2, true],
+    ]);
+  });
 });

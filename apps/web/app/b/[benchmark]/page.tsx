@@ -152,7 +152,8 @@ export default async function LeaderboardPage({
             >
               Ranked by {primary?.label} ({primary?.semantics}) on v{board.version}; {board.total} entr
               {board.total === 1 ? 'y' : 'ies'}. Shaded rows with the same group share a statistical tie: their 95%
-              confidence intervals overlap the entry above.
+              confidence intervals overlap the entry above, or a paired test on their per-example results cannot tell
+              them apart (p ≥ 0.05).
             </caption>
             <thead>
               <tr>
@@ -197,7 +198,10 @@ export default async function LeaderboardPage({
                   <td className="num">
                     {r.rank}
                     {r.tied && (
-                      <span className="badge tie" title={`tie group ${r.group}: intervals overlap`}>
+                      <span
+                        className="badge tie"
+                        title={`tie group ${r.group}: not distinguishable from the entry above`}
+                      >
                         ≈{r.group}
                       </span>
                     )}
