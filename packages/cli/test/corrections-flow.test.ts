@@ -463,3 +463,45 @@ describe('quorum and supersession', () => {
     }
   });
 });
+
+describe('submissions caught by a release', () => {
+  it('re-scores on the latest version a submission that finished on an older one', { timeout: 120_000 }, async () => {
+    const team = await makeUser(p, { name: 'late' });
+    const { createTeam, createMethod, submit } = await import('@trueboard/core');
+    await createTeam(p, team.actor, { slug: 'late-team', name: 'Late' });
+    const m = await createMethod(p, team.actor, { team: 'late-team', name: 'Late method' });
+    const preds = readFileSync(join(SPIDER, 'baselines', 'codes-1b.sql'));
+    // queued on the latest version, then a release happens before a runner takes it
+    const s = await submit(p, team.actor, { benchmark: 'spider-dev', method: m.id }, preds);
+    const c = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-dev',
+      exampleId: '30',
+      fields: { question: 'a reworded question' },
+      category: 'ambiguous_question',
+      rationale: 'test catch-up',
+    });
+    await reviewCorrection(p, reviewer.actor, { id: c.id, decision: 'approve' });
+    const rel = await releaseVersion(p, admin.actor, { benchmark: 'spider-dev' });
+    // the release re-scores what already had results; the queued submission finishes on its old version,
+    // then catches up with the new one
+    // evaluate until nothing is queued (the v3 re-scorings of an earlier test are still waiting too)
+    for (let i = 0; i < 10; i++) {
+      const [q] = await p.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(evaluationRuns)
+        .where(eq(evaluationRuns.state, 'queued'));
+      if (!q?.n) break;
+      await runJobs(q.n);
+    }
+    const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.submissionId, s.id));
+    expect(runs.map((r) => [r.kind, r.state])).toEqual([
+      ['initial', 'finished'],
+      ['rescore', 'finished'],
+    ]);
+    // every submission, including those re-scored on v3 only after v4 was released, is on the v4 board
+    const board = await leaderboard(p, { benchmark: 'spider-dev', version: rel.version });
+    expect(board.rows.map((r) => r.method).sort()).toEqual(
+      ['CodeS-1B', 'DAIL-SQL (GPT-4)', 'DTS-SQL (Mistral 7B)', 'Late method'].sort(),
+    );
+  });
+});

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorrectionCategory } from '@trueboard/contracts';
-import { corrections, datasetVersions, results, users } from '@trueboard/db';
-import { and, eq, sql } from 'drizzle-orm';
+import { corrections, datasetVersions, results, submissions, users } from '@trueboard/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse, requireAdmin, signUp } from './accounts';
 import type { Actor } from './actor';
@@ -77,14 +77,24 @@ export async function seedCorrections(p: Platform, admin: Actor, benchmarkId: st
   return releaseVersion(p, admin, { benchmark: benchmarkId, note: curated.source });
 }
 
-/** Whether every public submission of the benchmark's latest version has a result there (or failed). */
-export async function latestVersionScored(p: Platform, benchmarkId: string, expected: number): Promise<boolean> {
-  const [row] = await p.db
+/**
+ * Whether a benchmark's evaluations have settled: nothing of it is waiting or running, and version 1
+ * has results (so a release now re-scores them). Survives restarts: it reads the database only.
+ */
+export async function benchmarkSettled(p: Platform, benchmarkId: string): Promise<boolean> {
+  const [live] = await p.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(submissions)
+    .where(
+      and(eq(submissions.benchmarkId, benchmarkId), inArray(submissions.state, ['submitted', 'queued', 'running'])),
+    );
+  if ((live?.n ?? 0) > 0) return false;
+  const [scored] = await p.db
     .select({ n: sql<number>`count(*)::int` })
     .from(results)
     .innerJoin(datasetVersions, eq(datasetVersions.id, results.datasetVersionId))
     .where(
       and(eq(datasetVersions.benchmarkId, benchmarkId), eq(datasetVersions.number, 1), eq(results.isCurrent, true)),
     );
-  return (row?.n ?? 0) >= expected;
+  return (scored?.n ?? 0) > 0;
 }

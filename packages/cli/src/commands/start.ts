@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Actor,
+  benchmarkSettled,
   bootstrapAdmin,
   createPlatform,
   importBenchmarkDir,
-  latestVersionScored,
   loadConfig,
   localRunnerToken,
   seedBaselines,
@@ -145,8 +145,6 @@ interface Bundled {
   id: string;
   dir: string;
   actor: Actor;
-  /** public submissions on version 1 that must be scored before corrections are released */
-  baselines: number;
 }
 
 /**
@@ -160,7 +158,7 @@ async function releaseBundledCorrections(
 ) {
   if (!existsSync(join(b.dir, 'corrections', 'corrections.json'))) return;
   try {
-    while (!stopped() && !(await latestVersionScored(platform, b.id, b.baselines))) {
+    while (!stopped() && !(await benchmarkSettled(platform, b.id))) {
       await new Promise((r) => setTimeout(r, 2000));
     }
     if (stopped()) return;
@@ -188,7 +186,7 @@ async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>
     log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
     const seeded = await seedBaselines(platform, actor, r.benchmark, dir);
     if (seeded.length) log(`benchmark ${r.benchmark}: submitted baselines ${seeded.map((s) => s.method).join(', ')}`);
-    out.push({ id: r.benchmark, dir, actor, baselines: seeded.length });
+    out.push({ id: r.benchmark, dir, actor });
   }
   return out;
 }
