@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, freshDatabase, health, npmStart, REPO, spawnCli, waitFor } from '@trueboard/testkit';
+import { freePort, freshDatabase, health, npmStart, REPO, spawnCli, trpcHttp, waitFor } from '@trueboard/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,21 +21,6 @@ let browser: Browser;
 let runnerSecret: string;
 let runner: ReturnType<typeof spawnCli> | null = null;
 const cacheDir = mkdtempSync(join(tmpdir(), 'tb-browser-cache-'));
-
-/** A tRPC call over HTTP: queries by GET, mutations by POST; with a bearer token when given. */
-async function trpc<T>(path: string, input: unknown, opts: { token?: string; mutation?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
-  const res = opts.mutation
-    ? await fetch(`${base}/api/trpc/${path}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      })
-    : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-  return body.result.data;
-}
 
 function startRunner() {
   runner = spawnCli([
@@ -79,12 +64,13 @@ beforeAll(async () => {
   );
   const admin = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { apiToken: string };
   const token = { token: admin.apiToken, mutation: true };
-  runnerSecret = (await trpc<{ secret: string }>('runnerTokens.create', { name: 'browser test' }, token)).secret;
+  runnerSecret = (await trpcHttp<{ secret: string }>(base, 'runnerTokens.create', { name: 'browser test' }, token))
+    .secret;
   startRunner();
   await waitFor(
     'the three Spider baselines to be scored',
     async () => {
-      const subs = await trpc<{ state: string }[]>('submissions.list', { benchmark: 'spider-dev' });
+      const subs = await trpcHttp<{ state: string }[]>(base, 'submissions.list', { benchmark: 'spider-dev' });
       return subs.length === 3 && subs.every((s) => s.state === 'finished');
     },
     240_000,
@@ -284,7 +270,7 @@ describe('account', () => {
     await page.getByTestId('token-row').first().waitFor();
     await shot(page, 'account');
     // the secret works for the API, and is never shown again
-    expect((await trpc<{ email: string }>('auth.me', undefined, { token: secret ?? '' })).email).toBe(
+    expect((await trpcHttp<{ email: string }>(base, 'auth.me', undefined, { token: secret ?? '' })).email).toBe(
       'ada@example.org',
     );
     await page.reload();

@@ -1,40 +1,27 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { fileURLToPath } from 'node:url';
 import type { EvaluationReport, RunContext } from '@trueboard/contracts';
 import {
-  createRunnerToken,
   currentResult,
   getCorrection,
   impact,
-  importBenchmarkDir,
   leaderboard,
   listExampleResults,
   proposeCorrection,
   releaseVersion,
   reviewCorrection,
-  seedBaselines,
-  setMember,
   versionDiff,
   versionFile,
-  withdrawCorrection,
 } from '@trueboard/core';
-import {
-  auditEvents,
-  correctionReviews,
-  corrections,
-  datasetVersions,
-  evaluationRuns,
-  submissions,
-} from '@trueboard/db';
-import { Runner } from '@trueboard/kit';
+import { correctionReviews, datasetVersions, evaluationRuns, submissions } from '@trueboard/db';
 import { firstStatement, kendallTauB, removeDistinct, spearman } from '@trueboard/metrics';
-import { makeUser, serveTestPlatform, type TestPlatform, testPlatform } from '@trueboard/testkit';
+import { makeUser, type TestPlatform } from '@trueboard/testkit';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '@trueboard/text2sql';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SPIDER, spiderPlatform } from './spider-platform';
 
 /*
  * The corrections workflow end to end on the real Spider dev benchmark: propose → self-review
@@ -43,52 +30,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * computations from the stored per-example rows.
  */
 
-const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
 const EX = 'ex/spider';
 
+let env: Awaited<ReturnType<typeof spiderPlatform>>;
 let p: TestPlatform;
-let srv: Awaited<ReturnType<typeof serveTestPlatform>>;
-let runnerSecret: string;
-let admin: Awaited<ReturnType<typeof makeUser>>;
-let proposer: Awaited<ReturnType<typeof makeUser>>;
-let reviewer: Awaited<ReturnType<typeof makeUser>>;
-const cacheDir = mkdtempSync(join(tmpdir(), 'tb-corr-cache-'));
-
-async function runJobs(n: number) {
-  const runner = new Runner({
-    server: srv.baseUrl,
-    token: runnerSecret,
-    device: 'cpu',
-    evaluators: { text2sql: text2sqlEvaluator },
-    cacheDir,
-    once: n,
-    waitSeconds: 1,
-    onEvent: () => {},
-  });
-  await runner.start();
-}
+let admin: Env['admin'];
+let proposer: Env['proposer'];
+let reviewer: Env['reviewer'];
+type Env = Awaited<ReturnType<typeof spiderPlatform>>;
+const runJobs = (n: number) => env.runJobs(n);
 
 // example 0: "How many singers do we have?" — gold SELECT count(*) FROM singer (= 6). A "correction"
 // that makes every system that answered count(*) wrong; example 1's question reworded only.
 const FIX_0 = 'SELECT count(*) FROM singer WHERE age > 30';
 
 beforeAll(async () => {
-  p = await testPlatform();
-  admin = await makeUser(p, { admin: true, name: 'admin' });
-  await importBenchmarkDir(p, admin.actor, SPIDER);
-  await seedBaselines(p, admin.actor, 'spider-dev', SPIDER);
-  proposer = await makeUser(p, { name: 'proposer' });
-  reviewer = await makeUser(p, { name: 'reviewer' });
-  await setMember(p, admin.actor, { team: 'maintainers', email: reviewer.email, role: 'reviewer' });
-  await setMember(p, admin.actor, { team: 'maintainers', email: proposer.email, role: 'reviewer' });
-  runnerSecret = (await createRunnerToken(p, admin.actor, { name: 'corrections test' })).secret;
-  srv = await serveTestPlatform(p);
-  await runJobs(3);
+  env = await spiderPlatform();
+  ({ p, admin, proposer, reviewer } = env);
 }, 300_000);
-afterAll(async () => {
-  await srv?.close();
-  await p?.close();
-});
+afterAll(() => env?.close());
 
 describe('audited corrections on Spider dev', () => {
   it('propose → self-review refused → approve → release v2 → incremental re-scoring → board, export, impact', {
@@ -356,152 +316,5 @@ describe('audited corrections on Spider dev', () => {
       await full.pool.close();
       rmSync(root, { recursive: true, force: true });
     }
-  });
-
-  it('detects conflicting corrections and stale ones before a release, and never leaves a partial version', async () => {
-    const a = await proposeCorrection(p, proposer.actor, {
-      benchmark: 'spider-dev',
-      exampleId: '5',
-      fields: { query: 'SELECT count(*) FROM singer WHERE country = "France"' },
-      category: 'wrong_gold',
-      rationale: 'test a',
-    });
-    const b = await proposeCorrection(p, admin.actor, {
-      benchmark: 'spider-dev',
-      exampleId: '5',
-      fields: { query: "SELECT count(*) FROM singer WHERE country = 'France'" },
-      category: 'wrong_gold',
-      rationale: 'test b',
-    });
-    await reviewCorrection(p, reviewer.actor, { id: a.id, decision: 'approve' });
-    await reviewCorrection(p, reviewer.actor, { id: b.id, decision: 'approve' });
-    await expect(releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).rejects.toThrow(
-      new RegExp(`conflicting approved corrections: example 5 \\(${a.id}, ${b.id}\\)`),
-    );
-    await withdrawCorrection(p, admin.actor, b.id);
-
-    // the blob store fails in the middle of the release (its directory replaced by a file)
-    const dir = p.config.artifactsDir;
-    renameSync(dir, `${dir}.away`);
-    writeFileSync(dir, 'not a directory');
-    const versionsBefore = await p.db.select().from(datasetVersions);
-    const runsBefore = await p.db.select().from(evaluationRuns);
-    const auditBefore = await p.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents);
-    try {
-      await expect(releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).rejects.toThrow();
-    } finally {
-      rmSync(dir);
-      renameSync(`${dir}.away`, dir);
-    }
-    expect(await p.db.select().from(datasetVersions)).toHaveLength(versionsBefore.length);
-    expect(await p.db.select().from(evaluationRuns)).toHaveLength(runsBefore.length);
-    expect((await p.db.select({ n: sql<number>`count(*)::int` }).from(auditEvents))[0]?.n).toBe(auditBefore[0]?.n);
-    const [still] = await p.db.select().from(corrections).where(eq(corrections.id, a.id));
-    expect(still?.state).toBe('approved');
-    // and the same release succeeds once the store is back
-    expect(await releaseVersion(p, admin.actor, { benchmark: 'spider-dev' })).toMatchObject({
-      version: 3,
-      corrections: 1,
-    });
-    // audit rows of corrections are append-only
-    const refusal = (q: Promise<unknown>) =>
-      q.then(
-        () => 'accepted',
-        (err: { cause?: unknown }) => String(err.cause ?? err),
-      );
-    const update = p.db
-      .update(auditEvents)
-      .set({ action: 'correction.rejected' })
-      .where(eq(auditEvents.entityId, a.id));
-    expect(await refusal(update)).toMatch(/append-only/);
-    expect(await refusal(p.db.delete(auditEvents).where(and(eq(auditEvents.entityType, 'correction'))))).toMatch(
-      /append-only/,
-    );
-  });
-});
-
-describe('quorum and supersession', () => {
-  it('waits for the configured number of approvals, and lets a proposer replace their proposal', async () => {
-    await p.db.execute(
-      sql`update benchmarks set manifest = jsonb_set(manifest, '{corrections}', '{"quorum": 2}') where id = 'spider-dev'`,
-    );
-    try {
-      const first = await proposeCorrection(p, proposer.actor, {
-        benchmark: 'spider-dev',
-        exampleId: '20',
-        fields: { question: 'first wording' },
-        category: 'ambiguous_question',
-        rationale: 'test quorum',
-      });
-      const second = await proposeCorrection(p, proposer.actor, {
-        benchmark: 'spider-dev',
-        exampleId: '20',
-        fields: { question: 'better wording' },
-        category: 'ambiguous_question',
-        rationale: 'test quorum, revised',
-        supersedes: first.id,
-      });
-      expect((await getCorrection(p, first.id)).state).toBe('superseded');
-      expect((await getCorrection(p, first.id)).supersededBy).toBe(second.id);
-      // a superseded proposal can no longer be reviewed
-      await expect(reviewCorrection(p, reviewer.actor, { id: first.id, decision: 'approve' })).rejects.toThrow(
-        /superseded/,
-      );
-      expect(await reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-        state: 'proposed',
-      });
-      await expect(reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).rejects.toThrow(
-        /already reviewed/,
-      );
-      expect(await reviewCorrection(p, admin.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-        state: 'approved',
-      });
-      const c = await getCorrection(p, second.id);
-      expect([c.quorum, c.reviews.length]).toEqual([2, 2]);
-    } finally {
-      await p.db.execute(sql`update benchmarks set manifest = manifest - 'corrections' where id = 'spider-dev'`);
-    }
-  });
-});
-
-describe('submissions caught by a release', () => {
-  it('re-scores on the latest version a submission that finished on an older one', { timeout: 120_000 }, async () => {
-    const team = await makeUser(p, { name: 'late' });
-    const { createTeam, createMethod, submit } = await import('@trueboard/core');
-    await createTeam(p, team.actor, { slug: 'late-team', name: 'Late' });
-    const m = await createMethod(p, team.actor, { team: 'late-team', name: 'Late method' });
-    const preds = readFileSync(join(SPIDER, 'baselines', 'codes-1b.sql'));
-    // queued on the latest version, then a release happens before a runner takes it
-    const s = await submit(p, team.actor, { benchmark: 'spider-dev', method: m.id }, preds);
-    const c = await proposeCorrection(p, proposer.actor, {
-      benchmark: 'spider-dev',
-      exampleId: '30',
-      fields: { question: 'a reworded question' },
-      category: 'ambiguous_question',
-      rationale: 'test catch-up',
-    });
-    await reviewCorrection(p, reviewer.actor, { id: c.id, decision: 'approve' });
-    const rel = await releaseVersion(p, admin.actor, { benchmark: 'spider-dev' });
-    // the release re-scores what already had results; the queued submission finishes on its old version,
-    // then catches up with the new one
-    // evaluate until nothing is queued (the v3 re-scorings of an earlier test are still waiting too)
-    for (let i = 0; i < 10; i++) {
-      const [q] = await p.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(evaluationRuns)
-        .where(eq(evaluationRuns.state, 'queued'));
-      if (!q?.n) break;
-      await runJobs(q.n);
-    }
-    const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.submissionId, s.id));
-    expect(runs.map((r) => [r.kind, r.state])).toEqual([
-      ['initial', 'finished'],
-      ['rescore', 'finished'],
-    ]);
-    // every submission, including those re-scored on v3 only after v4 was released, is on the v4 board
-    const board = await leaderboard(p, { benchmark: 'spider-dev', version: rel.version });
-    expect(board.rows.map((r) => r.method).sort()).toEqual(
-      ['CodeS-1B', 'DAIL-SQL (GPT-4)', 'DTS-SQL (Mistral 7B)', 'Late method'].sort(),
-    );
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@trueboard/db/embedded';
+import { trpcHttp } from '@trueboard/testkit';
 import { expect, it } from 'vitest';
 import { health, npmStart, runCli, waitFor } from './helpers';
 
@@ -17,14 +18,7 @@ interface Metric {
   n: number;
 }
 
-async function trpc<T>(port: number, path: string, input: unknown): Promise<T> {
-  const res = await fetch(
-    `http://127.0.0.1:${port}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`,
-  );
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-  return body.result.data;
-}
+const trpc = <T>(port: number, path: string, input: unknown) => trpcHttp<T>(`http://127.0.0.1:${port}`, path, input);
 
 it('registers Spider dev on first start and its runner scores the three published systems; eval offline agrees', {
   timeout: 600_000,

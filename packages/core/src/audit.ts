@@ -7,6 +7,8 @@ export interface AuditInput {
   action: AuditAction;
   entityType: string;
   entityId: string;
+  /** the dataset example the event is about (corrections) */
+  exampleId?: string;
   before?: unknown;
   after?: unknown;
 }
@@ -18,6 +20,7 @@ export async function recordAudit(db: DbOrTx, actor: Actor, e: AuditInput): Prom
     action: e.action,
     entityType: e.entityType,
     entityId: e.entityId,
+    exampleId: e.exampleId ?? null,
     before: e.before ?? null,
     after: e.after ?? null,
   });

@@ -1,5 +1,10 @@
 import { buffer } from 'node:stream/consumers';
-import { type CorrectionValidation, ProposeCorrectionInput, ReviewCorrectionInput } from '@trueboard/contracts';
+import {
+  type AuditAction,
+  type CorrectionValidation,
+  ProposeCorrectionInput,
+  ReviewCorrectionInput,
+} from '@trueboard/contracts';
 import {
   artifacts,
   auditEvents,
@@ -8,21 +13,19 @@ import {
   corrections,
   type DbOrTx,
   datasetVersions,
-  type Role,
   users,
 } from '@trueboard/db';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { type AnnotationCodec, type Annotations, codecFor } from './annotations/index';
+import { recordAudit } from './audit';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
-import { roleIn } from './teams';
+import { requireTeamRole } from './teams';
 
 type Version = typeof datasetVersions.$inferSelect;
 type Benchmark = typeof benchmarks.$inferSelect;
-
-const RANK: Record<Role, number> = { member: 0, reviewer: 1, maintainer: 2, admin: 3 };
 
 /** Reads a stored blob as text (dataset annotation files are small JSON/SQL files). */
 export async function readBlobText(p: Platform, sha256: string): Promise<string> {
@@ -94,34 +97,22 @@ export function quorumOf(b: Benchmark): number {
   return typeof q === 'number' && Number.isInteger(q) && q > 0 ? q : 1;
 }
 
-/** The caller's role in the benchmark's owning team (platform admins count as admins). */
-async function benchmarkRole(db: DbOrTx, actor: Actor, b: Benchmark): Promise<Role | null> {
-  return roleIn(db, actor, b.ownerTeamId);
-}
-
-async function audit(
+/** Appends a correction's audit event (with its example), in the caller's transaction. */
+export function auditCorrection(
   db: DbOrTx,
   actor: Actor,
-  action:
-    | 'correction.proposed'
-    | 'correction.reviewed'
-    | 'correction.approved'
-    | 'correction.rejected'
-    | 'correction.withdrawn'
-    | 'correction.superseded'
-    | 'correction.released',
+  action: Extract<AuditAction, `correction.${string}`>,
   c: { id: string; exampleId: string },
   before: unknown,
   after: unknown,
 ) {
-  await db.insert(auditEvents).values({
-    actorUserId: actor.kind === 'user' ? actor.userId : null,
+  return recordAudit(db, actor, {
     action,
     entityType: 'correction',
     entityId: c.id,
     exampleId: c.exampleId,
-    before: before ?? null,
-    after: after ?? null,
+    before,
+    after,
   });
 }
 
@@ -185,7 +176,7 @@ export async function proposeCorrection(p: Platform, actor: Actor, input: unknow
       })
       .returning();
     if (!c) throw new Error('correction insert returned nothing');
-    await audit(tx, u, 'correction.proposed', c, before, {
+    await auditCorrection(tx, u, 'correction.proposed', c, before, {
       fields: v.fields,
       category: v.category,
       version: version.number,
@@ -195,7 +186,9 @@ export async function proposeCorrection(p: Platform, actor: Actor, input: unknow
         .update(corrections)
         .set({ state: 'superseded', supersededBy: c.id, decidedAt: new Date() })
         .where(eq(corrections.id, v.supersedes));
-      await audit(tx, u, 'correction.superseded', { id: v.supersedes, exampleId: v.exampleId }, null, { by: c.id });
+      await auditCorrection(tx, u, 'correction.superseded', { id: v.supersedes, exampleId: v.exampleId }, null, {
+        by: c.id,
+      });
     }
     return c;
   });
@@ -214,9 +207,7 @@ export async function reviewCorrection(p: Platform, actor: Actor, input: unknown
     if (!c) throw notFound('correction');
     const [b] = await tx.select().from(benchmarks).where(eq(benchmarks.id, c.benchmarkId));
     if (!b) throw notFound('benchmark');
-    const role = await benchmarkRole(tx, u, b);
-    if (!role || RANK[role] < RANK.reviewer)
-      throw forbidden(`reviewing corrections of "${b.id}" needs the reviewer role in its team`);
+    await requireTeamRole(tx, u, b.ownerTeamId, 'reviewer');
     if (c.proposedBy === u.userId) throw forbidden('you cannot review your own correction');
     if (c.state !== 'proposed') throw conflict(`a ${c.state} correction cannot be reviewed`);
     const [done] = await tx
@@ -225,7 +216,7 @@ export async function reviewCorrection(p: Platform, actor: Actor, input: unknown
       .onConflictDoNothing()
       .returning();
     if (!done) throw conflict('you already reviewed this correction');
-    await audit(tx, u, 'correction.reviewed', c, null, { decision: v.decision, comment: v.comment });
+    await auditCorrection(tx, u, 'correction.reviewed', c, null, { decision: v.decision, comment: v.comment });
     const [count] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(correctionReviews)
@@ -235,7 +226,7 @@ export async function reviewCorrection(p: Platform, actor: Actor, input: unknown
     else if ((count?.n ?? 0) >= quorumOf(b)) state = 'approved';
     if (state !== c.state) {
       await tx.update(corrections).set({ state, decidedAt: new Date() }).where(eq(corrections.id, c.id));
-      await audit(
+      await auditCorrection(
         tx,
         u,
         state === 'approved' ? 'correction.approved' : 'correction.rejected',
@@ -257,7 +248,7 @@ export async function withdrawCorrection(p: Platform, actor: Actor, id: string) 
     if (c.proposedBy !== u.userId && !u.isAdmin) throw forbidden('only the proposer can withdraw a correction');
     if (c.state !== 'proposed' && c.state !== 'approved') throw conflict(`a ${c.state} correction cannot be withdrawn`);
     await tx.update(corrections).set({ state: 'withdrawn', decidedAt: new Date() }).where(eq(corrections.id, id));
-    await audit(tx, u, 'correction.withdrawn', c, { state: c.state }, { state: 'withdrawn' });
+    await auditCorrection(tx, u, 'correction.withdrawn', c, { state: c.state }, { state: 'withdrawn' });
     return { id, state: 'withdrawn' as const };
   });
 }

@@ -3,18 +3,18 @@ import {
   benchmarks,
   type DbOrTx,
   datasetVersions,
-  exampleResults,
   methods,
   resultMetrics,
   results,
   submissions,
   teams,
 } from '@trueboard/db';
-import { pairedPermutationTest, rankGroups } from '@trueboard/metrics';
+import { rankGroups } from '@trueboard/metrics';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse } from './accounts';
 import { badInput, notFound } from './errors';
+import { pairedTies } from './paired-ties';
 import type { Platform } from './platform';
 
 export const LeaderboardQuery = z.object({
@@ -98,59 +98,6 @@ export interface LeaderboardRow {
 }
 
 const columnKey = (name: string, semantics: string) => `${name}/${semantics}`;
-
-/** Entries near the top whose separation from the entry above is checked by a paired test. */
-const PAIRED_TEST_TOP = 100;
-const PAIRED_ALPHA = 0.05;
-
-/**
- * For adjacent entries whose 95% intervals do not overlap (within the top of the board), a paired
- * sign-flip permutation test on their per-example verdicts (examples both scored): p ≥ 0.05 means
- * they are not significantly different, so they share a tie group too. One query for the verdicts.
- */
-async function pairedTies(
-  p: Platform,
-  entries: { resultId: string; value: number; ciLow: number | null; ciHigh: number | null }[],
-): Promise<(i: number) => boolean> {
-  const top = entries.slice(0, PAIRED_TEST_TOP);
-  const boundaries = top.flatMap((e, i) => {
-    const prev = top[i - 1];
-    if (!prev) return [];
-    const overlap =
-      (prev.ciLow ?? prev.value) <= (e.ciHigh ?? e.value) && (e.ciLow ?? e.value) <= (prev.ciHigh ?? prev.value);
-    return overlap ? [] : [i];
-  });
-  if (!boundaries.length) return () => false;
-  const ids = [...new Set(boundaries.flatMap((i) => [top[i - 1]?.resultId ?? '', top[i]?.resultId ?? '']))];
-  const rows = await p.db
-    .select({ resultId: exampleResults.resultId, exampleId: exampleResults.exampleId, verdict: exampleResults.verdict })
-    .from(exampleResults)
-    .where(inArray(exampleResults.resultId, ids));
-  const byResult = new Map<string, Map<string, number>>();
-  for (const r of rows) {
-    if (r.verdict === null) continue;
-    const m = byResult.get(r.resultId) ?? new Map<string, number>();
-    m.set(r.exampleId, r.verdict);
-    byResult.set(r.resultId, m);
-  }
-  const tied = new Set<number>();
-  for (const i of boundaries) {
-    const a = byResult.get(top[i - 1]?.resultId ?? '');
-    const b = byResult.get(top[i]?.resultId ?? '');
-    if (!a || !b) continue;
-    const x: number[] = [];
-    const y: number[] = [];
-    for (const [id, v] of a) {
-      const w = b.get(id);
-      if (w === undefined) continue;
-      x.push(v);
-      y.push(w);
-    }
-    if (x.length < 2) continue;
-    if (pairedPermutationTest(x, y, { permutations: 2000, seed: 1 }).pValue >= PAIRED_ALPHA) tied.add(i);
-  }
-  return (i) => tied.has(i);
-}
 
 /** The (name, semantics) pairs reported on a version, primary first, in the manifest's metric order. */
 async function columnsOf(
@@ -414,100 +361,3 @@ async function computeBoard(
 }
 
 export type Leaderboard = Awaited<ReturnType<typeof computeBoard>>;
-
-/** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
-export function leaderboardCsv(board: Leaderboard): string {
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  // user text starting like a formula is not run by spreadsheets (CSV injection)
-  const text = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-  const head = ['rank', 'group', 'tied', 'method', 'team', 'baseline', 'submitted_at', 'unscorable'];
-  for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
-  const lines = [head.map(quote).join(',')];
-  const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toFixed(4));
-  for (const r of board.rows) {
-    const cells = [
-      String(r.rank),
-      String(r.group),
-      String(r.tied),
-      text(r.method),
-      text(r.team),
-      String(r.isBaseline),
-      r.submittedAt.toISOString(),
-      String(r.unscorable),
-    ];
-    for (const c of board.columns) {
-      const m = r.metrics[c.key];
-      cells.push(num(m?.value), num(m?.ciLow), num(m?.ciHigh), m ? String(m.n) : '');
-    }
-    lines.push(cells.map(quote).join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/**
- * The home page: every benchmark with its latest released version, public submission count, last
- * update and current leader on the primary metric (in its better direction). One query.
- */
-export async function benchmarkSummaries(p: Platform) {
-  const rows = await p.db.execute<{
-    id: string;
-    name: string;
-    family: string;
-    description: string;
-    primary_metric: string;
-    latest_version: number | null;
-    submissions: number;
-    updated_at: string | null;
-    leader_method: string | null;
-    leader_team: string | null;
-    leader_submission: string | null;
-    leader_value: number | null;
-    leader_semantics: string | null;
-  }>(sql`
-    select b.id, b.name, b.family, b.description, b.primary_metric,
-      v.number as latest_version,
-      (select count(*)::int from submissions s where s.benchmark_id = b.id and s.is_public) as submissions,
-      greatest(v.created_at, (select max(r.created_at) from results r where r.dataset_version_id = v.id)) as updated_at,
-      leader.method as leader_method, leader.team as leader_team, leader.submission_id as leader_submission,
-      leader.value as leader_value, leader.semantics as leader_semantics
-    from benchmarks b
-    left join lateral (
-      select dv.id, dv.number, dv.created_at from dataset_versions dv
-      where dv.benchmark_id = b.id and dv.status = 'released' order by dv.number desc limit 1
-    ) v on true
-    left join lateral (
-      select m.name as method, t.slug as team, s.id as submission_id, rm.value, rm.semantics
-      from results r
-      join submissions s on s.id = r.submission_id and s.is_public
-      join methods m on m.id = s.method_id
-      join teams t on t.id = s.team_id
-      join result_metrics rm on rm.result_id = r.id and rm.name = b.primary_metric
-        and rm.semantics = coalesce(b.manifest -> 'evaluator' ->> 'primarySemantics', rm.semantics)
-      where r.dataset_version_id = v.id and r.is_current
-      order by case when coalesce((select (d ->> 'higherIsBetter')::boolean from jsonb_array_elements(b.metrics) d
-                                   where d ->> 'name' = b.primary_metric limit 1), true)
-                    then -rm.value else rm.value end, s.created_at
-      limit 1
-    ) leader on true
-    order by b.family, b.id`);
-  return [...rows].map((r) => ({
-    id: r.id,
-    name: r.name,
-    family: r.family,
-    description: r.description,
-    primaryMetric: r.primary_metric,
-    latestVersion: r.latest_version,
-    submissions: r.submissions,
-    updatedAt: r.updated_at ? new Date(r.updated_at) : null,
-    leader:
-      r.leader_method && r.leader_team && r.leader_submission && r.leader_value !== null
-        ? {
-            method: r.leader_method,
-            team: r.leader_team,
-            submissionId: r.leader_submission,
-            value: Number(r.leader_value),
-            semantics: r.leader_semantics ?? '',
-          }
-        : null,
-  }));
-}

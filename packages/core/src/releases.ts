@@ -1,26 +1,15 @@
 import type { Family } from '@trueboard/contracts';
-import {
-  artifacts,
-  auditEvents,
-  benchmarks,
-  corrections,
-  datasetVersions,
-  results,
-  submissions,
-  users,
-} from '@trueboard/db';
+import { artifacts, benchmarks, corrections, datasetVersions, results, submissions, users } from '@trueboard/db';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
-import { versionAnnotations } from './corrections';
+import { auditCorrection, versionAnnotations } from './corrections';
 import { datasetContentHash, mediaTypeOf } from './datasets';
-import { badInput, conflict, forbidden, notFound } from './errors';
+import { badInput, conflict, notFound } from './errors';
 import { type Platform, transact } from './platform';
 import { enqueueRun } from './submissions';
-import { roleIn } from './teams';
-
-const MAINTAINS = new Set(['maintainer', 'admin']);
+import { requireTeamRole } from './teams';
 
 /**
  * Folds every approved correction of a benchmark into a new immutable dataset version and queues
@@ -32,8 +21,7 @@ export async function releaseVersion(p: Platform, actor: Actor, input: { benchma
   const u = requireUser(actor);
   const [bench] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, input.benchmark));
   if (!bench) throw notFound(`benchmark "${input.benchmark}"`);
-  if (!MAINTAINS.has((await roleIn(p.db, u, bench.ownerTeamId)) ?? ''))
-    throw forbidden(`releasing a version of "${bench.id}" needs the maintainer role in its team`);
+  await requireTeamRole(p.db, u, bench.ownerTeamId, 'maintainer');
   return transact(p, async (tx) => {
     // one release at a time per benchmark
     await tx.db.select({ id: benchmarks.id }).from(benchmarks).where(eq(benchmarks.id, bench.id)).for('update');
@@ -110,15 +98,14 @@ export async function releaseVersion(p: Platform, actor: Actor, input: { benchma
         ),
       );
     for (const c of approved) {
-      await tx.db.insert(auditEvents).values({
-        actorUserId: u.userId,
-        action: 'correction.released',
-        entityType: 'correction',
-        entityId: c.id,
-        exampleId: c.exampleId,
-        before: { state: 'approved' },
-        after: { state: 'released', version: number },
-      });
+      await auditCorrection(
+        tx.db,
+        u,
+        'correction.released',
+        c,
+        { state: 'approved' },
+        { state: 'released', version: number },
+      );
     }
     await recordAudit(tx.db, u, {
       action: 'dataset_version.released',

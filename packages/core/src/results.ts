@@ -79,18 +79,18 @@ export async function recordReport(db: DbOrTx, run: Run, report: EvaluationRepor
 
 async function parentResultId(db: DbOrTx, run: Run): Promise<string | null> {
   const [v] = await db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId));
-  if (!v?.parentId) return null;
+  return v?.parentId ? ((await currentResultRef(db, run.submissionId, v.parentId))?.id ?? null) : null;
+}
+
+/** The id and run of a submission's current result on a dataset version, or null. */
+export async function currentResultRef(db: DbOrTx, submissionId: string, versionId: string) {
   const [r] = await db
-    .select({ id: results.id })
+    .select({ id: results.id, runId: results.runId })
     .from(results)
     .where(
-      and(
-        eq(results.submissionId, run.submissionId),
-        eq(results.datasetVersionId, v.parentId),
-        eq(results.isCurrent, true),
-      ),
+      and(eq(results.submissionId, submissionId), eq(results.datasetVersionId, versionId), eq(results.isCurrent, true)),
     );
-  return r?.id ?? null;
+  return r ?? null;
 }
 
 /** The current result of a submission on a dataset version, with its metrics. */

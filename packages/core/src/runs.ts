@@ -10,20 +10,19 @@ import type {
 import {
   artifacts,
   benchmarks,
-  type DbOrTx,
   datasetVersions,
   evaluationRuns,
   exampleResults,
-  results,
   runLogs,
   submissions,
 } from '@trueboard/db';
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Actor, RunnerActor } from './actor';
 import { recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
-import { recordReport } from './results';
+import { catchUpWithLatest } from './rescoring';
+import { currentResultRef, recordReport } from './results';
 import { requireRunner, touchRunner } from './runners';
 import { enqueueRun } from './submissions';
 
@@ -98,7 +97,7 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
     // a re-scoring after a release may reuse the parent version's result for unchanged examples
     const previous =
       run.kind === 'rescore' && info.version.parentId
-        ? await previousResult(tx.db, run.submissionId, info.version.parentId)
+        ? await currentResultRef(tx.db, run.submissionId, info.version.parentId)
         : null;
     return {
       runId: run.id,
@@ -121,17 +120,6 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
   }
 }
 
-/** The current result of a submission on a dataset version (the parent, for re-scoring). */
-export async function previousResult(db: DbOrTx, submissionId: string, versionId: string) {
-  const [r] = await db
-    .select({ id: results.id, runId: results.runId })
-    .from(results)
-    .where(
-      and(eq(results.submissionId, submissionId), eq(results.datasetVersionId, versionId), eq(results.isCurrent, true)),
-    );
-  return r ?? null;
-}
-
 /**
  * The per-example rows a re-scoring run may reuse: the submission's current result on the parent
  * version. Only the runner holding the run's lease may read them.
@@ -140,7 +128,7 @@ export async function previousExamples(p: Platform, actor: Actor, runId: string)
   const r = requireRunner(actor);
   const run = await transact(p, (tx) => holdLease(tx, r, runId));
   const [v] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId));
-  const prev = v?.parentId ? await previousResult(p.db, run.submissionId, v.parentId) : null;
+  const prev = v?.parentId ? await currentResultRef(p.db, run.submissionId, v.parentId) : null;
   if (!prev) throw notFound('a previous result of this submission');
   const rows = await p.db
     .select({
@@ -259,39 +247,6 @@ export async function completeRun(p: Platform, actor: Actor, runId: string, req:
     }
     await catchUpWithLatest(p, tx, run);
     return { resultId, duplicate: false };
-  });
-}
-
-/**
- * A result that lands on a version older than the benchmark's latest release (the submission was
- * queued before a release, or a rescore ran while another release happened) queues a re-scoring on
- * the latest version, so every submission ends up on the current board.
- */
-async function catchUpWithLatest(p: Platform, tx: TxContext, run: typeof evaluationRuns.$inferSelect) {
-  const [info] = await tx.db
-    .select({ benchmarkId: datasetVersions.benchmarkId, family: benchmarks.family })
-    .from(datasetVersions)
-    .innerJoin(benchmarks, eq(benchmarks.id, datasetVersions.benchmarkId))
-    .where(eq(datasetVersions.id, run.datasetVersionId));
-  if (!info) return;
-  const [latest] = await tx.db
-    .select({ id: datasetVersions.id })
-    .from(datasetVersions)
-    .where(and(eq(datasetVersions.benchmarkId, info.benchmarkId), eq(datasetVersions.status, 'released')))
-    .orderBy(desc(datasetVersions.number))
-    .limit(1);
-  if (!latest || latest.id === run.datasetVersionId) return;
-  const [already] = await tx.db
-    .select({ id: evaluationRuns.id })
-    .from(evaluationRuns)
-    .where(and(eq(evaluationRuns.submissionId, run.submissionId), eq(evaluationRuns.datasetVersionId, latest.id)))
-    .limit(1);
-  if (already) return;
-  await enqueueRun(p, tx, {
-    submissionId: run.submissionId,
-    datasetVersionId: latest.id,
-    family: info.family as Family,
-    kind: 'rescore',
   });
 }
 

@@ -78,3 +78,23 @@ export async function health(port: number) {
     return null;
   }
 }
+
+/** A tRPC call over HTTP: queries by GET, mutations by POST; with a bearer token when given. */
+export async function trpcHttp<T>(
+  base: string,
+  path: string,
+  input: unknown,
+  opts: { token?: string; mutation?: boolean } = {},
+): Promise<T> {
+  const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  const res = opts.mutation
+    ? await fetch(`${base}/api/trpc/${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      })
+    : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
+  const body = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+  return body.result.data;
+}

@@ -1,0 +1,30 @@
+import type { Leaderboard } from './leaderboard';
+
+/** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
+export function leaderboardCsv(board: Leaderboard): string {
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  // user text starting like a formula is not run by spreadsheets (CSV injection)
+  const text = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+  const head = ['rank', 'group', 'tied', 'method', 'team', 'baseline', 'submitted_at', 'unscorable'];
+  for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
+  const lines = [head.map(quote).join(',')];
+  const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toFixed(4));
+  for (const r of board.rows) {
+    const cells = [
+      String(r.rank),
+      String(r.group),
+      String(r.tied),
+      text(r.method),
+      text(r.team),
+      String(r.isBaseline),
+      r.submittedAt.toISOString(),
+      String(r.unscorable),
+    ];
+    for (const c of board.columns) {
+      const m = r.metrics[c.key];
+      cells.push(num(m?.value), num(m?.ciLow), num(m?.ciHigh), m ? String(m.n) : '');
+    }
+    lines.push(cells.map(quote).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
