@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<void>> = {
   text2sql: async () => (await import('./text2sql')).main(),
   web: async () => (await import('./web')).main(),
+  flood: async () => (await import('./flood')).main(),
 };
 
 const name = process.argv[2];

@@ -5,8 +5,11 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage, trpc } from '../lib/trpc';
 
-/** Sign in or sign up; errors are shown next to the field they are about. */
-export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
+/**
+ * Sign in or sign up; errors are shown next to the field they are about. `next` is where to go
+ * afterwards, already checked by the page to be a path on this site (`safeNextPath`).
+ */
+export function AuthForm({ mode, next }: { mode: 'signin' | 'signup'; next: string }) {
   const router = useRouter();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -17,8 +20,7 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
         ? trpc.auth.signUp.mutate({ email, name, password })
         : trpc.auth.signIn.mutate({ email, password }),
     onSuccess: () => {
-      const next = new URLSearchParams(window.location.search).get('next');
-      router.push(next?.startsWith('/') && !next.startsWith('//') ? next : '/account');
+      router.push(next);
       router.refresh();
     },
   });
@@ -26,13 +28,16 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   const about = (field: string) => (msg.toLowerCase().includes(field) ? msg : '');
   const general = msg && !about('email') && !about('password') && !about('name') ? msg : '';
   return (
+    // method="post": if the script has not loaded, a plain submit must never put the password in the URL
     <form
+      method="post"
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate();
       }}
       style={{ display: 'grid', gap: '0.8rem', maxWidth: 380 }}
       noValidate
+      data-next={next}
     >
       <label>
         Email
@@ -100,14 +105,17 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
       <p className="small">
         {mode === 'signup' ? (
           <>
-            Already have an account? <Link href="/signin">Sign in</Link>
+            Already have an account? <Link href={withNext('/signin', next)}>Sign in</Link>
           </>
         ) : (
           <>
-            No account yet? <Link href="/signup">Sign up</Link>
+            No account yet? <Link href={withNext('/signup', next)}>Sign up</Link>
           </>
         )}
       </p>
     </form>
   );
 }
+
+const withNext = (page: string, next: string) =>
+  next === '/account' ? page : `${page}?next=${encodeURIComponent(next)}`;

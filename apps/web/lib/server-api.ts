@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { serverCaller } from '@trueboard/api';
+import { downloadBase, getPlatform, serverCaller } from '@trueboard/api';
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 
@@ -21,4 +21,9 @@ export async function load<T>(read: () => Promise<T>): Promise<T> {
 /** The signed-in user, or null. */
 export async function me() {
   return (await api()).auth.me();
+}
+
+/** Prefix of download links: `TRUEBOARD_DOWNLOAD_ORIGIN` when set (user content on its own origin), else ''. */
+export async function downloadOrigin(): Promise<string> {
+  return downloadBase((await getPlatform()).config);
 }

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, freshDatabase, health, npmStart, REPO, spawnCli, trpcHttp, waitFor } from '@trueboard/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /*
  * End to end in a real browser (Debian's chromium driven by playwright-core) against `npm start`
@@ -16,6 +16,9 @@ const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 
 let base: string;
+/** TRUEBOARD_DOWNLOAD_ORIGIN: the same server under another name, as a separate origin for user content */
+let downloads: string;
+let admin: { email: string; password: string; apiToken: string };
 let app: ReturnType<typeof npmStart>;
 let browser: Browser;
 let runnerSecret: string;
@@ -52,17 +55,46 @@ async function shot(page: Page, name: string) {
 
 const states = (page: Page) => page.getByTestId('state').textContent();
 
+/** CSP violations reported by any page of any context from newContext(); every test must see none. */
+const violations: string[] = [];
+
+/** A browser context whose pages report each CSP violation (the DOM event and Chrome's console line). */
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.exposeBinding('__tbCspViolation', ({ page }, what: string) => {
+    violations.push(`${page.url()}: ${what}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __tbCspViolation: (what: string) => void }).__tbCspViolation;
+      void report(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('console', (m) => {
+    if (/Refused to|Content Security Policy/i.test(m.text())) violations.push(`${m.page()?.url()}: ${m.text()}`);
+  });
+  return context;
+}
+
+afterEach(() => {
+  expect(violations.splice(0)).toEqual([]);
+});
+
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  downloads = `http://localhost:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'tb-browser-'));
-  app = npmStart(port, dataDir, ['--runners', '0'], { DATABASE_URL: await freshDatabase() });
+  app = npmStart(port, dataDir, ['--runners', '0'], {
+    DATABASE_URL: await freshDatabase(),
+    TRUEBOARD_DOWNLOAD_ORIGIN: downloads,
+  });
   await waitFor(
     () => `health:\n${app.output()}`,
     () => (app.hasExited() ? Promise.reject(new Error(app.output())) : health(port)),
     240_000,
   );
-  const admin = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as { apiToken: string };
+  admin = JSON.parse(readFileSync(join(dataDir, 'admin-credentials.json'), 'utf8')) as typeof admin;
   const token = { token: admin.apiToken, mutation: true };
   runnerSecret = (await trpcHttp<{ secret: string }>(base, 'runnerTokens.create', { name: 'browser test' }, token))
     .secret;
@@ -111,8 +143,19 @@ afterAll(async () => {
 
 describe('browsing', () => {
   it('home → leaderboard → sort → version → submission → per-example detail', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
+    const context = await newContext();
+    const page = await context.newPage();
+    const home = await page.goto(`${base}/`);
+    // pages run only the scripts Next.js renders with this response's nonce, and are never framed
+    const headers = home?.headers() ?? {};
+    expect(headers['content-security-policy']).toMatch(
+      /^default-src 'self'; script-src 'self' 'nonce-[A-Za-z0-9+/]+={0,2}' 'strict-dynamic'; .*frame-ancestors 'none'$/,
+    );
+    expect(headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin',
+    });
     await page.getByRole('heading', { name: 'Benchmarks', level: 1 }).waitFor();
     const card = page.locator('article', { hasText: 'Spider 1.0 dev' });
     // the leader on EX (spider semantics) of the latest version is DAIL-SQL (GPT-4)
@@ -180,13 +223,13 @@ describe('browsing', () => {
     const detail = page.getByTestId('example-detail');
     expect(await detail.textContent()).toMatch(/Question:.*Gold SQL.*Predicted SQL.*Gold result.*Predicted result/s);
     await shot(page, 'example-detail');
-    await page.close();
+    await context.close();
   });
 });
 
 describe('corrections', () => {
   it('history of released corrections, version download, impact, triage → propose', async () => {
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     await page.goto(`${base}/b/spider-dev/corrections`);
     const rows = page.getByTestId('correction-row');
@@ -202,8 +245,14 @@ describe('corrections', () => {
 
     await page.goto(`${base}/b/spider-dev/versions/2`);
     expect(await page.getByTestId('changelog').textContent()).toMatch(/## Example 493 — wrong_gold/);
+    // user content is linked on the download origin, which serves downloads and nothing else
     const href = await page.getByRole('link', { name: 'dev_gold.sql' }).getAttribute('href');
-    const gold = await (await fetch(`${base}${href}`)).text();
+    expect(href).toBe(`${downloads}/api/benchmarks/spider-dev/versions/2/files/dev_gold.sql`);
+    const download = await fetch(href ?? '');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="dev_gold\.sql"/);
+    const gold = await download.text();
+    expect((await fetch(`${downloads}/b/spider-dev`)).status).toBe(404);
+    expect((await fetch(`${downloads}/api/trpc/auth.me`)).status).toBe(404);
     expect(gold.split('\n')[493]).toBe('SELECT name ,  date ,  result FROM battle\tbattle_death');
     await shot(page, 'version');
 
@@ -244,7 +293,7 @@ describe('corrections', () => {
 
 describe('account', () => {
   it('sign up → create a team → create a token shown once; HttpOnly SameSite session; errors by the field', async () => {
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     await page.goto(`${base}/signup`);
     await page.getByLabel('Email').fill('ada@example.org');
@@ -283,7 +332,7 @@ describe('account', () => {
 describe('submitting', () => {
   it('submit through the form → queued → cancel one → the runner finishes the other; names render as text', async () => {
     await stopRunner(); // nothing evaluates until the test says so
-    const context = await browser.newContext();
+    const context = await newContext();
     const page = await context.newPage();
     let dialogs = 0;
     page.on('dialog', (d) => {
@@ -354,6 +403,91 @@ describe('submitting', () => {
     await page.getByTestId('runner-row').first().waitFor();
     await shot(page, 'queue');
     expect(dialogs).toBe(0);
+    await context.close();
+  });
+});
+
+describe('user content', () => {
+  it('an HTML or SVG artifact opened by a signed-in admin runs nothing: it arrives as a download', async () => {
+    // an ordinary user uploads "artifacts" that would mint an admin token if they ever ran on our origin
+    const signUp = await fetch(`${base}/api/trpc/auth.signUp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'mallory@example.org',
+        name: 'Mallory',
+        password: 'violet canyon metronome 42',
+      }),
+    });
+    expect(signUp.status).toBe(200);
+    const cookie = signUp.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const minted = await fetch(`${base}/api/trpc/tokens.create`, {
+      method: 'POST',
+      headers: { cookie, origin: base, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'uploads' }),
+    });
+    const user = ((await minted.json()) as { result: { data: { secret: string } } }).result.data.secret;
+    await trpcHttp(base, 'teams.create', { slug: 'mallory-lab', name: 'Mallory Lab' }, { token: user, mutation: true });
+    const method = await trpcHttp<{ id: string }>(
+      base,
+      'methods.create',
+      { team: 'mallory-lab', name: 'Innocent method' },
+      { token: user, mutation: true },
+    );
+    const attack = (name: string) =>
+      `localStorage.setItem('tb-xss', '${name}');` +
+      `fetch('/api/trpc/tokens.create', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({name: '${name}'})})`;
+    const artifacts = [
+      { type: 'text/html', body: `<!doctype html><html><body><script>${attack('xss-html')}</script></body></html>` },
+      {
+        type: 'image/svg+xml',
+        body: `<svg xmlns="http://www.w3.org/2000/svg"><script>${attack('xss-svg')}</script></svg>`,
+      },
+    ];
+    const shas: string[] = [];
+    for (const a of artifacts) {
+      const res = await fetch(`${base}/api/submissions?benchmark=spider-dev&method=${method.id}&public=false`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user}`, 'content-type': a.type },
+        body: a.body,
+      });
+      expect(res.status).toBe(201);
+      shas.push(((await res.json()) as { artifact: { sha256: string } }).artifact.sha256);
+    }
+
+    const tokenNames = async () =>
+      (await trpcHttp<{ name: string }[]>(base, 'tokens.list', undefined, { token: admin.apiToken })).map(
+        (t) => t.name,
+      );
+    const before = await tokenNames();
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/signin`);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+    for (const sha of shas) {
+      const download = page.waitForEvent('download');
+      void download.catch(() => undefined); // awaited below; unhandled only if the page rendered instead
+      // navigating to an attachment starts a download instead of loading a document
+      const opened = await page.goto(`${base}/api/blobs/${sha}`).then(
+        () => 'rendered',
+        (e: Error) => e.message,
+      );
+      expect(opened).toMatch(/Download is starting|net::ERR_ABORTED/);
+      expect((await download).suggestedFilename()).toBe(sha);
+      const res = await fetch(`${base}/api/blobs/${sha}`, { headers: { authorization: `Bearer ${admin.apiToken}` } });
+      expect(Object.fromEntries(res.headers)).toMatchObject({
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename="${sha}"; filename*=UTF-8''${sha}`,
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
+      });
+    }
+    await page.goto(`${base}/account`);
+    expect(await page.evaluate(() => localStorage.getItem('tb-xss'))).toBeNull();
+    expect(await tokenNames()).toEqual(before);
     await context.close();
   });
 });

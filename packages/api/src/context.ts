@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type Platform, resolveSecret } from '@trueboard/core';
+import { viaHttps } from './client-address';
 
 export const SESSION_COOKIE = 'tb_session';
 
@@ -47,8 +48,17 @@ export function sessionCookie(token: string, expires: Date, secure: boolean): st
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Expires=${expires.toUTCString()}${secure ? '; Secure' : ''}`;
 }
 
-export function clearSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+export function clearSessionCookie(secure = false): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * Whether session cookies get `Secure`: the configured public URL is https, or this request came
+ * over HTTPS (directly, or per X-Forwarded-Proto from a trusted proxy: TRUEBOARD_TRUST_PROXY).
+ */
+export function secureCookies(ctx: Pick<Context, 'req' | 'platform'>): boolean {
+  const { publicUrl, trustProxy } = ctx.platform.config;
+  return publicUrl?.startsWith('https:') === true || viaHttps(ctx.req, trustProxy);
 }
 
 /** Same-origin check for cookie-authenticated mutations (CSRF defence on top of SameSite=Lax). */

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
-import { DomainError, type DomainErrorCode } from '@trueboard/core';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { DomainError, type DomainErrorCode, describeIssues } from '@trueboard/core';
 import { ZodError } from 'zod';
 
 export const HTTP_STATUS: Record<DomainErrorCode, number> = {
@@ -28,6 +29,8 @@ const TRPC_CODE: Record<DomainErrorCode, TRPCError['code']> = {
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
   if (err instanceof DomainError) return new TRPCError({ code: TRPC_CODE[err.code], message: err.message, cause: err });
+  if (err instanceof ZodError)
+    return new TRPCError({ code: 'BAD_REQUEST', message: describeIssues('input', err.issues), cause: err });
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'internal error', cause: err });
 }
 
@@ -45,15 +48,39 @@ export function toRestError(err: unknown, requestId: string): RestError {
     };
   }
   if (err instanceof ZodError) {
-    const msg = err.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-      .join('; ');
-    return { status: 400, body: { error: { code: 'bad_input', message: `bad input: ${msg}`, requestId } } };
+    const message = describeIssues('request body', err.issues);
+    return { status: 400, body: { error: { code: 'bad_input', message, requestId } } };
   }
   console.error(`[${requestId}]`, err);
   return {
     status: 500,
     body: { error: { code: 'internal', message: `internal error (request id ${requestId})`, requestId } },
   };
+}
+
+/**
+ * An error found before tRPC runs (body or batch limits), in tRPC's own response shape so tRPC
+ * clients show its message: one error per call of a batch. A refused body that was not read to
+ * the end closes the connection, so the rest of it is never parsed as a next request.
+ */
+export function trpcEnvelopeError(err: unknown, requestId: string, calls: number, batch: boolean): Response {
+  const e = toTRPCError(err);
+  const status = e.cause instanceof DomainError ? HTTP_STATUS[e.cause.code] : e.code === 'BAD_REQUEST' ? 400 : 500;
+  if (status === 500) console.error(`[${requestId}]`, err);
+  const one = {
+    error: {
+      message: status === 500 ? `internal error (request id ${requestId})` : e.message,
+      code: TRPC_ERROR_CODES_BY_KEY[e.code],
+      data: { code: e.code, httpStatus: status, requestId },
+    },
+  };
+  return new Response(JSON.stringify(batch ? Array.from({ length: Math.max(1, calls) }, () => one) : one), {
+    status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+      ...(status === 413 ? { connection: 'close' } : {}),
+    },
+  });
 }

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import * as core from '@trueboard/core';
+import { refuseUnknownHost } from './allowed-hosts';
 import { createContext, sameOrigin } from './context';
+import { onDownloadOrigin } from './download-origin';
+import { trpcEnvelopeError } from './errors';
 import { handleBlobs } from './rest/blobs';
 import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
@@ -8,8 +12,16 @@ import { handleRunner } from './rest/runner';
 import { handleSubmissionUpload } from './rest/submissions';
 import { handleVersions } from './rest/versions';
 import { appRouter } from './router';
+import { withSecurityHeaders } from './security-headers';
+import type { Meta } from './trpc';
+import { checkTrpcRequest, procedurePaths } from './trpc-limits';
 
 export type FetchHandler = (req: Request) => Promise<Response>;
+
+const TRPC_ENDPOINT = '/api/trpc';
+// tRPC keeps a flat path → procedure map at runtime (no lazy routers here)
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } } | undefined>;
+const procedureMeta = (path: string) => procedures[path]?._def.meta;
 
 /**
  * The platform's HTTP surface as one framework-neutral fetch handler: tRPC at /api/trpc, REST
@@ -17,7 +29,7 @@ export type FetchHandler = (req: Request) => Promise<Response>;
  * servers (tests, runners-only deployments) mount the same function.
  */
 export function createHandler(getPlatform: () => Promise<core.Platform>): FetchHandler {
-  return async (req) => {
+  const handle: FetchHandler = async (req) => {
     const url = new URL(req.url);
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== 'api') return json({ error: { code: 'not_found', message: 'not found' } }, 404);
@@ -25,10 +37,23 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
     let requestId = req.headers.get('x-request-id') ?? 'unknown';
     try {
       const platform = await getPlatform();
+      const misdirected = refuseUnknownHost(req, platform.config);
+      if (misdirected) return misdirected;
+      // a separate download origin serves user content and nothing else (no app, no credentials)
+      if (onDownloadOrigin(platform.config, req) && parts[1] !== 'benchmarks') {
+        return json({ error: { code: 'not_found', message: 'this origin only serves downloads' } }, 404);
+      }
       if (parts[1] === 'trpc') {
+        let checked: Request;
+        try {
+          checked = await checkTrpcRequest(req, TRPC_ENDPOINT, procedureMeta);
+        } catch (err) {
+          const calls = procedurePaths(url, TRPC_ENDPOINT).length;
+          return trpcEnvelopeError(err, randomUUID(), calls, url.searchParams.get('batch') === '1');
+        }
         return await fetchRequestHandler({
-          endpoint: '/api/trpc',
-          req,
+          endpoint: TRPC_ENDPOINT,
+          req: checked,
           router: appRouter,
           createContext: async ({ resHeaders: h }) => {
             const ctx = await createContext(platform, req, h);
@@ -59,4 +84,5 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       return errorResponse(err, requestId);
     }
   };
+  return async (req) => withSecurityHeaders(await handle(req));
 }

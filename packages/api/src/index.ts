@@ -1,5 +1,7 @@
 export { LEADERBOARD_PAGE, type Leaderboard, leaderboardQueryFromParams } from '@trueboard/core';
+export { hostPolicy } from './allowed-hosts';
 export { type Context, createContext, SESSION_COOKIE } from './context';
+export { downloadBase, onDownloadOrigin } from './download-origin';
 export { createHandler, type FetchHandler } from './handler';
 export { serve, toNodeListener } from './node-server';
 export { getPlatform } from './platform-singleton';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { attachSocketAddress } from './client-address';
 import type { FetchHandler } from './handler';
 
 /** Adapts a fetch handler to node:http (tests and runner-facing deployments without Next.js). */
@@ -18,7 +19,9 @@ export function toNodeListener(handler: FetchHandler) {
         else if (v !== undefined) headers.set(k, v);
       }
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      const request = new Request(`http://${host}${req.url ?? '/'}`, {
+      // a malformed Host still gets an answer (the handler refuses it with 421), not a crash
+      const url = `http://${/^[\w.:[\]-]+$/.test(host) ? host : 'localhost'}${req.url ?? '/'}`;
+      const request = new Request(URL.canParse(url) ? url : 'http://localhost/', {
         method: req.method,
         headers,
         body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : undefined,
@@ -26,6 +29,8 @@ export function toNodeListener(handler: FetchHandler) {
         // Node's fetch needs duplex for streamed request bodies
         duplex: 'half',
       } as RequestInit);
+      // the peer address rides on the Request object, not a header a client could send
+      attachSocketAddress(request, req.socket.remoteAddress);
       const response = await handler(request);
       res.statusCode = response.status;
       for (const [k, v] of response.headers) {

@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { Slug } from '@trueboard/contracts';
-import { requireTeamRole, teamBySlug } from '@trueboard/core';
+import { describeIssues, requireTeamRole, teamBySlug } from '@trueboard/core';
 import type { Role } from '@trueboard/db';
-import { z } from 'zod';
+import { ZodError, z } from 'zod';
 import { type Context, sameOrigin } from './context';
 import { toTRPCError } from './errors';
 
@@ -10,6 +10,10 @@ import { toTRPCError } from './errors';
 export type Access = 'public' | 'user' | 'admin' | `team:${Role}`;
 export interface Meta {
   access: Access;
+  /** a body limit above the default 1 MiB (e.g. uploads of annotation files) */
+  maxBodyBytes?: number;
+  /** must be the only call in its request (sign-in: one password guess per request) */
+  unbatchable?: boolean;
 }
 
 const t = initTRPC
@@ -19,9 +23,14 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       const internal = error.code === 'INTERNAL_SERVER_ERROR';
       if (internal) console.error(`[${ctx?.requestId}]`, error.cause ?? error);
+      const zod = error.cause instanceof ZodError ? error.cause : null;
       return {
         ...shape,
-        message: internal ? `internal error (request id ${ctx?.requestId ?? 'unknown'})` : shape.message,
+        message: internal
+          ? `internal error (request id ${ctx?.requestId ?? 'unknown'})`
+          : zod
+            ? describeIssues('input', zod.issues)
+            : shape.message,
         data: {
           ...shape.data,
           stack: undefined,
@@ -42,8 +51,11 @@ const guarded = t.procedure.use(async ({ meta, ctx, type, next }) => {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'cross-site request refused' });
   }
   const r = await next();
-  if (!r.ok) throw toTRPCError(r.error.cause ?? r.error);
-  return r;
+  if (r.ok) return r;
+  // input validation and explicit TRPCErrors are already classified; anything else is a thrown
+  // domain error (or a bug) that tRPC wrapped as INTERNAL_SERVER_ERROR
+  if (r.error.code !== 'INTERNAL_SERVER_ERROR') throw r.error;
+  throw toTRPCError(r.error.cause ?? r.error);
 });
 
 export const publicProcedure = guarded.meta({ access: 'public' });

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPlatform, importBenchmarkDir, loadConfig } from '@trueboard/core';
 import { freePort } from '@trueboard/db/embedded';
-import { freshDatabase } from '@trueboard/testkit';
+import { freshDatabase, makeUser, TOY_QA_DIR } from '@trueboard/testkit';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { health, npmStart, TOY_EVALUATOR, waitFor } from './helpers';
@@ -27,7 +28,14 @@ describe('npm start', () => {
     const credsFile = join(dataDir, 'admin-credentials.json');
     expect(statSync(credsFile).mode & 0o777).toBe(0o600);
     const creds = JSON.parse(readFileSync(credsFile, 'utf8')) as { email: string; password: string; apiToken: string };
-    expect(first.output()).toContain(creds.apiToken); // printed once, on first start
+    // the secrets stay in the 0600 file: stdout (captured by process managers and CI) names only the file
+    expect(first.output()).not.toContain(creds.apiToken);
+    expect(first.output()).not.toContain(creds.password);
+    expect(first.output()).toContain(`its password and API token are in ${credsFile} (mode 0600)`);
+    // the data directory and the server log are private (as root: traversable, not listable)
+    const dirMode = statSync(dataDir).mode & 0o777;
+    expect(dirMode).toBe(process.getuid?.() === 0 ? 0o711 : 0o700);
+    expect(statSync(join(dataDir, 'postgres.log')).mode & 0o777).toBe(0o600);
     // Ctrl-C in a terminal signals the whole group: npm dies of it, trueboard shuts down cleanly
     process.kill(-(first.child.pid ?? 0), 'SIGINT');
     await first.exited;
@@ -56,6 +64,16 @@ describe('npm start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tb-start-url-'));
     const port = await freePort();
     const url = await freshDatabase();
+    // someone registered a bundled benchmark's id first (possible before ids were reserved):
+    // start reports the conflict, skips that benchmark and serves everything else
+    const squat = await createPlatform({ ...loadConfig({ TRUEBOARD_DATA_DIR: dataDir }), databaseUrl: url });
+    const squatter = await makeUser(squat, { admin: true });
+    const copy = mkdtempSync(join(tmpdir(), 'tb-squat-'));
+    cpSync(TOY_QA_DIR, copy, { recursive: true });
+    const m = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+    writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...m, id: 'spider-dev', name: 'official' }));
+    await importBenchmarkDir(squat, squatter.actor, copy);
+    await squat.close();
     const run = npmStart(port, dataDir, ['--no-web', '--runners', '0'], { DATABASE_URL: url });
     const h = await waitFor(
       () => `health:\n${run.output()}`,
@@ -64,6 +82,10 @@ describe('npm start', () => {
     );
     expect(h).toMatchObject({ status: 'ok', db: true, queue: true, runners: 0 });
     expect(run.output()).toContain('using DATABASE_URL');
+    await waitFor('the conflict report', async () => run.output().includes('benchmarks/spider-dev: skipped'), 60_000);
+    expect(run.output()).toContain(
+      'trueboard: benchmarks/spider-dev: skipped: benchmark "spider-dev" already exists with different data',
+    );
     expect(existsSync(join(dataDir, 'pg'))).toBe(false);
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const [admins] = await sql`select count(*)::int as n from users where is_admin`;

@@ -6,3 +6,4 @@ export * from './manifest';
 export * from './report';
 export * from './runner-protocol';
 export * from './submission';
+export * from './text';

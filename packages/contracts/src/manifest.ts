@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { Family, Slug } from './family';
+import { DisplayName, UserText } from './text';
 
 export const MetricDefinition = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_.@-]*$/, 'metric names are lowercase, e.g. "ex" or "ndcg@10"'),
-  label: z.string().min(1),
+  name: z
+    .string()
+    .max(64)
+    .regex(/^[a-z][a-z0-9_.@-]*$/, 'metric names are lowercase, e.g. "ex" or "ndcg@10"'),
+  label: DisplayName(100),
   higherIsBetter: z.boolean().default(true),
   /** how values are displayed: `percent` values are stored in [0, 100]. */
   unit: z.enum(['percent', 'ratio', 'count', 'ms']).default('percent'),
-  description: z.string().optional(),
+  description: UserText(2000).optional(),
 });
 export type MetricDefinition = z.infer<typeof MetricDefinition>;
 
@@ -15,28 +19,34 @@ export type MetricDefinition = z.infer<typeof MetricDefinition>;
 export const RelativePath = z
   .string()
   .min(1)
+  .max(1000)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a relative path without ".."');
 
 export const BenchmarkManifest = z
   .object({
     id: Slug,
-    name: z.string().min(1).max(200),
+    name: DisplayName(200),
     family: Family,
-    description: z.string().default(''),
-    license: z.string().optional(),
-    source: z.string().optional(),
+    description: UserText(10_000).default(''),
+    license: UserText(500).optional(),
+    source: UserText(2000).optional(),
     /** the team that owns the benchmark (created on import if missing) */
     ownerTeam: Slug.default('maintainers'),
-    metrics: z.array(MetricDefinition).min(1, 'declare at least one metric'),
-    primaryMetric: z.string(),
+    metrics: z.array(MetricDefinition).min(1, 'declare at least one metric').max(50),
+    primaryMetric: z.string().max(64),
     /** data files (relative to the manifest) that make up dataset version 1; directories are walked */
-    files: z.array(RelativePath).min(1, 'list the data files of the benchmark'),
+    files: z.array(RelativePath).min(1, 'list the data files of the benchmark').max(10_000),
     /** family-specific evaluator settings, passed to the evaluator untouched */
     evaluator: z.record(z.string(), z.unknown()).default({}),
     limits: z
       .object({
-        artifactMaxBytes: z.number().int().positive().optional(),
-        dailyQuota: z.number().int().positive().optional(),
+        artifactMaxBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(64 * 1024 ** 3)
+          .optional(),
+        dailyQuota: z.number().int().positive().max(100_000).optional(),
       })
       .default({}),
   })
@@ -62,6 +72,10 @@ export type BenchmarkManifestInput = z.input<typeof BenchmarkManifest>;
 export const DatasetFile = z.object({
   path: RelativePath,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  size: z.number().int().nonnegative(),
+  size: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 50),
 });
 export type DatasetFile = z.infer<typeof DatasetFile>;

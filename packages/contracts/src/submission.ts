@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Slug } from './family';
+import { DisplayName, UserText } from './text';
 
 export const SubmissionState = z.enum(['submitted', 'queued', 'running', 'finished', 'failed', 'cancelled']);
 export type SubmissionState = z.infer<typeof SubmissionState>;
@@ -31,13 +32,14 @@ export type Hyperparameters = z.infer<typeof Hyperparameters>;
 
 const HttpUrl = z
   .string()
+  .max(2000)
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 export const MethodInput = z.object({
   team: Slug,
-  name: z.string().trim().min(1, 'name is required').max(120),
-  description: z.string().max(5000).default(''),
+  name: DisplayName(120),
+  description: UserText(5000).default(''),
   paperUrl: HttpUrl.optional(),
   codeUrl: HttpUrl.optional(),
   hyperparameters: Hyperparameters.default({}),
@@ -59,7 +61,7 @@ export const SubmissionMeta = z.object({
   benchmark: Slug,
   method: z.string().uuid(),
   /** a short note shown on the submission page */
-  note: z.string().max(2000).default(''),
+  note: UserText(2000).default(''),
   isPublic: z.boolean().default(true),
 });
 export type SubmissionMeta = z.infer<typeof SubmissionMeta>;

@@ -1,20 +1,40 @@
+import { DisplayName, EmailText } from '@trueboard/contracts';
 import { apiTokens, runnerTokens, sessions, users } from '@trueboard/db';
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor, UserActor } from './actor';
 import { recordAudit } from './audit';
+import { weakPasswordReason } from './common-passwords';
 import { badInput, conflict, DomainError, describeIssues, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
 import { hashPassword, hashSecret, newSecret, TOKEN_PREFIX, verifyPassword } from './secrets';
+import {
+  accountKey,
+  assertNotThrottled,
+  clearThrottle,
+  countFailure,
+  forgiveAttempt,
+  networkKey,
+  reserveAttempt,
+} from './throttle';
 
-export const SignUpInput = z.object({
-  email: z.string().trim().toLowerCase().email('enter a valid email address').max(254),
-  name: z.string().trim().min(1, 'name is required').max(100),
-  password: z.string().min(10, 'use at least 10 characters').max(200),
-});
+/** Longer passwords are refused before hashing: argon2 over megabytes is a denial of service. */
+export const PASSWORD_MAX = 256;
+const Password = z.string().max(PASSWORD_MAX, `a password has at most ${PASSWORD_MAX} characters`);
+
+export const SignUpInput = z
+  .object({
+    email: z.string().trim().toLowerCase().email('enter a valid email address').max(254),
+    name: DisplayName(100),
+    password: Password.min(10, 'use at least 10 characters'),
+  })
+  .superRefine((v, ctx) => {
+    const weak = weakPasswordReason(v.password, { email: v.email });
+    if (weak) ctx.addIssue({ code: 'custom', path: ['password'], message: weak });
+  });
 export type SignUpInput = z.input<typeof SignUpInput>;
 
-export const SignInInput = z.object({ email: z.string().trim().toLowerCase(), password: z.string() });
+export const SignInInput = z.object({ email: EmailText, password: Password });
 
 export function parse<T extends z.ZodType>(schema: T, input: unknown, source: string): z.infer<T> {
   const r = schema.safeParse(input);
@@ -33,13 +53,32 @@ export function requireAdmin(actor: Actor): UserActor {
   return u;
 }
 
-export async function signUp(p: Platform, input: SignUpInput, opts: { isAdmin?: boolean } = {}) {
+/** Who is asking, as the transport knows it: the client's address (null when unknown). */
+export interface AuthRequestInfo {
+  clientIp?: string | null;
+}
+
+/**
+ * Creates an account. An existing email is reported plainly (there is no email verification to
+ * hide it behind), but each such answer counts as a failure against the caller's network, so
+ * probing for accounts here is throttled like guessing passwords at sign-in.
+ */
+export async function signUp(p: Platform, input: SignUpInput, opts: { isAdmin?: boolean } & AuthRequestInfo = {}) {
   const v = parse(SignUpInput, input, 'sign-up');
+  const network = networkKey(opts.clientIp);
+  await assertNotThrottled(p.db, [network], 'sign-in or sign-up attempts from your network');
   const passwordHash = await hashPassword(v.password);
+  return createUser(p, v, passwordHash, opts.isAdmin ?? false).catch(async (err: unknown) => {
+    if (err instanceof DomainError && err.code === 'conflict') await countFailure(p.db, [network]);
+    throw err;
+  });
+}
+
+function createUser(p: Platform, v: z.infer<typeof SignUpInput>, passwordHash: string, isAdmin: boolean) {
   return p.db.transaction(async (tx) => {
     const [user] = await tx
       .insert(users)
-      .values({ email: v.email, name: v.name, passwordHash, isAdmin: opts.isAdmin ?? false })
+      .values({ email: v.email, name: v.name, passwordHash, isAdmin })
       .onConflictDoNothing()
       .returning({ id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin });
     if (!user) throw conflict(`an account for ${v.email} already exists; sign in instead`);
@@ -64,12 +103,22 @@ export async function createSession(p: Platform, userId: string): Promise<{ toke
   return { token: secret, expiresAt };
 }
 
-export async function signIn(p: Platform, input: z.input<typeof SignInInput>) {
+/**
+ * Checks a password. Every attempt is counted against the email (known or not, so a lock reveals
+ * nothing) and the client's network before the password is checked; while either is locked even
+ * the right password is refused (429 with when to retry). Success forgets the account's failures.
+ */
+export async function signIn(p: Platform, input: z.input<typeof SignInInput>, opts: AuthRequestInfo = {}) {
   const v = parse(SignInInput, input, 'sign-in');
+  const account = accountKey(v.email);
+  const network = networkKey(opts.clientIp);
+  await reserveAttempt(p.db, [account, network], 'sign-in attempts');
   const [user] = await p.db.select().from(users).where(sql`lower(${users.email}) = ${v.email}`);
   // verify against a dummy hash when the user is unknown, so timing does not reveal accounts
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, v.password);
   if (!user || !ok) throw new DomainError('unauthorized', 'wrong email or password');
+  await clearThrottle(p.db, account);
+  await forgiveAttempt(p.db, network);
   const session = await createSession(p, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }, ...session };
 }
@@ -120,7 +169,7 @@ export async function resolveSecret(p: Platform, secret: string | null | undefin
 }
 
 export const TokenInput = z.object({
-  name: z.string().trim().min(1, 'give the token a name').max(100),
+  name: DisplayName(100),
   expiresInDays: z.number().int().positive().max(3650).optional(),
 });
 

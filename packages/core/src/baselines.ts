@@ -61,7 +61,6 @@ export async function seedBaselines(p: Platform, actor: Actor, benchmarkId: stri
     if (existing) continue;
     const body = await readFile(join(dir, 'baselines', e.file));
     const s = await submit(p, actor, { benchmark: benchmarkId, method: m.id, note: 'published predictions' }, body, {
-      mediaType: 'text/plain',
       isBaseline: true,
     });
     created.push({ method: e.method, submissionId: s.id });

@@ -42,31 +42,71 @@ export interface ImportResult {
 }
 
 /** Reads a benchmark directory, stores its files content-addressed and registers it. */
+export interface RegisterOptions {
+  /** the platform's own import of its bundled benchmarks: may use the reserved ids */
+  bundled?: boolean;
+}
+
 export async function importBenchmarkDir(
   p: Platform,
   actor: Actor,
   dir: string,
   onFile?: (done: number, total: number, path: string) => void,
+  opts: RegisterOptions = {},
 ): Promise<ImportResult> {
   requireUser(actor);
   const m = await readManifest(dir);
-  await authorizeImport(p, actor, m);
+  await authorizeImport(p, actor, m, opts);
   const paths = await expandFiles(dir, m.files);
   if (paths.length === 0) throw badInput(`bad input: ${join(dir, 'manifest.json')}: "files" matched no files`);
   const files = await storeDatasetFiles(p.db, p.storage, dir, paths, onFile);
-  return registerBenchmark(p, actor, m, files);
+  return registerBenchmark(p, actor, m, files, opts);
 }
 
-async function authorizeImport(p: Platform, actor: Actor, m: BenchmarkManifest) {
+/** Uploading dataset files is for those who may register benchmarks: admins and allow-listed maintainers. */
+export async function requireBenchmarkRegistrar(p: Platform, actor: Actor): Promise<void> {
   const u = requireUser(actor);
+  if (u.isAdmin) return;
+  const allowed = p.config.benchmarkTeams;
+  const [m] = allowed.length
+    ? await p.db
+        .select({ role: memberships.role })
+        .from(memberships)
+        .innerJoin(teams, eq(teams.id, memberships.teamId))
+        .where(
+          and(
+            eq(memberships.userId, u.userId),
+            inArray(memberships.role, ['admin', 'maintainer']),
+            inArray(teams.slug, allowed),
+          ),
+        )
+        .limit(1)
+    : [];
+  if (!m)
+    throw forbidden(
+      'uploading dataset files needs a platform admin, or the maintainer role in a team on the TRUEBOARD_BENCHMARK_TEAMS allow-list',
+    );
+}
+
+/**
+ * Registering a (public) benchmark is for platform admins, or maintainers of a team on the
+ * TRUEBOARD_BENCHMARK_TEAMS allow-list registering it for that team. The ids of the bundled
+ * benchmarks are reserved for the platform's own import, so nobody can squat them.
+ */
+async function authorizeImport(p: Platform, actor: Actor, m: BenchmarkManifest, opts: RegisterOptions) {
+  const u = requireUser(actor);
+  if (!opts.bundled && p.reservedBenchmarkIds?.has(m.id))
+    throw forbidden(`the benchmark id "${m.id}" is reserved for a benchmark bundled with Trueboard; choose another id`);
   const [team] = await p.db.select().from(teams).where(eq(teams.slug, m.ownerTeam));
-  if (team) {
-    const role = await roleIn(p.db, u, team.id);
-    if (role !== 'admin' && role !== 'maintainer')
-      throw forbidden(`importing into team "${m.ownerTeam}" needs the maintainer role`);
-  } else if (!u.isAdmin) {
-    throw forbidden(`team "${m.ownerTeam}" does not exist; create it first or ask a platform admin`);
-  }
+  if (u.isAdmin) return team;
+  if (!p.config.benchmarkTeams.includes(m.ownerTeam))
+    throw forbidden(
+      `registering a benchmark needs a platform admin (team "${m.ownerTeam}" is not on the TRUEBOARD_BENCHMARK_TEAMS allow-list)`,
+    );
+  if (!team) throw forbidden(`team "${m.ownerTeam}" does not exist; create it first or ask a platform admin`);
+  const role = await roleIn(p.db, u, team.id);
+  if (role !== 'admin' && role !== 'maintainer')
+    throw forbidden(`registering a benchmark for team "${m.ownerTeam}" needs the maintainer role there`);
   return team;
 }
 
@@ -80,11 +120,12 @@ export async function registerBenchmark(
   actor: Actor,
   manifestInput: unknown,
   filesInput: unknown,
+  opts: RegisterOptions = {},
 ): Promise<ImportResult> {
   const u = requireUser(actor);
   const m = parse(BenchmarkManifest, manifestInput, 'manifest.json');
-  const files = parse(z.array(DatasetFile).min(1, 'no files'), filesInput, 'files');
-  const team = await authorizeImport(p, actor, m);
+  const team = await authorizeImport(p, actor, m, opts);
+  const files = parse(z.array(DatasetFile).min(1, 'no files').max(10_000), filesInput, 'files');
   const paths = new Set<string>();
   for (const f of files) {
     if (paths.has(f.path)) throw badInput(`bad input: files: "${f.path}" is listed twice`);

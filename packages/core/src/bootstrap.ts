@@ -26,7 +26,7 @@ export async function bootstrapAdmin(p: Platform): Promise<AdminCredentials | nu
   const user = await signUp(p, { email, name: 'Admin', password }, { isAdmin: true });
   const actor: Actor = { kind: 'user', userId: user.id, isAdmin: true, via: 'token' };
   const token = await createApiToken(p, actor, { name: 'bootstrap' });
-  mkdirSync(p.config.dataDir, { recursive: true });
+  mkdirSync(p.config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(p.config.dataDir, 'admin-credentials.json');
   writeFileSync(file, `${JSON.stringify({ email, password, apiToken: token.secret }, null, 2)}\n`, { mode: 0o600 });
   return { email, password, apiToken: token.secret, file };

@@ -29,6 +29,34 @@ const Env = z.object({
   TRUEBOARD_LEASE_SECONDS: z.coerce.number().int().min(2).default(60),
   TRUEBOARD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   TRUEBOARD_SESSION_DAYS: z.coerce.number().int().positive().default(30),
+  // the address users open (https://… behind a TLS proxy): session cookies get `Secure`, Host is checked against it
+  TRUEBOARD_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
+    .optional(),
+  // how many reverse proxies in front of us to believe (X-Forwarded-For/-Proto/-Host); 0 = none
+  TRUEBOARD_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // more host names the server answers to (comma-separated; `.example.org` includes subdomains, `*` any)
+  TRUEBOARD_ALLOWED_HOSTS: z.string().default(''),
+  // per-user limits over a rolling 24 hours, across all teams (teams are free, so per-team limits alone are not enough)
+  TRUEBOARD_USER_DAILY_SUBMISSIONS: z.coerce.number().int().positive().default(50),
+  TRUEBOARD_USER_DAILY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * MiB),
+  TRUEBOARD_USER_DAILY_TEAMS: z.coerce.number().int().positive().default(5),
+  // teams whose maintainers may register benchmarks (besides platform admins); comma-separated slugs
+  TRUEBOARD_BENCHMARK_TEAMS: z.string().default(''),
+  // correction proposals per user per rolling hour (each one runs its SQL on the server); admins are exempt
+  TRUEBOARD_PROPOSALS_PER_HOUR: z.coerce.number().int().positive().max(100_000).default(20),
+  // user content (dataset files, diffs, changelogs) linked from another origin than the app's
+  TRUEBOARD_DOWNLOAD_ORIGIN: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
+    .optional(),
 });
 
 export interface Config {
@@ -41,6 +69,20 @@ export interface Config {
   leaseSeconds: number;
   maxAttempts: number;
   sessionDays: number;
+  /** origin users open the platform at, if configured (its scheme decides the cookie's `Secure`) */
+  publicUrl: string | undefined;
+  /** reverse proxies to trust for the client address, scheme and host */
+  trustProxy: number;
+  /** extra names the Host header may carry (besides the public URL's, loopback and this machine's) */
+  allowedHosts: string[];
+  /** per user, rolling 24 hours: submissions, uploaded artifact bytes, teams created */
+  userDaily: { submissions: number; bytes: number; teams: number };
+  /** teams whose maintainers may register benchmarks; platform admins always can */
+  benchmarkTeams: string[];
+  /** correction proposals one user may make per rolling hour (refused ones count; admins are exempt) */
+  proposalsPerHour: number;
+  /** origin (scheme://host[:port]) that serves downloads of user content, if separate from the app */
+  downloadOrigin: string | undefined;
 }
 
 /** Reads configuration from the environment once, at the edge; bad values fail with the variable's name. */
@@ -50,6 +92,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = Env.safeParse(cleaned);
   if (!parsed.success) throw new Error(describeIssues('environment', parsed.error.issues));
   const e = parsed.data;
+  const hostOf = (u: string | undefined) => (u ? new URL(u).host : undefined);
+  if (e.TRUEBOARD_DOWNLOAD_ORIGIN && hostOf(e.TRUEBOARD_DOWNLOAD_ORIGIN) === hostOf(e.TRUEBOARD_PUBLIC_URL)) {
+    // that origin serves downloads only: the app would be unreachable
+    throw new Error('bad input: environment: TRUEBOARD_DOWNLOAD_ORIGIN must be another host than TRUEBOARD_PUBLIC_URL');
+  }
   const dataDir = resolve(/*turbopackIgnore: true*/ e.TRUEBOARD_DATA_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -65,5 +112,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseSeconds: e.TRUEBOARD_LEASE_SECONDS,
     maxAttempts: e.TRUEBOARD_MAX_ATTEMPTS,
     sessionDays: e.TRUEBOARD_SESSION_DAYS,
+    publicUrl: e.TRUEBOARD_PUBLIC_URL ? new URL(e.TRUEBOARD_PUBLIC_URL).origin : undefined,
+    trustProxy: e.TRUEBOARD_TRUST_PROXY,
+    allowedHosts: e.TRUEBOARD_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    userDaily: {
+      submissions: e.TRUEBOARD_USER_DAILY_SUBMISSIONS,
+      bytes: e.TRUEBOARD_USER_DAILY_BYTES,
+      teams: e.TRUEBOARD_USER_DAILY_TEAMS,
+    },
+    benchmarkTeams: e.TRUEBOARD_BENCHMARK_TEAMS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    proposalsPerHour: e.TRUEBOARD_PROPOSALS_PER_HOUR,
+    downloadOrigin: e.TRUEBOARD_DOWNLOAD_ORIGIN ? new URL(e.TRUEBOARD_DOWNLOAD_ORIGIN).origin : undefined,
   };
 }

@@ -2,6 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import {
   type AuditAction,
   type CorrectionValidation,
+  ImportCorrectionsInput,
   ProposeCorrectionInput,
   ReviewCorrectionInput,
 } from '@trueboard/contracts';
@@ -16,12 +17,14 @@ import {
   users,
 } from '@trueboard/db';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import { parse, requireUser } from './accounts';
-import type { Actor } from './actor';
+import type { Actor, UserActor } from './actor';
 import { type AnnotationCodec, type Annotations, codecFor } from './annotations/index';
 import { recordAudit } from './audit';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
+import { beginProposal, checkProposalRate, type ProposalAttempt } from './proposal-limit';
 import { requireTeamRole } from './teams';
 
 type Version = typeof datasetVersions.$inferSelect;
@@ -119,11 +122,32 @@ export function auditCorrection(
 /**
  * Proposes a change to one example's gold fields. The fields must be editable in the dataset's
  * layout and differ from the current gold; for text-to-SQL a new gold query is executed first
- * (read-only, within the timeout) by the platform's validator, and a query that fails is refused.
+ * (read-only, within the timeout and the result caps) by the platform's validator, and a query that
+ * fails is refused. Proposals are rate-limited per user (see proposal-limit.ts) unless
+ * `rateLimited: false` (the platform's own curated corrections).
  */
-export async function proposeCorrection(p: Platform, actor: Actor, input: unknown) {
+export async function proposeCorrection(
+  p: Platform,
+  actor: Actor,
+  input: unknown,
+  opts: { rateLimited?: boolean } = {},
+) {
   const u = requireUser(actor);
   const v = parse(ProposeCorrectionInput, input, 'correction');
+  const attempt = opts.rateLimited === false ? null : await beginProposal(p, u);
+  try {
+    return await propose(p, u, v, attempt);
+  } finally {
+    attempt?.end();
+  }
+}
+
+async function propose(
+  p: Platform,
+  u: UserActor,
+  v: z.output<typeof ProposeCorrectionInput>,
+  attempt: ProposalAttempt | null,
+) {
   const { b, version } = await benchmarkAndVersion(p, v.benchmark, v.version);
   const ann = await versionAnnotations(p, b.family, version);
   const current = ann.annotations.get(v.exampleId);
@@ -141,17 +165,26 @@ export async function proposeCorrection(p: Platform, actor: Actor, input: unknow
   let validation: CorrectionValidation | null = null;
   const validator = p.validators?.[b.family];
   if (validator) {
-    validation = await validator.validate({
-      example: current,
-      fields: v.fields,
-      file: async (path) => {
-        const f = version.files.find((x) => x.path === path);
-        return f ? blobPath(p, f.sha256) : null;
-      },
-    });
-    if (!validation.ok) throw badInput(`bad input: fields: ${validation.message ?? 'the proposed gold does not run'}`);
+    validation = await validator
+      .validate({
+        example: current,
+        fields: v.fields,
+        file: async (path) => {
+          const f = version.files.find((x) => x.path === path);
+          return f ? blobPath(p, f.sha256) : null;
+        },
+      })
+      .catch((err: unknown) => {
+        attempt?.refused();
+        throw err;
+      });
+    if (!validation.ok) {
+      attempt?.refused();
+      throw badInput(`bad input: fields: ${validation.message ?? 'the proposed gold does not run'}`);
+    }
   }
   return p.db.transaction(async (tx) => {
+    await attempt?.recheck(tx);
     if (v.supersedes) {
       const [old] = await tx.select().from(corrections).where(eq(corrections.id, v.supersedes)).for('update');
       if (!old || old.benchmarkId !== b.id || old.exampleId !== v.exampleId)
@@ -330,14 +363,12 @@ export async function exampleGold(p: Platform, input: { benchmark: string; versi
  * Upstream import: a corrected copy of the benchmark's annotation files (in its original layout)
  * is diffed field by field against the latest version; every changed example becomes one proposed
  * correction (category `other`, rationale naming the source). Added or removed examples are
- * reported, never applied.
+ * reported, never applied. Every proposal counts against the hourly limit: an import that would
+ * pass it is refused whole, before any is made.
  */
-export async function importCorrections(
-  p: Platform,
-  actor: Actor,
-  input: { benchmark: string; files: Record<string, string>; source: string },
-) {
-  requireUser(actor);
+export async function importCorrections(p: Platform, actor: Actor, raw: ImportCorrectionsInput) {
+  const u = requireUser(actor);
+  const input = parse(ImportCorrectionsInput, raw, 'import');
   const { b, version } = await benchmarkAndVersion(p, input.benchmark);
   const ann = await versionAnnotations(p, b.family, version);
   const missing = Object.keys(ann.files).filter((f) => !(f in input.files));
@@ -352,13 +383,17 @@ export async function importCorrections(
   const removed = [...ann.annotations.keys()].filter((id) => !theirs.has(id));
   const created: { id: string; exampleId: string; fields: string[] }[] = [];
   const refused: { exampleId: string; message: string }[] = [];
+  const changed: [string, Record<string, string>][] = [];
   for (const [id, mine] of ann.annotations) {
     const other = theirs.get(id);
     if (!other) continue;
     const fields = Object.fromEntries(
       ann.codec.editable.filter((f) => other[f] !== mine[f]).map((f) => [f, other[f] ?? '']),
     );
-    if (!Object.keys(fields).length) continue;
+    if (Object.keys(fields).length) changed.push([id, fields]);
+  }
+  if (changed.length) await checkProposalRate(p, u, changed.length);
+  for (const [id, fields] of changed) {
     try {
       const c = await proposeCorrection(p, actor, {
         benchmark: b.id,

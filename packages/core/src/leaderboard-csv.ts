@@ -1,10 +1,15 @@
+import { escapeBidi } from '@trueboard/contracts';
 import type { Leaderboard } from './leaderboard';
 
 /** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
 export function leaderboardCsv(board: Leaderboard): string {
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   // user text starting like a formula is not run by spreadsheets (CSV injection)
-  const text = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+  // and bidi controls stored before they were refused show as visible escapes
+  const text = (raw: string) => {
+    const v = escapeBidi(raw);
+    return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  };
   const head = ['rank', 'group', 'tied', 'method', 'team', 'baseline', 'submitted_at', 'unscorable'];
   for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
   const lines = [head.map(quote).join(',')];

@@ -1,4 +1,4 @@
-import type { MetricDefinition } from '@trueboard/contracts';
+import { type MetricDefinition, Slug, VersionNumber } from '@trueboard/contracts';
 import {
   benchmarks,
   type DbOrTx,
@@ -18,17 +18,17 @@ import { pairedTies } from './paired-ties';
 import type { Platform } from './platform';
 
 export const LeaderboardQuery = z.object({
-  benchmark: z.string().min(1),
+  benchmark: Slug,
   /** dataset version number; default: the latest released one */
-  version: z.number().int().positive().optional(),
+  version: VersionNumber.optional(),
   /** column key `name/semantics`; default: the primary column */
-  sort: z.string().optional(),
+  sort: z.string().max(200).optional(),
   /** default: the column's better direction first */
   dir: z.enum(['asc', 'desc']).optional(),
-  team: z.string().optional(),
-  tag: z.string().optional(),
+  team: z.string().max(64).optional(),
+  tag: z.string().max(64).optional(),
   baseline: z.enum(['all', 'only', 'exclude']).default('all'),
-  offset: z.number().int().min(0).default(0),
+  offset: z.number().int().min(0).max(100_000_000).default(0),
   limit: z.number().int().min(1).max(100_000).default(200),
 });
 export type LeaderboardQuery = z.input<typeof LeaderboardQuery>;

@@ -1,12 +1,12 @@
 import { MethodInput } from '@trueboard/contracts';
-import { methods, teams } from '@trueboard/db';
-import { eq } from 'drizzle-orm';
+import { methods, submissions } from '@trueboard/db';
+import { and, eq, exists, sql } from 'drizzle-orm';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
 import { conflict } from './errors';
 import type { Platform } from './platform';
-import { requireTeamRole, teamBySlug } from './teams';
+import { requireTeamRole, roleIn, teamBySlug } from './teams';
 
 export async function createMethod(p: Platform, actor: Actor, input: unknown) {
   const u = requireUser(actor);
@@ -34,7 +34,13 @@ export async function createMethod(p: Platform, actor: Actor, input: unknown) {
   });
 }
 
-export async function listTeamMethods(p: Platform, teamSlug: string) {
+/**
+ * A team's methods. Members of the team (and platform admins) see all of them; everyone else sees
+ * only methods with at least one public submission, so a private method's name never leaks.
+ */
+export async function listTeamMethods(p: Platform, actor: Actor, teamSlug: string) {
+  const team = await teamBySlug(p.db, teamSlug);
+  const insider = actor.kind === 'user' && (await roleIn(p.db, actor, team.id)) !== null;
   return p.db
     .select({
       id: methods.id,
@@ -47,7 +53,18 @@ export async function listTeamMethods(p: Platform, teamSlug: string) {
       createdAt: methods.createdAt,
     })
     .from(methods)
-    .innerJoin(teams, eq(teams.id, methods.teamId))
-    .where(eq(teams.slug, teamSlug))
+    .where(
+      and(
+        eq(methods.teamId, team.id),
+        insider
+          ? undefined
+          : exists(
+              p.db
+                .select({ one: sql`1` })
+                .from(submissions)
+                .where(and(eq(submissions.methodId, methods.id), eq(submissions.isPublic, true))),
+            ),
+      ),
+    )
     .orderBy(methods.name);
 }

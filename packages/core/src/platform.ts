@@ -15,12 +15,18 @@ export interface Platform {
   config: Config;
   /** per family: checks proposed corrections (e.g. runs a new gold query); optional */
   validators?: Partial<Record<string, CorrectionValidator>>;
+  /** ids of the benchmarks bundled with this installation: only the bundled import may register them */
+  reservedBenchmarkIds?: ReadonlySet<string>;
   close(): Promise<void>;
 }
 
 export async function createPlatform(
   config: Config & { databaseUrl: string },
-  opts: { poolSize?: number; validators?: Partial<Record<string, CorrectionValidator>> } = {},
+  opts: {
+    poolSize?: number;
+    validators?: Partial<Record<string, CorrectionValidator>>;
+    reservedBenchmarkIds?: Iterable<string>;
+  } = {},
 ) {
   const { db, sql, close } = createDb(config.databaseUrl, { max: opts.poolSize ?? 10 });
   const jobs = await JobQueue.start(config.databaseUrl);
@@ -31,6 +37,7 @@ export async function createPlatform(
     jobs,
     config,
     validators: opts.validators,
+    reservedBenchmarkIds: new Set(opts.reservedBenchmarkIds ?? []),
     async close() {
       for (const v of Object.values(opts.validators ?? {})) await v?.close?.();
       await jobs.stop();

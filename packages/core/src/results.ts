@@ -117,7 +117,7 @@ export const ExampleFilter = z.object({
   value: z.string().max(200).optional(),
   /** an example id to show alone */
   example: z.string().max(200).optional(),
-  offset: z.number().int().min(0).default(0),
+  offset: z.number().int().min(0).max(100_000_000).default(0),
   limit: z.number().int().min(1).max(1000).default(200),
 });
 export type ExampleFilter = z.input<typeof ExampleFilter>;

@@ -64,14 +64,20 @@ export async function seedCorrections(p: Platform, admin: Actor, benchmarkId: st
   if (!curator) throw new Error('curator account missing');
   const curatorActor: Actor = { kind: 'user', userId: curator.id, isAdmin: false, via: 'token' };
   for (const c of curated.corrections) {
-    const made = await proposeCorrection(p, curatorActor, {
-      benchmark: benchmarkId,
-      exampleId: c.exampleId,
-      fields: c.fields,
-      category: c.category,
-      rationale: c.rationale,
-      evidence: c.evidence ? `${c.evidence}\n\nSource: ${curated.source}` : curated.source,
-    });
+    // the platform's own curated list: not subject to the per-user proposal rate limit
+    const made = await proposeCorrection(
+      p,
+      curatorActor,
+      {
+        benchmark: benchmarkId,
+        exampleId: c.exampleId,
+        fields: c.fields,
+        category: c.category,
+        rationale: c.rationale,
+        evidence: c.evidence ? `${c.evidence}\n\nSource: ${curated.source}` : curated.source,
+      },
+      { rateLimited: false },
+    );
     await reviewCorrection(p, admin, { id: made.id, decision: 'approve', comment: 'Checked against the database.' });
   }
   return releaseVersion(p, admin, { benchmark: benchmarkId, note: curated.source });

@@ -42,7 +42,8 @@ export class LocalBlobStorage implements BlobStorage {
   }
 
   async put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob> {
-    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    // submissions may be private: blobs are readable by the platform's user only
+    await mkdir(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
     const tmp = join(this.root, 'tmp', randomUUID());
     const hash = createHash('sha256');
     let size = 0;
@@ -65,10 +66,10 @@ export class LocalBlobStorage implements BlobStorage {
     });
     const source = input instanceof Uint8Array ? Readable.from([Buffer.from(input)]) : input;
     try {
-      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o644 }));
+      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }));
       const sha256 = hash.digest('hex');
       const storageKey = `${sha256.slice(0, 2)}/${sha256}`;
-      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+      await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
       await rename(tmp, this.keyPath(storageKey));
       return { sha256, size, storageKey };
     } finally {

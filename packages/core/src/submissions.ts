@@ -18,8 +18,12 @@ import { recordAudit } from './audit';
 import { getBenchmark, latestVersion } from './benchmarks';
 import { conflict, DomainError, forbidden, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
-import { checkQuota } from './quota';
+import { checkQuota, checkUserQuota, uploadQuotaExceeded } from './quota';
+import { formatBytes } from './storage';
 import { roleIn } from './teams';
+
+const tooLarge = (label: string, maxBytes: number) =>
+  new DomainError('too_large', `${label} is larger than the limit of ${formatBytes(maxBytes)}`, { maxBytes });
 
 /** Refuses a lifecycle transition the state machine does not allow. */
 export function assertTransition(from: SubmissionState, to: SubmissionState): void {
@@ -62,7 +66,8 @@ export async function enqueueRun(
 }
 
 export interface SubmitOptions {
-  mediaType?: string;
+  /** the size the client announced (Content-Length): an upload over a limit is refused before any byte is read */
+  declaredBytes?: number;
   /** admins and maintainers of the benchmark's team may mark reference entries */
   isBaseline?: boolean;
 }
@@ -88,19 +93,39 @@ export async function submit(
       throw forbidden('only maintainers of the benchmark can add baselines');
   }
   const limit = bench.dailyQuota ?? p.config.dailyQuota;
-  if (!opts.isBaseline) await checkQuota(p.db, method.teamId, bench.id, limit); // early, before reading the upload
   const family = bench.family as Family;
   const maxBytes = bench.artifactMaxBytes ?? p.config.maxArtifactBytes[family];
-  const blob = await p.storage.put(body, { maxBytes, label: `the ${family} artifact` });
+  const declared = opts.declaredBytes;
+  const label = `the ${family} artifact`;
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(label, maxBytes);
+  // early, before reading the upload: the team's quota, the user's quotas and the bytes left today
+  let room = Number.POSITIVE_INFINITY;
+  if (!opts.isBaseline) {
+    await checkQuota(p.db, method.teamId, bench.id, limit);
+    room = await checkUserQuota(p.db, u.userId, p.config.userDaily, declared ?? 0);
+  }
+  let blob: Awaited<ReturnType<typeof p.storage.put>>;
+  try {
+    blob = await p.storage.put(body, { maxBytes: Math.min(maxBytes, room), label });
+  } catch (err) {
+    // the stream outgrew the user's remaining daily bytes rather than the family's limit
+    if (err instanceof DomainError && err.code === 'too_large' && room < maxBytes)
+      throw uploadQuotaExceeded(p.config.userDaily.bytes - room, p.config.userDaily.bytes);
+    throw err;
+  }
   if (blob.size === 0) throw new DomainError('bad_input', 'bad input: the artifact is empty');
   return transact(p, async (tx) => {
-    if (!opts.isBaseline) await checkQuota(tx.db, method.teamId, bench.id, limit);
+    if (!opts.isBaseline) {
+      await checkQuota(tx.db, method.teamId, bench.id, limit);
+      await checkUserQuota(tx.db, u.userId, p.config.userDaily, blob.size);
+    }
     await tx.db
       .insert(artifacts)
       .values({
         sha256: blob.sha256,
         size: blob.size,
-        mediaType: opts.mediaType ?? 'application/octet-stream',
+        // never the client's Content-Type: a type chosen by an uploader would stick to the hash
+        mediaType: 'application/octet-stream',
         storageKey: blob.storageKey,
       })
       .onConflictDoNothing();

@@ -1,12 +1,14 @@
-import { Slug } from '@trueboard/contracts';
+import { DisplayName, Slug } from '@trueboard/contracts';
 import { type DbOrTx, memberships, type Role, teams, users } from '@trueboard/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
-import { conflict, forbidden, notFound } from './errors';
+import { conflict, DomainError, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
+import { checkTeamCreationQuota } from './quota';
+import { assertNotThrottled, countFailure, memberLookupKey } from './throttle';
 
 const RANK: Record<Role, number> = { member: 1, reviewer: 2, maintainer: 3, admin: 4 };
 export const RoleSchema = z.enum(['admin', 'maintainer', 'reviewer', 'member']);
@@ -35,12 +37,13 @@ export async function teamBySlug(db: DbOrTx, slug: string) {
   return t;
 }
 
-export const TeamInput = z.object({ slug: Slug, name: z.string().trim().min(1, 'name is required').max(100) });
+export const TeamInput = z.object({ slug: Slug, name: DisplayName(100) });
 
 export async function createTeam(p: Platform, actor: Actor, input: z.input<typeof TeamInput>) {
   const u = requireUser(actor);
   const v = parse(TeamInput, input, 'team');
   return p.db.transaction(async (tx) => {
+    if (!u.isAdmin) await checkTeamCreationQuota(tx, u.userId, p.config.userDaily.teams);
     const [team] = await tx.insert(teams).values(v).onConflictDoNothing().returning();
     if (!team) throw conflict(`the team slug "${v.slug}" is taken`);
     await tx.insert(memberships).values({ teamId: team.id, userId: u.userId, role: 'admin' });
@@ -61,14 +64,25 @@ export const MemberInput = z.object({
   role: RoleSchema,
 });
 
-/** Adds a user to a team or changes their role (team admins only). */
+/**
+ * Adds a user to a team or changes their role (team admins only). An unknown email is said so
+ * plainly (the admin has to ask the person to sign up first), but since anyone can make a team and
+ * so be its admin, every miss counts against the caller and many misses lock their lookups: the
+ * answer stays useful to an admin and useless for checking lists of addresses.
+ */
 export async function setMember(p: Platform, actor: Actor, input: z.input<typeof MemberInput>) {
   const v = parse(MemberInput, input, 'membership');
-  return p.db.transaction(async (tx) => {
+  const lookups = actor.kind === 'user' ? memberLookupKey(actor.userId) : null;
+  await assertNotThrottled(p.db, [lookups], 'lookups of unknown email addresses');
+  let unknownEmail = false;
+  const added = p.db.transaction(async (tx) => {
     const team = await teamBySlug(tx, v.team);
     await requireTeamRole(tx, actor, team.id, 'admin');
     const [user] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${v.email}`);
-    if (!user) throw notFound(`user ${v.email}`);
+    if (!user) {
+      unknownEmail = true;
+      throw new DomainError('not_found', `no account uses ${v.email}: ask them to sign up first, then add them`);
+    }
     const [before] = await tx
       .select({ role: memberships.role })
       .from(memberships)
@@ -85,6 +99,10 @@ export async function setMember(p: Platform, actor: Actor, input: z.input<typeof
       after: { userId: user.id, role: v.role },
     });
     return { teamId: team.id, userId: user.id, role: v.role };
+  });
+  return added.catch(async (err: unknown) => {
+    if (unknownEmail) await countFailure(p.db, [lookups]);
+    throw err;
   });
 }
 

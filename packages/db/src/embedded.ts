@@ -62,13 +62,17 @@ export function ensureTraversable(path: string): string[] {
  * `<dataDir>/pg-password` (mode 0600).
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number }): Promise<EmbeddedServer> {
-  // the postgres user (when we run as root) must be able to traverse into the data dir
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
-  chmodSync(opts.dataDir, 0o755);
+  // private to the owner; as root, the postgres user must still traverse into it (x, not r)
+  const dirMode = process.getuid?.() === 0 ? 0o711 : 0o700;
+  mkdirSync(opts.dataDir, { recursive: true, mode: dirMode });
+  chmodSync(opts.dataDir, dirMode);
   const clusterDir = join(opts.dataDir, 'pg');
   const passwordFile = join(opts.dataDir, 'pg-password');
   const logFile = join(opts.dataDir, 'postgres.log');
   const created = !existsSync(join(clusterDir, 'PG_VERSION'));
+  // the server log names databases, users and failed statements: owner-only (older installs too)
+  if (!existsSync(logFile)) writeFileSync(logFile, '', { mode: 0o600 });
+  chmodSync(logFile, 0o600);
   if (created || !existsSync(passwordFile)) {
     if (!created)
       throw new Error(

@@ -41,7 +41,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       dataset,
       options,
       results: new ResultCache(bundle.ref.contentHash),
-      pool: new SqlPool({ size: options.workers }),
+      pool: new SqlPool({ size: options.workers, memoryMb: options.workerMemoryMb }),
     };
   },
   async dispose(p) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_WORKER_MEMORY_MB } from './exec/index';
 
 /** Evaluator settings: the manifest's "evaluator" block, overridden by `trueboard eval --option`/flags. */
 export const Text2SqlOptions = z.object({
@@ -16,6 +17,18 @@ export const Text2SqlOptions = z.object({
   goldTimeout: z.number().positive().max(600).default(60),
   /** result rows kept per query; more is an error for that query */
   maxRows: z.number().int().positive().max(10_000_000).default(100_000),
+  /**
+   * result bytes kept per query (exec/limits.ts counts them); more is an error for that query: a
+   * prediction scores 0, a gold query makes its example unscorable, with "result larger than …"
+   */
+  maxResultBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(1024 ** 3)
+    .default(DEFAULT_MAX_RESULT_BYTES),
+  /** memory limit of each SQL worker process, MiB; a query needing more fails with out_of_memory */
+  workerMemoryMb: z.number().int().min(128).max(65_536).default(DEFAULT_WORKER_MEMORY_MB),
   /** timed repetitions per correct pair for R-VES; 0 turns R-VES off */
   vesRepeats: z.number().int().min(0).max(1000).default(0),
   /** worker processes; default: one per core */

@@ -1,4 +1,4 @@
-import type { ExecOutcome } from './exec/index';
+import { DEFAULT_MAX_RESULT_BYTES, type ExecOutcome } from './exec/index';
 import { sqlTokens } from './exec/sql-tokens';
 
 /** Functions whose result is not fixed by the database content. */
@@ -25,11 +25,22 @@ export function isDeterministic(sql: string): boolean {
 /** Outcomes that would be the same on every run: results and the errors the query itself causes. */
 function isStable(o: ExecOutcome): boolean {
   if (o.ok) return true;
-  if (o.error === 'refused' || o.error === 'too_many_rows' || o.error === 'db_missing') return true;
+  if (o.error === 'refused' || o.error === 'too_many_rows' || o.error === 'too_large' || o.error === 'db_missing')
+    return true;
   return o.error === 'sql_error' && !/locked|busy|interrupt|disk i\/o|out of memory/i.test(o.message);
 }
 
-const cellsOf = (o: ExecOutcome) => (o.ok ? 1 + o.rows.length * Math.max(1, o.columns.length) : 1);
+/** what an entry counts against the budget: its result's bytes (a failure is a short message) */
+const bytesOf = (o: ExecOutcome) => (o.ok ? Math.max(1, o.bytes) : 256);
+
+/** What the cache holds in all, by default: four results at the per-result cap, or a dev set's golds. */
+export const DEFAULT_CACHE_BYTES = 4 * DEFAULT_MAX_RESULT_BYTES;
+
+/** The caps a result was computed under: part of its key (a result under other caps may differ). */
+export interface ResultCaps {
+  maxRows: number;
+  maxBytes: number;
+}
 
 export interface ResultCacheStats {
   hits: number;
@@ -40,25 +51,25 @@ export interface ResultCacheStats {
 
 /**
  * Results of read-only SQL on one immutable dataset version, keyed by (dataset content hash, db,
- * SQL, row cap). A query's result on a content-addressed database file is a pure function of those,
+ * SQL, caps). A query's result on a content-addressed database file is a pure function of those,
  * so gold and predicted queries share it: each gold query runs once however many systems are
  * evaluated, a prediction identical to the gold (or to another system's) is not run again, and
  * re-scoring a submission re-runs nothing that cannot have changed. Queries using the clock or
- * randomness bypass it; timeouts and crashes are never kept (they run again next time). Bounded by
- * the number of result cells held, oldest first out.
+ * randomness bypass it; timeouts, crashes and memory exhaustion are never kept (they run again
+ * next time). Bounded by the bytes of the results held (see exec/limits.ts), oldest first out.
  */
 export class ResultCache {
-  private readonly map = new Map<string, { outcome: Promise<ExecOutcome>; cells: number }>();
-  private cells = 0;
+  private readonly map = new Map<string, { outcome: Promise<ExecOutcome>; bytes: number }>();
+  private bytes = 0;
   readonly stats: ResultCacheStats = { hits: 0, misses: 0, volatile: 0 };
 
   constructor(
     readonly datasetHash: string,
-    private readonly maxCells = 5_000_000,
+    private readonly maxBytes = DEFAULT_CACHE_BYTES,
   ) {}
 
-  get(dbId: string, sql: string, maxRows: number, run: () => Promise<ExecOutcome>): Promise<ExecOutcome> {
-    const key = `${this.datasetHash}\u0000${dbId}\u0000${maxRows}\u0000${sql}`;
+  get(dbId: string, sql: string, caps: ResultCaps, run: () => Promise<ExecOutcome>): Promise<ExecOutcome> {
+    const key = `${this.datasetHash}\u0000${dbId}\u0000${caps.maxRows}\u0000${caps.maxBytes}\u0000${sql}`;
     const found = this.map.get(key);
     if (!found && !isDeterministic(sql)) {
       this.stats.volatile++;
@@ -73,7 +84,7 @@ export class ResultCache {
     }
     this.stats.misses++;
     // pending entries are shared too, so identical queries in flight run once
-    const entry = { outcome: run(), cells: 0 };
+    const entry = { outcome: run(), bytes: 0 };
     this.map.set(key, entry);
     void entry.outcome.then((o) => {
       if (this.map.get(key) !== entry) return;
@@ -81,8 +92,8 @@ export class ResultCache {
         this.map.delete(key);
         return;
       }
-      entry.cells = cellsOf(o);
-      this.cells += entry.cells;
+      entry.bytes = bytesOf(o);
+      this.bytes += entry.bytes;
       this.evict();
     });
     return entry.outcome;
@@ -92,12 +103,17 @@ export class ResultCache {
     return this.map.size;
   }
 
+  /** bytes of the finished results held */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   private evict(): void {
     for (const [key, entry] of this.map) {
-      if (this.cells <= this.maxCells) return;
-      if (entry.cells === 0) continue; // still running
+      if (this.bytes <= this.maxBytes) return;
+      if (entry.bytes === 0) continue; // still running
       this.map.delete(key);
-      this.cells -= entry.cells;
+      this.bytes -= entry.bytes;
     }
   }
 }

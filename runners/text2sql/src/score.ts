@@ -30,11 +30,16 @@ export interface ResultPreview {
   rows: (string | number | null)[][];
   /** rows in the full result */
   total: number;
+  /** columns in the full result, when the preview shows only the first ones */
+  totalColumns?: number;
 }
 
 const PREVIEW_ROWS = 5;
+/** a result may have up to 2000 columns (SQLite's default cap): a preview shows the first ones */
+const PREVIEW_COLUMNS = 20;
 const PREVIEW_CELL = 80;
 
+/** At most PREVIEW_ROWS × PREVIEW_COLUMNS cells of PREVIEW_CELL characters, whatever the result. */
 export function preview(o: ExecOutcome): ResultPreview | undefined {
   if (!o.ok) return undefined;
   const cell = (v: unknown): string | number | null => {
@@ -42,7 +47,13 @@ export function preview(o: ExecOutcome): ResultPreview | undefined {
     const text = typeof v === 'string' ? v : v instanceof Uint8Array ? `<${v.length} bytes>` : String(v);
     return text.length > PREVIEW_CELL ? `${text.slice(0, PREVIEW_CELL - 1)}…` : text;
   };
-  return { columns: o.columns, rows: o.rows.slice(0, PREVIEW_ROWS).map((r) => r.map(cell)), total: o.rows.length };
+  const columns = o.columns.slice(0, PREVIEW_COLUMNS);
+  return {
+    columns: columns.map((c) => String(cell(c))),
+    rows: o.rows.slice(0, PREVIEW_ROWS).map((r) => r.slice(0, PREVIEW_COLUMNS).map(cell)),
+    total: o.rows.length,
+    ...(o.columns.length > columns.length ? { totalColumns: o.columns.length } : {}),
+  };
 }
 
 export interface ScoreContext {
@@ -56,8 +67,13 @@ export interface ScoreContext {
   reuse?(e: Text2SqlExample): ScoredExample | null;
 }
 
+/** The failure part of a reason; a result over its caps reads like "result larger than 16 MiB". */
 const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
-  o.error === 'timeout' ? 'timed out' : `${o.error}: ${o.message}`;
+  o.error === 'timeout'
+    ? 'timed out'
+    : o.error === 'too_large' || o.error === 'out_of_memory'
+      ? o.message
+      : `${o.error}: ${o.message}`;
 
 interface Exec {
   runPred(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
@@ -72,10 +88,11 @@ export async function scoreAll(
   ctx: ScoreContext,
 ): Promise<ScoredExample[]> {
   const out: ScoredExample[] = new Array(ds.examples.length);
-  const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
-  const goldLimits = { timeoutMs: ctx.options.goldTimeout * 1000, maxRows: ctx.options.maxRows };
+  const caps = { maxRows: ctx.options.maxRows, maxBytes: ctx.options.maxResultBytes };
+  const limits = { timeoutMs: ctx.options.timeout * 1000, ...caps };
+  const goldLimits = { timeoutMs: ctx.options.goldTimeout * 1000, ...caps };
   const run = async (e: Text2SqlExample, dbPath: string, sql: string, l: typeof limits): Promise<ExecOutcome> => {
-    const o = await ctx.results.get(e.dbId, sql, l.maxRows, () => ctx.pool.execute(dbPath, sql, l));
+    const o = await ctx.results.get(e.dbId, sql, caps, () => ctx.pool.execute(dbPath, sql, l));
     // a result shared from a query with a larger budget (gold) still has to fit this one
     if (o.ms <= l.timeoutMs) return o;
     return {
@@ -172,7 +189,11 @@ async function scoreOne(
   if (ctx.options.vesRepeats > 0) {
     reward = 0;
     if (birdOk) {
-      const limits = { timeoutMs: ctx.options.timeout * 1000, maxRows: ctx.options.maxRows };
+      const limits = {
+        timeoutMs: ctx.options.timeout * 1000,
+        maxRows: ctx.options.maxRows,
+        maxBytes: ctx.options.maxResultBytes,
+      };
       const [g, p] = [
         await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits),
         await ctx.pool.time(dbPath, pred, ctx.options.vesRepeats, limits),

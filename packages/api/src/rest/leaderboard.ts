@@ -1,3 +1,4 @@
+import { escapeBidi } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
 import type { Context } from '../context';
 
@@ -14,7 +15,12 @@ function body(board: core.Leaderboard, format: 'json' | 'csv'): string {
   if (text === undefined) {
     if (format === 'csv') text = core.leaderboardCsv(board);
     else {
-      const rows = board.rows.map(({ resultId: _, methodId: __, ...r }) => r);
+      // bidi controls in names (stored before they were refused) become visible escapes
+      const rows = board.rows.map(({ resultId: _, methodId: __, ...r }) => ({
+        ...r,
+        method: escapeBidi(r.method),
+        team: escapeBidi(r.team),
+      }));
       const { benchmark, version, versions, sort, columns, total } = board;
       text = JSON.stringify({ benchmark, version, versions, sort, columns, total, rows });
     }

@@ -1,5 +1,6 @@
-import { badInput, DomainError } from '@trueboard/core';
+import { badInput, DomainError, formatBytes } from '@trueboard/core';
 import { toRestError } from '../errors';
+import { readCapped } from '../trpc-limits';
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
@@ -9,19 +10,17 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
 
 export function errorResponse(err: unknown, requestId: string): Response {
   const e = toRestError(err, requestId);
-  return json(e.body, e.status, { 'x-request-id': requestId });
+  // a refused upload was not read to its end: close the connection rather than parse the rest
+  return json(e.body, e.status, { 'x-request-id': requestId, ...(e.status === 413 ? { connection: 'close' } : {}) });
 }
 
-/** Reads a JSON body with a size cap; malformed JSON is a 400 naming the problem. */
+/** Reads a JSON body with a size cap (streamed: nothing past the cap is read); malformed JSON is a 400. */
 export async function readJson(req: Request, maxBytes = 64 * 1024 * 1024): Promise<unknown> {
   const len = Number(req.headers.get('content-length') ?? '0');
   if (len > maxBytes) {
-    throw new DomainError('too_large', `request body is larger than ${maxBytes} bytes`);
+    throw new DomainError('too_large', `request body is larger than the limit of ${formatBytes(maxBytes)}`);
   }
-  const text = await req.text();
-  if (text.length > maxBytes) {
-    throw new DomainError('too_large', `request body is larger than ${maxBytes} bytes`);
-  }
+  const text = await readCapped(req.body, maxBytes, 'request body');
   if (!text) return {};
   try {
     return JSON.parse(text);

@@ -19,8 +19,8 @@ export async function handleSubmissionUpload(ctx: Context): Promise<Response | n
   const len = Number(ctx.req.headers.get('content-length') ?? 'NaN');
   if (Number.isFinite(len) && len === 0) throw core.badInput('bad input: the request body (the artifact) is empty');
   const res = await core.submit(ctx.platform, ctx.actor, meta, bodyStream(ctx.req), {
-    mediaType: ctx.req.headers.get('content-type') ?? 'application/octet-stream',
     isBaseline: q.get('baseline') === 'true',
+    declaredBytes: Number.isFinite(len) ? len : undefined,
   });
   return json(res, 201);
 }

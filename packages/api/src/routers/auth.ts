@@ -1,33 +1,53 @@
 import * as core from '@trueboard/core';
-import { z } from 'zod';
-import { clearSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../context';
+import { clientAddress } from '../client-address';
+import { type Context, clearSessionCookie, readCookie, SESSION_COOKIE, secureCookies, sessionCookie } from '../context';
 import { publicProcedure, router, userProcedure } from '../trpc';
 
-const secure = (req: Request) => new URL(req.url).protocol === 'https:';
+/** What core needs to know about the caller's connection (the address for per-network throttles). */
+const requestInfo = (ctx: Context): core.AuthRequestInfo => ({
+  clientIp: clientAddress(ctx.req, ctx.platform.config.trustProxy),
+});
+
+/** A throttled attempt also says when to retry in `Retry-After` (RFC 9110 10.2.3). */
+async function withRetryAfter<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const seconds = err instanceof core.DomainError ? err.details?.retryAfterSeconds : undefined;
+    if (typeof seconds === 'number') ctx.resHeaders.set('retry-after', String(seconds));
+    throw err;
+  }
+}
 
 export const authRouter = router({
   me: publicProcedure.query(async ({ ctx }) =>
     ctx.actor.kind === 'user' ? core.getUser(ctx.platform, ctx.actor) : null,
   ),
   signUp: publicProcedure
-    .input(z.object({ email: z.string(), name: z.string(), password: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      const user = await core.signUp(ctx.platform, input);
-      const s = await core.createSession(ctx.platform, user.id);
-      ctx.resHeaders.append('set-cookie', sessionCookie(s.token, s.expiresAt, secure(ctx.req)));
-      return user;
-    }),
+    .meta({ access: 'public', unbatchable: true })
+    .input(core.SignUpInput)
+    .mutation(({ ctx, input }) =>
+      withRetryAfter(ctx, async () => {
+        const user = await core.signUp(ctx.platform, input, requestInfo(ctx));
+        const s = await core.createSession(ctx.platform, user.id);
+        ctx.resHeaders.append('set-cookie', sessionCookie(s.token, s.expiresAt, secureCookies(ctx)));
+        return user;
+      }),
+    ),
   signIn: publicProcedure
-    .input(z.object({ email: z.string(), password: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      const r = await core.signIn(ctx.platform, input);
-      ctx.resHeaders.append('set-cookie', sessionCookie(r.token, r.expiresAt, secure(ctx.req)));
-      return r.user;
-    }),
+    .meta({ access: 'public', unbatchable: true })
+    .input(core.SignInInput)
+    .mutation(({ ctx, input }) =>
+      withRetryAfter(ctx, async () => {
+        const r = await core.signIn(ctx.platform, input, requestInfo(ctx));
+        ctx.resHeaders.append('set-cookie', sessionCookie(r.token, r.expiresAt, secureCookies(ctx)));
+        return r.user;
+      }),
+    ),
   signOut: userProcedure.mutation(async ({ ctx }) => {
     const cookie = readCookie(ctx.req.headers.get('cookie'), SESSION_COOKIE);
     if (cookie) await core.signOut(ctx.platform, cookie);
-    ctx.resHeaders.append('set-cookie', clearSessionCookie());
+    ctx.resHeaders.append('set-cookie', clearSessionCookie(secureCookies(ctx)));
     return { ok: true };
   }),
 });

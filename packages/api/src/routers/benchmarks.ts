@@ -1,3 +1,4 @@
+import { Slug } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
 import { z } from 'zod';
 import { publicProcedure, router, userProcedure } from '../trpc';
@@ -8,13 +9,13 @@ export const benchmarksRouter = router({
   leaderboard: publicProcedure
     .input(core.LeaderboardQuery)
     .query(({ ctx, input }) => core.leaderboard(ctx.platform, input)),
-  get: publicProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
+  get: publicProcedure.input(z.object({ id: Slug })).query(async ({ ctx, input }) => {
     const b = await core.getBenchmark(ctx.platform, input.id);
     const { manifest: _m, ...rest } = b;
     return rest;
   }),
   versions: publicProcedure
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: Slug }))
     .query(({ ctx, input }) => core.listVersions(ctx.platform, input.id)),
   /** registers a benchmark whose files were uploaded to /api/blobs (team maintainers; checked in core) */
   register: userProcedure

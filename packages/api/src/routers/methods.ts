@@ -9,5 +9,5 @@ export const methodsRouter = router({
     .mutation(({ ctx, input }) => core.createMethod(ctx.platform, ctx.actor, input)),
   list: publicProcedure
     .input(z.object({ team: Slug }))
-    .query(({ ctx, input }) => core.listTeamMethods(ctx.platform, input.team)),
+    .query(({ ctx, input }) => core.listTeamMethods(ctx.platform, ctx.actor, input.team)),
 });

@@ -1,3 +1,4 @@
+import { Slug } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
 import { runLogs } from '@trueboard/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
@@ -9,7 +10,7 @@ const Id = z.object({ id: z.string().uuid() });
 export const submissionsRouter = router({
   get: publicProcedure.input(Id).query(({ ctx, input }) => core.getSubmission(ctx.platform, ctx.actor, input.id)),
   list: publicProcedure
-    .input(z.object({ benchmark: z.string() }))
+    .input(z.object({ benchmark: Slug }))
     .query(({ ctx, input }) => core.listSubmissions(ctx.platform, ctx.actor, input.benchmark)),
   cancel: userProcedure
     .input(Id)
@@ -17,7 +18,11 @@ export const submissionsRouter = router({
   rerun: userProcedure.input(Id).mutation(({ ctx, input }) => core.rerunSubmission(ctx.platform, ctx.actor, input.id)),
   logs: publicProcedure
     .input(
-      z.object({ runId: z.string().uuid(), submissionId: z.string().uuid(), afterId: z.number().int().default(0) }),
+      z.object({
+        runId: z.string().uuid(),
+        submissionId: z.string().uuid(),
+        afterId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+      }),
     )
     .query(async ({ ctx, input }) => {
       const s = await core.getSubmission(ctx.platform, ctx.actor, input.submissionId); // visibility check

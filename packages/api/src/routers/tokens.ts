@@ -5,7 +5,7 @@ import { adminProcedure, router, userProcedure } from '../trpc';
 export const tokensRouter = router({
   list: userProcedure.query(({ ctx }) => core.listApiTokens(ctx.platform, ctx.actor)),
   create: userProcedure
-    .input(z.object({ name: z.string(), expiresInDays: z.number().int().positive().optional() }))
+    .input(core.TokenInput)
     .mutation(({ ctx, input }) => core.createApiToken(ctx.platform, ctx.actor, input)),
   revoke: userProcedure
     .input(z.object({ id: z.string().uuid() }))
@@ -15,7 +15,7 @@ export const tokensRouter = router({
 export const runnerTokensRouter = router({
   list: adminProcedure.query(({ ctx }) => core.listRunnerTokens(ctx.platform, ctx.actor)),
   create: adminProcedure
-    .input(z.object({ name: z.string() }))
+    .input(core.TokenInput.pick({ name: true }))
     .mutation(({ ctx, input }) => core.createRunnerToken(ctx.platform, ctx.actor, input)),
   revoke: adminProcedure
     .input(z.object({ id: z.string().uuid() }))

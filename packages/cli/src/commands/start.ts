@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -84,7 +84,7 @@ export function registerStartCommand(program: Command) {
         process.env.DATABASE_URL = db.url; // for the web app's server components in this process
         const platform = await createPlatform(
           { ...config, databaseUrl: db.url },
-          { validators: await builtinValidators() },
+          { validators: await builtinValidators(), reservedBenchmarkIds: bundledIds() },
         );
         cleanup = async () => {
           for (const c of children) c.kill('SIGTERM');
@@ -97,11 +97,9 @@ export function registerStartCommand(program: Command) {
         };
         const creds = await bootstrapAdmin(platform);
         if (creds) {
-          log('created the admin account (shown once; also saved with mode 0600):');
-          log(`  email     ${creds.email}`);
-          log(`  password  ${creds.password}`);
-          log(`  API token ${creds.apiToken}`);
-          log(`  file      ${creds.file}`);
+          // secrets never go to stdout, where process managers and CI capture them
+          log(`created the admin account ${creds.email}; its password and API token are in ${creds.file} (mode 0600):`);
+          log(`  read them with: cat ${shellQuote(creds.file)}`);
         }
         const bundled = o.import ? await importBundled(platform) : [];
         sweeper = setInterval(() => void sweepExpiredLeases(platform).catch(() => {}), 5000);
@@ -179,14 +177,42 @@ async function importBundled(platform: Awaited<ReturnType<typeof createPlatform>
   const [admin] = await platform.db.select({ id: users.id }).from(users).where(eq(users.isAdmin, true)).limit(1);
   if (!admin) return out;
   const actor: Actor = { kind: 'user', userId: admin.id, isAdmin: true, via: 'token' };
-  for (const d of readdirSync(BENCHMARKS_DIR).sort()) {
+  for (const d of bundledDirs()) {
     const dir = join(BENCHMARKS_DIR, d);
-    if (!existsSync(join(dir, 'manifest.json'))) continue;
-    const r = await importBenchmarkDir(platform, actor, dir);
-    log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
-    const seeded = await seedBaselines(platform, actor, r.benchmark, dir);
-    if (seeded.length) log(`benchmark ${r.benchmark}: submitted baselines ${seeded.map((s) => s.method).join(', ')}`);
-    out.push({ id: r.benchmark, dir, actor });
+    // one bad or conflicting benchmark is reported and skipped; the platform still starts
+    try {
+      const r = await importBenchmarkDir(platform, actor, dir, undefined, { bundled: true });
+      log(`benchmark ${r.benchmark}: ${r.created ? `registered version 1 (${r.files} files)` : 'up to date'}`);
+      const seeded = await seedBaselines(platform, actor, r.benchmark, dir);
+      if (seeded.length) log(`benchmark ${r.benchmark}: submitted baselines ${seeded.map((s) => s.method).join(', ')}`);
+      out.push({ id: r.benchmark, dir, actor });
+    } catch (err) {
+      process.stderr.write(`trueboard: benchmarks/${d}: skipped: ${errorMessage(err)}\n`);
+    }
   }
   return out;
 }
+
+/** The directories under benchmarks/ that hold a manifest. */
+function bundledDirs(): string[] {
+  if (!existsSync(BENCHMARKS_DIR)) return [];
+  return readdirSync(BENCHMARKS_DIR)
+    .sort()
+    .filter((d) => existsSync(join(BENCHMARKS_DIR, d, 'manifest.json')));
+}
+
+/** The ids the bundled benchmarks claim (their manifests' `id`), reserved for the bundled import. */
+function bundledIds(): string[] {
+  const ids: string[] = [];
+  for (const d of bundledDirs()) {
+    try {
+      const m = JSON.parse(readFileSync(join(BENCHMARKS_DIR, d, 'manifest.json'), 'utf8')) as { id?: unknown };
+      if (typeof m.id === 'string') ids.push(m.id);
+    } catch {
+      // a broken manifest is reported by the import
+    }
+  }
+  return ids;
+}
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);

@@ -7,3 +7,4 @@ export * from './results';
 export * from './runners';
 export * from './runs';
 export * from './submissions';
+export * from './throttles';

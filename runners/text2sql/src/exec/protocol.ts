@@ -8,6 +8,7 @@ export const WorkerRequest = z.object({
   dbPath: z.string().min(1),
   sql: z.string(),
   maxRows: z.number().int().nonnegative(),
+  maxBytes: z.number().int().positive(),
   /** repetitions, for kind 'time' */
   repeat: z.number().int().positive(),
 });

@@ -3,20 +3,27 @@ import { performance } from 'node:perf_hooks';
 import type { Statement } from 'better-sqlite3';
 import type { ConnectionCache } from './connection-cache';
 import { dqsName, dqsRewrite } from './dqs';
+import { cellBytes, outOfMemoryMessage, tooLargeMessage } from './limits';
 import { refusalReason } from './statement-guard';
 import type { ExecFailure, ExecOutcome, SqlValue } from './types';
 
 type RawStatement = Statement<[], unknown[]>;
-type Fetched = { ok: true; columns: string[]; rows: SqlValue[][] } | Omit<ExecFailure, 'ms'>;
+type Fetched = { ok: true; columns: string[]; rows: SqlValue[][]; bytes: number } | Omit<ExecFailure, 'ms'>;
+
+/** What one query may hold: rows and bytes (see result-size.ts). */
+export interface ResultCaps {
+  maxRows: number;
+  maxBytes: number;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_DQS_REWRITES = 64;
 
 /** Runs one query in this process (the worker) and describes what happened; never throws for SQL reasons. */
-export function runQuery(cache: ConnectionCache, dbPath: string, sql: string, maxRows: number): ExecOutcome {
+export function runQuery(cache: ConnectionCache, dbPath: string, sql: string, caps: ResultCaps): ExecOutcome {
   const started = performance.now();
   const prepared = prepareChecked(cache, dbPath, sql);
-  const fetched = 'ok' in prepared ? prepared : fetchRows(prepared, dbPath, maxRows);
+  const fetched = 'ok' in prepared ? prepared : fetchRows(prepared, dbPath, caps);
   return { ...fetched, ms: performance.now() - started };
 }
 
@@ -30,7 +37,7 @@ export async function timeQuery(
   dbPath: string,
   sql: string,
   repeat: number,
-  maxRows: number,
+  caps: ResultCaps,
   onLap: (ms: number) => void,
 ): Promise<ExecFailure | null> {
   const started = performance.now();
@@ -38,7 +45,7 @@ export async function timeQuery(
   if ('ok' in prepared) return { ...prepared, ms: performance.now() - started };
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
-    const fetched = fetchRows(prepared, dbPath, maxRows);
+    const fetched = fetchRows(prepared, dbPath, caps);
     const ms = performance.now() - t0;
     if (!fetched.ok) return { ...fetched, ms };
     onLap(ms);
@@ -74,18 +81,23 @@ function prepareChecked(cache: ConnectionCache, dbPath: string, sql: string): Ra
   }
 }
 
-function fetchRows(stmt: RawStatement, dbPath: string, maxRows: number): Fetched {
+function fetchRows(stmt: RawStatement, dbPath: string, { maxRows, maxBytes }: ResultCaps): Fetched {
   try {
     const columns = stmt.columns().map((c) => c.name);
     const rows: SqlValue[][] = [];
-    // iterate, never all(): a huge result stops at maxRows + 1 instead of filling memory
+    let bytes = 0;
+    for (const c of columns) bytes += cellBytes(c);
+    // iterate, never all(): a huge result stops at maxRows + 1 rows, or at the first row past
+    // maxBytes, instead of filling memory (and nothing past the caps is ever sent to the parent)
     for (const raw of stmt.iterate()) {
       if (rows.length >= maxRows) {
         return { ok: false, error: 'too_many_rows', message: `the query returns more than ${maxRows} rows` };
       }
+      for (const cell of raw) bytes += cellBytes(cell);
+      if (bytes > maxBytes) return { ok: false, error: 'too_large', message: tooLargeMessage(maxBytes) };
       rows.push(raw.map(toSqlValue));
     }
-    return { ok: true, columns, rows };
+    return { ok: true, columns, rows, bytes };
   } catch (err) {
     return describeError(err, dbPath);
   }
@@ -97,11 +109,19 @@ function toSqlValue(cell: unknown): SqlValue {
   throw new TypeError(`unexpected cell value from SQLite: ${typeof cell}`);
 }
 
+/** Set by the pool for its workers (worker-process.ts); absent when run in-process. */
+const MEMORY_MB = Number(process.env.TRUEBOARD_SQL_WORKER_MEMORY_MB) || null;
+
 function describeError(err: unknown, dbPath: string): Omit<ExecFailure, 'ms'> {
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof Error && 'code' in err ? err.code : undefined;
   if (code === 'SQLITE_CANTOPEN')
     return { ok: false, error: 'db_missing', message: `cannot open ${dbPath}: ${message}` };
+  // SQLite's allocator failed: this process is at its memory limit (see SqlPool `memoryMb`)
+  if (code === 'SQLITE_NOMEM') return { ok: false, error: 'out_of_memory', message: outOfMemoryMessage(MEMORY_MB) };
+  // one string or blob past SQLite's length limit (randomblob(1e9), a giant group_concat)
+  if (code === 'SQLITE_TOOBIG')
+    return { ok: false, error: 'too_large', message: `a value in the result is too large (${message})` };
   // better-sqlite3 refuses these itself (RangeError) before SQLite sees them
   if (/more than one statement/.test(message)) {
     return { ok: false, error: 'sql_error', message: 'multiple statements: only one SQL statement may run per query' };

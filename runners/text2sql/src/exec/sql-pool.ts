@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_WORKER_MEMORY_MB, outOfMemoryMessage } from './limits';
 import type { WorkerReply, WorkerRequest } from './protocol';
 import type { ExecFailure, ExecLimits, ExecOutcome, TimingOutcome } from './types';
 import { WorkerProcess } from './worker-process';
@@ -64,9 +65,16 @@ const MAX_START_FAILURES = 3;
  * known, so each of them runs again alone ("solo") and the one that times out again is the one
  * reported. A runaway query in a busy pool therefore costs up to two timeouts of one worker, never
  * a wrong verdict for its neighbours. The promises never reject for anything a query does.
+ *
+ * Memory: a worker keeps at most `maxBytes` of one result (counted while it steps the rows, so
+ * nothing larger crosses IPC), and its process is limited to `memoryMb` (see worker-process.ts). A
+ * query that needs more fails with `out_of_memory`, whether SQLite's allocator refused (the worker
+ * lives on) or the process died of it (it is replaced, like after a timeout).
  */
 export class SqlPool {
   readonly size: number;
+  /** each worker's memory limit in MiB */
+  readonly memoryMb: number;
   private readonly workers = new Set<WorkerProcess>();
   private readonly lines = new Map<WorkerProcess, Line>();
   private readonly queue: Job[] = [];
@@ -75,11 +83,16 @@ export class SqlPool {
   private startFailures = 0;
   private closed = false;
 
-  constructor(opts: { size?: number } = {}) {
+  constructor(opts: { size?: number; memoryMb?: number } = {}) {
     const size = opts.size ?? availableParallelism();
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`SqlPool size must be a positive integer, got ${size}`);
+    const memoryMb = opts.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+    // below ~128 MiB Node itself cannot start
+    if (!Number.isInteger(memoryMb) || memoryMb < 128)
+      throw new RangeError(`SqlPool memoryMb must be an integer of at least 128, got ${memoryMb}`);
     this.size = size;
+    this.memoryMb = memoryMb;
   }
 
   get stats(): Readonly<SqlPoolStats> {
@@ -97,7 +110,7 @@ export class SqlPool {
     this.counters.executions++;
     return new Promise((resolve) => {
       this.enqueue({
-        request: { kind: 'execute', dbPath, sql, maxRows: limits.maxRows, repeat: 1 },
+        request: { kind: 'execute', dbPath, sql, ...caps(limits), repeat: 1 },
         timeoutMs: limits.timeoutMs,
         solo: false,
         onReply: (reply) => {
@@ -122,7 +135,7 @@ export class SqlPool {
     const times: number[] = [];
     return new Promise((resolve) => {
       this.enqueue({
-        request: { kind: 'time', dbPath, sql, maxRows: limits.maxRows, repeat },
+        request: { kind: 'time', dbPath, sql, ...caps(limits), repeat },
         timeoutMs: limits.timeoutMs,
         solo: true,
         onReply: (reply) => {
@@ -184,11 +197,14 @@ export class SqlPool {
   }
 
   private spawn(): void {
-    const worker = new WorkerProcess({
-      onReady: (w) => this.onReady(w),
-      onReplies: (w, replies) => this.onReplies(w, replies),
-      onExit: (w, why) => this.onExit(w, why),
-    });
+    const worker = new WorkerProcess(
+      {
+        onReady: (w) => this.onReady(w),
+        onReplies: (w, replies) => this.onReplies(w, replies),
+        onExit: (w, why, outOfMemory) => this.onExit(w, why, outOfMemory),
+      },
+      this.memoryMb,
+    );
     this.workers.add(worker);
   }
 
@@ -247,7 +263,7 @@ export class SqlPool {
     this.pump();
   }
 
-  private onExit(worker: WorkerProcess, why: string): void {
+  private onExit(worker: WorkerProcess, why: string, outOfMemory: boolean): void {
     this.workers.delete(worker);
     const line = this.lines.get(worker);
     this.lines.delete(worker);
@@ -270,7 +286,14 @@ export class SqlPool {
               message: `timed out after ${head.job.timeoutMs} ms; the worker running it was killed`,
               ms,
             }
-          : { ok: false, error: 'worker_crashed', message: `the SQL worker died while running this query: ${why}`, ms },
+          : outOfMemory
+            ? { ok: false, error: 'out_of_memory', message: outOfMemoryMessage(this.memoryMb), ms }
+            : {
+                ok: false,
+                error: 'worker_crashed',
+                message: `the SQL worker died while running this query: ${why}`,
+                ms,
+              },
       );
     } else {
       // which of several unanswered queries was running is unknown: each runs again alone, first
@@ -288,13 +311,17 @@ export class SqlPool {
   }
 }
 
+const caps = (l: ExecLimits) => ({ maxRows: l.maxRows, maxBytes: l.maxBytes ?? DEFAULT_MAX_RESULT_BYTES });
+
 /** Bad limits are a caller's bug: throw at once rather than crash a worker with them. */
-function checkLimits({ timeoutMs, maxRows }: ExecLimits): void {
+function checkLimits({ timeoutMs, maxRows, maxBytes }: ExecLimits): void {
   // setTimeout fires at once beyond 2^31 - 1 ms
   if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1))
     throw new RangeError(`timeoutMs must be in (0, 2^31) ms, got ${timeoutMs}`);
   if (!Number.isInteger(maxRows) || maxRows < 0)
     throw new RangeError(`maxRows must be a non-negative integer, got ${maxRows}`);
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0))
+    throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
 }
 
 function closedFailure(ms: number): ExecFailure {

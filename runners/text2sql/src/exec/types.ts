@@ -8,9 +8,26 @@ export interface ExecLimits {
   timeoutMs: number;
   /** rows kept; one more makes the query fail with `too_many_rows` */
   maxRows: number;
+  /**
+   * bytes of result kept (see limits.ts for how they are counted), measured in the worker while
+   * it steps through the rows; more makes the query fail with `too_large`. Default: 16 MiB.
+   */
+  maxBytes?: number;
 }
 
-export type ExecError = 'timeout' | 'too_many_rows' | 'refused' | 'sql_error' | 'db_missing' | 'worker_crashed';
+/**
+ * `too_large`: the result passed `maxBytes` (or a single value passed SQLite's length limit);
+ * `out_of_memory`: the query needed more memory than a worker may use (see SqlPool `memoryMb`).
+ */
+export type ExecError =
+  | 'timeout'
+  | 'too_many_rows'
+  | 'too_large'
+  | 'out_of_memory'
+  | 'refused'
+  | 'sql_error'
+  | 'db_missing'
+  | 'worker_crashed';
 
 export interface ExecFailure {
   ok: false;
@@ -23,6 +40,8 @@ export interface ExecSuccess {
   ok: true;
   columns: string[];
   rows: SqlValue[][];
+  /** the result's size as counted against `maxBytes` */
+  bytes: number;
   ms: number;
 }
 

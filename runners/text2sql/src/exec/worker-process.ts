@@ -1,7 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DEFAULT_WORKER_MEMORY_MB } from './limits';
 import { isWorkerReply, type WorkerBatch, type WorkerReply } from './protocol';
 
 const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -9,13 +10,39 @@ const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const STDERR_TAIL = 2000;
 const STDERR_DRAIN_MS = 200;
+/** What V8, the C++ runtime and Node print when an allocation fails for good. */
+const OUT_OF_MEMORY = /out of memory|bad_alloc|allocation failed/i;
 
 export interface WorkerEvents {
   onReady(worker: WorkerProcess): void;
   /** answers, in the order the worker ran the jobs */
   onReplies(worker: WorkerProcess, replies: Exclude<WorkerReply, { type: 'ready' }>[]): void;
-  /** the process is gone, for whatever reason; `why` describes it for error messages */
-  onExit(worker: WorkerProcess, why: string): void;
+  /**
+   * the process is gone, for whatever reason; `why` describes it for error messages, and
+   * `outOfMemory` says it died because an allocation failed at its memory limit
+   */
+  onExit(worker: WorkerProcess, why: string, outOfMemory: boolean): void;
+}
+
+/**
+ * Starts the worker with its memory bounded. On Linux the data segment (RLIMIT_DATA: heap and
+ * private writable mappings, which since Linux 4.7 include mmap) is capped at `memoryMb` through
+ * the shell's `ulimit -d`, so SQLite's own allocations fail with SQLITE_NOMEM instead of growing the
+ * process (better-sqlite3 builds SQLite with SQLITE_DEFAULT_MEMSTATUS=0, which turns
+ * `PRAGMA hard_heap_limit` into a no-op); elsewhere only V8's heap is capped.
+ */
+function start(memoryMb: number): ChildProcess {
+  const execArgv = [`--max-old-space-size=${Math.max(64, Math.floor(memoryMb / 2))}`, '--import', TSX_LOADER];
+  const options = {
+    // 'advanced' = structured clone: Buffers and bigints survive the trip
+    serialization: 'advanced' as const,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+    env: { ...process.env, TRUEBOARD_SQL_WORKER_MEMORY_MB: String(memoryMb) },
+  };
+  if (process.platform !== 'linux') return fork(WORKER_MODULE, [], { ...options, execArgv });
+  const script = 'ulimit -d "$1" && shift && exec "$@"';
+  const kib = String(memoryMb * 1024);
+  return spawn('/bin/sh', ['-c', script, 'sh', kib, process.execPath, ...execArgv, WORKER_MODULE], options);
 }
 
 /** The parent's handle on one forked SQL worker process. */
@@ -31,13 +58,8 @@ export class WorkerProcess {
     this.markGone = resolve;
   });
 
-  constructor(events: WorkerEvents) {
-    this.child = fork(WORKER_MODULE, [], {
-      execArgv: ['--import', TSX_LOADER],
-      // 'advanced' = structured clone: Buffers and bigints survive the trip
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+  constructor(events: WorkerEvents, memoryMb = DEFAULT_WORKER_MEMORY_MB) {
+    this.child = start(memoryMb);
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
@@ -110,7 +132,7 @@ export class WorkerProcess {
     // after an 'error' the process may still be alive; make sure it is not
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     this.markGone();
-    events.onExit(this, why);
+    events.onExit(this, why, OUT_OF_MEMORY.test(this.stderrTail));
   }
 
   private stderrSuffix(): string {

@@ -27,7 +27,8 @@ export function ProposeForm({
   useEffect(() => {
     if (gold.data) setValues(gold.data.fields);
   }, [gold.data]);
-  const [category, setCategory] = useState('wrong_gold');
+  type Category = Parameters<typeof trpc.corrections.propose.mutate>[0]['category'];
+  const [category, setCategory] = useState<Category>('wrong_gold');
   const [rationale, setRationale] = useState('');
   const [evidence, setEvidence] = useState('');
   const changed = gold.data
@@ -84,7 +85,7 @@ export function ProposeForm({
           ))}
           <label>
             Category
-            <select value={category} onChange={(e) => setCategory(e.target.value)}>
+            <select value={category} onChange={(e) => setCategory(e.target.value as Category)}>
               {categories.map((c) => (
                 <option key={c} value={c}>
                   {c.replace('_', ' ')}

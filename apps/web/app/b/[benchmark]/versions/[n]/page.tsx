@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { fmtBytes, fmtDate } from '../../../../../lib/format';
-import { api, load } from '../../../../../lib/server-api';
+import { api, downloadOrigin, load } from '../../../../../lib/server-api';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Dataset version' };
@@ -14,7 +14,8 @@ export default async function VersionPage({ params }: { params: Promise<{ benchm
   const caller = await api();
   const v = await load(() => caller.corrections.version({ benchmark: id, version: number }));
   const diff = await caller.corrections.diff({ benchmark: id, version: number });
-  const base = `/api/benchmarks/${id}/versions/${number}`;
+  // user content: linked on the download origin when one is configured
+  const base = `${await downloadOrigin()}/api/benchmarks/${encodeURIComponent(id)}/versions/${number}`;
   const annotationFiles = v.files.filter((f) => !/^(database|dev_databases)\//.test(f.path));
   const databases = v.files.length - annotationFiles.length;
   return (
@@ -47,7 +48,8 @@ export default async function VersionPage({ params }: { params: Promise<{ benchm
       <ul data-testid="version-files">
         {annotationFiles.map((f) => (
           <li key={f.path}>
-            <a href={`${base}/files/${f.path}`}>{f.path}</a> <span className="small muted">{fmtBytes(f.size)}</span>
+            <a href={`${base}/files/${f.path.split('/').map(encodeURIComponent).join('/')}`}>{f.path}</a>{' '}
+            <span className="small muted">{fmtBytes(f.size)}</span>
           </li>
         ))}
       </ul>

@@ -1,0 +1,24 @@
+import { sql } from 'drizzle-orm';
+import type { RunnerActor } from './actor';
+import type { Platform } from './platform';
+
+/**
+ * Whether a runner may read a blob: only the artifact and the dataset-version files of a run whose
+ * lease its token holds right now. A runner token is a machine credential, so it must not open
+ * private artifacts (or anything else in the store) beyond the job in hand.
+ */
+export async function runnerMayReadBlob(p: Platform, r: RunnerActor, sha256: string): Promise<boolean> {
+  const rows = await p.db.execute<{ ok: number }>(sql`
+    select 1 as ok
+    from evaluation_runs er
+    join runners ru on ru.id = er.runner_id
+    join submissions s on s.id = er.submission_id
+    join dataset_versions dv on dv.id = er.dataset_version_id
+    where ru.token_id = ${r.tokenId}
+      and er.state = 'running'
+      and er.lease_expires_at > now()
+      and (s.artifact_sha256 = ${sha256}
+        or dv.files @> jsonb_build_array(jsonb_build_object('sha256', ${sha256}::text)))
+    limit 1`);
+  return rows.length > 0;
+}
