@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   completeRun,
   createApiToken,
   createMethod,
+  createPlatform,
   createTeam,
   leaderboardCsv,
   leaderboard as readLeaderboard,
@@ -387,5 +388,12 @@ describe('files under the data directory are private', () => {
     expect(mode(join(p.config.artifactsDir, sha.slice(0, 2), sha))).toBe(0o600);
     expect(mode(join(p.config.artifactsDir, sha.slice(0, 2)))).toBe(0o700);
     expect(mode(p.config.artifactsDir)).toBe(0o700);
+  });
+
+  it('an artifact store from before (world-readable) is made owner-only when the platform starts', async () => {
+    chmodSync(p.config.artifactsDir, 0o755);
+    const again = await createPlatform({ ...p.config, databaseUrl: p.url }, { poolSize: 1 });
+    await again.close();
+    expect(statSync(p.config.artifactsDir).mode & 0o777).toBe(0o700);
   });
 });

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync } from 'node:fs';
 import type { CorrectionValidator } from '@trueboard/contracts';
 import { createDb, type Db, schema } from '@trueboard/db';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -28,6 +29,12 @@ export async function createPlatform(
     reservedBenchmarkIds?: Iterable<string>;
   } = {},
 ) {
+  // blobs may be private: an artifact store made before files were 0600 becomes owner-only here
+  try {
+    if (existsSync(config.artifactsDir)) chmodSync(config.artifactsDir, 0o700);
+  } catch {
+    // not ours to change (a shared mount): its owner decides
+  }
   const { db, sql, close } = createDb(config.databaseUrl, { max: opts.poolSize ?? 10 });
   const jobs = await JobQueue.start(config.databaseUrl);
   const platform: Platform = {
