@@ -8,12 +8,13 @@ export async function api() {
   return serverCaller(new Headers(await headers()));
 }
 
-/** Runs an API read; a NOT_FOUND becomes the not-found page; anything else goes to the error page. */
+/** Runs an API read; NOT_FOUND or BAD_REQUEST become the not-found page; anything else goes to the error page. */
 export async function load<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof TRPCError && err.code === 'NOT_FOUND') notFound();
+    // a hand-edited URL with out-of-bounds parameters names nothing that exists: not found, not a 500
+    if (err instanceof TRPCError && (err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST')) notFound();
     throw err;
   }
 }

@@ -43,6 +43,10 @@ describe('the Next.js app', () => {
       expect(denied.status).toBe(401);
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(await home.text()).toContain('Trueboard');
+      // a hand-made URL that fails input validation is a page that does not exist, not a 500
+      const malformed = await fetch(`http://127.0.0.1:${port}/b/Not_A_Slug`);
+      expect(malformed.status).toBe(404);
+      expect(await malformed.text()).toContain('There is nothing at this address');
     } finally {
       child.kill('SIGTERM');
     }

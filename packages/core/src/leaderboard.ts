@@ -47,16 +47,22 @@ export function leaderboardQueryFromParams(
   opts: { all?: boolean } = {},
 ): LeaderboardQuery {
   const v = Number(get('v'));
-  const page = Math.max(1, Math.floor(Number(get('page')) || 1));
+  // a page past the offset bound is as empty as any page past the end
+  const page = Math.min(1_000_000, Math.max(1, Math.floor(Number(get('page')) || 1)));
   const dir = get('dir');
   const baseline = get('baseline');
+  // values over the schema's bounds are ignored like any other malformed value
+  const short = (name: string, max: number) => {
+    const x = get(name);
+    return x && x.length <= max ? x : undefined;
+  };
   return {
     benchmark,
-    version: Number.isInteger(v) && v > 0 ? v : undefined,
-    sort: get('sort') || undefined,
+    version: Number.isInteger(v) && v > 0 && v <= 1_000_000 ? v : undefined,
+    sort: short('sort', 200),
     dir: dir === 'asc' || dir === 'desc' ? dir : undefined,
-    team: get('team') || undefined,
-    tag: get('tag') || undefined,
+    team: short('team', 64),
+    tag: short('tag', 64),
     baseline: baseline === 'only' || baseline === 'exclude' ? baseline : 'all',
     offset: opts.all ? 0 : (page - 1) * LEADERBOARD_PAGE,
     limit: opts.all ? 100_000 : LEADERBOARD_PAGE,

@@ -15,6 +15,7 @@ import {
   claim,
   completeRun,
   createMethod,
+  LeaderboardQuery,
   leaderboard,
   leaderboardCsv,
   leaderboardQueryFromParams,
@@ -170,6 +171,13 @@ describe('leaderboard', () => {
       offset: 0,
       limit: 100_000,
     });
+    // values past the input bounds are dropped, so a crafted URL still renders the board
+    const huge = leaderboardQueryFromParams(
+      'toy-qa',
+      (k) => ({ v: '99999999999', sort: 's'.repeat(300), team: 't'.repeat(65), tag: 'x'.repeat(65), page: '1e12' })[k],
+    );
+    expect(huge).toMatchObject({ version: undefined, sort: undefined, team: undefined, tag: undefined });
+    expect(LeaderboardQuery.safeParse(huge).success).toBe(true);
   });
 
   it('exports exactly the shown rows as CSV, neutralising formula-like names', async () => {
