@@ -209,6 +209,26 @@ describe('sign-in brute force: per client network', () => {
   });
 });
 
+describe('account creation per network', () => {
+  it('allows 10 new accounts a day from one network, then makes it wait; other networks are unaffected', async () => {
+    const from = { 'x-forwarded-for': '198.51.100.23' };
+    const signUp = (headers: Record<string, string>) =>
+      mutate(
+        proxied.srv,
+        'auth.signUp',
+        { email: unknownEmail(), name: 'Sock', password: 'violet canyon 42' },
+        headers,
+      );
+    for (let i = 0; i < THROTTLE_POLICIES.signup.free; i++) expect((await signUp(from)).status).toBe(200);
+    const refused = await signUp(from);
+    expect(refused.status).toBe(429);
+    expect(refused.message).toMatch(
+      /^too many accounts created from your network today; try again in \d+ minutes \(at [\d-]+T[\d:.]+Z\)$/,
+    );
+    expect((await signUp({ 'x-forwarded-for': '198.51.100.24' })).status).toBe(200);
+  });
+});
+
 describe('length caps', () => {
   it('refuses over-long passwords, emails and names with 400 before hashing anything', async () => {
     const u = await makeUser(direct.p);
@@ -232,7 +252,9 @@ describe('length caps', () => {
     expect(name.message).toContain('name');
     // 256 characters is fine; refused input never counted as a guess
     expect((await signUp({ password: 'z y'.repeat(85).padEnd(256, 'q') })).status).toBe(200);
-    const [row] = await direct.p.sql<{ n: number }[]>`select count(*)::int as n from auth_throttles`;
+    const [row] = await direct.p.sql<
+      { n: number }[]
+    >`select count(*)::int as n from auth_throttles where scope <> 'signup'`;
     expect(row?.n).toBe(0);
   });
 });

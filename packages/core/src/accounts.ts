@@ -16,6 +16,7 @@ import {
   forgiveAttempt,
   networkKey,
   reserveAttempt,
+  signupKey,
 } from './throttle';
 
 /** Longer passwords are refused before hashing: argon2 over megabytes is a denial of service. */
@@ -66,12 +67,16 @@ export interface AuthRequestInfo {
 export async function signUp(p: Platform, input: SignUpInput, opts: { isAdmin?: boolean } & AuthRequestInfo = {}) {
   const v = parse(SignUpInput, input, 'sign-up');
   const network = networkKey(opts.clientIp);
-  await assertNotThrottled(p.db, [network], 'sign-in or sign-up attempts from your network');
+  const signups = signupKey(opts.clientIp);
+  await assertNotThrottled(p.db, [network], 'failed sign-in or sign-up attempts from your network');
+  await assertNotThrottled(p.db, [signups], 'accounts created from your network today');
   const passwordHash = await hashPassword(v.password);
-  return createUser(p, v, passwordHash, opts.isAdmin ?? false).catch(async (err: unknown) => {
+  const user = await createUser(p, v, passwordHash, opts.isAdmin ?? false).catch(async (err: unknown) => {
     if (err instanceof DomainError && err.code === 'conflict') await countFailure(p.db, [network]);
     throw err;
   });
+  await countFailure(p.db, [signups]); // every new account counts toward its network's daily allowance
+  return user;
 }
 
 function createUser(p: Platform, v: z.infer<typeof SignUpInput>, passwordHash: string, isAdmin: boolean) {
@@ -112,7 +117,7 @@ export async function signIn(p: Platform, input: z.input<typeof SignInInput>, op
   const v = parse(SignInInput, input, 'sign-in');
   const account = accountKey(v.email);
   const network = networkKey(opts.clientIp);
-  await reserveAttempt(p.db, [account, network], 'sign-in attempts');
+  await reserveAttempt(p.db, [account, network], 'failed sign-in attempts');
   const [user] = await p.db.select().from(users).where(sql`lower(${users.email}) = ${v.email}`);
   // verify against a dummy hash when the user is unknown, so timing does not reveal accounts
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, v.password);

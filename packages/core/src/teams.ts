@@ -73,7 +73,7 @@ export const MemberInput = z.object({
 export async function setMember(p: Platform, actor: Actor, input: z.input<typeof MemberInput>) {
   const v = parse(MemberInput, input, 'membership');
   const lookups = actor.kind === 'user' ? memberLookupKey(actor.userId) : null;
-  await assertNotThrottled(p.db, [lookups], 'lookups of unknown email addresses');
+  await assertNotThrottled(p.db, [lookups], 'failed lookups of unknown email addresses');
   let unknownEmail = false;
   const added = p.db.transaction(async (tx) => {
     const team = await teamBySlug(tx, v.team);

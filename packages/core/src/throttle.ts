@@ -24,6 +24,9 @@ export const THROTTLE_POLICIES: Record<ThrottleScope, BackoffPolicy> = {
   account: { free: 5, baseSeconds: 2, maxSeconds: 900, forgetAfterSeconds: 3600 },
   ip: { free: 20, baseSeconds: 2, maxSeconds: 900, forgetAfterSeconds: 3600 },
   member_lookup: { free: 20, baseSeconds: 2, maxSeconds: 900, forgetAfterSeconds: 3600 },
+  // accounts are free, and every quota is per account: 10 sign-ups a day per network, then an
+  // hour's wait that doubles up to a day (a classroom behind one NAT can still join)
+  signup: { free: 10, baseSeconds: 3600, maxSeconds: 86_400, forgetAfterSeconds: 86_400 },
 };
 
 export interface ThrottleKey {
@@ -68,6 +71,12 @@ function ipv6Prefix64(a: string): string {
     .slice(0, 4)
     .map((g) => Number.parseInt(g || '0', 16).toString(16))
     .join(':');
+}
+
+/** Accounts created from a client network (same grouping as `networkKey`). */
+export function signupKey(address: string | null | undefined): ThrottleKey | null {
+  const k = networkKey(address);
+  return k ? { scope: 'signup', subject: k.subject } : null;
 }
 
 export function memberLookupKey(userId: string): ThrottleKey {
@@ -115,7 +124,7 @@ async function throttledError(db: DbOrTx, keys: ThrottleKey[], what: string): Pr
   const retryAt = new Date(row.until).toISOString();
   return new DomainError(
     'quota_exceeded',
-    `too many failed ${what}; try again in ${describeWait(retryAfterSeconds)} (at ${retryAt})`,
+    `too many ${what}; try again in ${describeWait(retryAfterSeconds)} (at ${retryAt})`,
     { retryAfterSeconds, retryAt },
   );
 }
@@ -148,7 +157,7 @@ export async function reserveAttempt(db: DbOrTx, keys: (ThrottleKey | null)[], w
     for (const k of ks) {
       if (await countOne(tx, k, true)) continue;
       // locked: throwing rolls back the other keys' counts
-      throw (await throttledError(tx, ks, what)) ?? new DomainError('quota_exceeded', `too many failed ${what}`);
+      throw (await throttledError(tx, ks, what)) ?? new DomainError('quota_exceeded', `too many ${what}`);
     }
   });
   await pruneStale(db);
@@ -179,7 +188,11 @@ export async function clearThrottle(db: DbOrTx, key: ThrottleKey): Promise<void>
   await db.delete(t).where(keyIs(key));
 }
 
-const FORGET_SECONDS = Math.max(...Object.values(THROTTLE_POLICIES).map((p) => p.forgetAfterSeconds));
+// each scope's forget window, as SQL: `case scope when 'account' then 3600 … end`
+const FORGET_SECONDS = sql`case ${t.scope} ${sql.join(
+  Object.entries(THROTTLE_POLICIES).map(([scope, p]) => sql`when ${scope} then ${secs(p.forgetAfterSeconds)}`),
+  sql` `,
+)} end`;
 
 /**
  * Deletes a bounded batch of forgotten rows; called on every counted failure, so the table holds
@@ -191,7 +204,7 @@ async function pruneStale(db: DbOrTx): Promise<void> {
     .from(t)
     .where(
       and(
-        lt(t.lastFailureAt, sql`now() - make_interval(secs => ${secs(FORGET_SECONDS)})`),
+        lt(t.lastFailureAt, sql`now() - make_interval(secs => ${FORGET_SECONDS})`),
         or(sql`${t.lockedUntil} is null`, lt(t.lockedUntil, sql`now()`)),
       ),
     )

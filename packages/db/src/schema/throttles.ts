@@ -4,9 +4,10 @@ import { oneOf, ts } from './columns';
 
 /**
  * What a throttle counts failures of: sign-ins per account (keyed by a hash of the email, whether
- * or not the account exists) and per client network, and member lookups of unknown emails per user.
+ * or not the account exists) and per client network, member lookups of unknown emails per user, and
+ * accounts created per client network.
  */
-export const THROTTLE_SCOPES = ['account', 'ip', 'member_lookup'] as const;
+export const THROTTLE_SCOPES = ['account', 'ip', 'member_lookup', 'signup'] as const;
 export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
 
 /** Failure counters with exponential backoff; a row whose last failure is old enough is stale. */
