@@ -26,7 +26,7 @@ export const Hyperparameters = z
       .max(10, 'learning rate above 10 is not plausible')
       .optional(),
   })
-  .catchall(z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]))
+  .catchall(z.union([z.string().max(500), z.number().min(-1e12).max(1e12), z.boolean(), z.null()]))
   .refine((h) => Object.keys(h).length <= 100, 'at most 100 hyperparameters');
 export type Hyperparameters = z.infer<typeof Hyperparameters>;
 
@@ -48,6 +48,7 @@ export const MethodInput = z.object({
     .array(
       z
         .string()
+        .max(40)
         .trim()
         .toLowerCase()
         .regex(/^[a-z0-9][a-z0-9+.-]{0,39}$/, 'tags are short lowercase words: letters, digits, "+", "." or "-"'),
