@@ -6,6 +6,8 @@ import { exBird, exSpider, firstStatement, goldHasOrderBy, removeDistinct } from
 import { importLines, loadSpider, ResultCache, scoreAll, Text2SqlOptions } from '@trueboard/text2sql';
 import { dqsName, dqsRewrite, SqlPool } from '@trueboard/text2sql/exec';
 import Database from 'better-sqlite3';
+import { hostileRun } from './text2sql-hostile';
+import { buildCli, compareWithOfficial, officialMissing } from './text2sql-official';
 
 const DIR = fileURLToPath(new URL('../benchmarks/spider-dev', import.meta.url));
 const SYSTEMS = ['codes-1b.sql', 'dts-sql-mistral.sql', 'dail-sql-gpt4.sql'];
@@ -128,4 +130,19 @@ export async function main() {
   });
   process.stdout.write(`  verdicts differing from the naive run: ${mismatches}\n`);
   if (mismatches) process.exitCode = 1;
+
+  buildCli();
+  process.stdout.write('\ntext2sql: `trueboard eval` against the official BIRD evaluation.py (bird semantics)\n');
+  const missing = officialMissing();
+  if (missing) {
+    process.stdout.write(`  ${missing}: no comparison\n`);
+    process.exitCode = 2;
+  } else {
+    const official = compareWithOfficial(SYSTEMS);
+    for (const line of official.lines) process.stdout.write(`${line}\n`);
+    for (const d of official.disagreements) process.stdout.write(`  DISAGREES: ${d}\n`);
+    if (official.disagreements.length) process.exitCode = 1;
+  }
+  process.stdout.write('\ntext2sql: hostile predictions (bench/fixtures/spider-hostile.json)\n');
+  for (const line of hostileRun()) process.stdout.write(`${line}\n`);
 }

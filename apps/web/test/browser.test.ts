@@ -169,13 +169,54 @@ describe('browsing', () => {
     const first = page.getByTestId('board-row').first();
     expect(await first.textContent()).toMatch(/\d+\.\d ± \d\.\d/);
     expect(await page.locator('.badge.baseline').count()).toBe(3);
+    // three tie groups, not one: each p names its test against the entry above (hover and screen readers)
+    const tieTests = page.getByTestId('tie-test');
+    expect(await page.locator('.badge.tie').count()).toBe(0);
+    expect(await tieTests.allTextContents()).toEqual([
+      expect.stringMatching(
+        /^p=0\.00029separated from the entry above: exact McNemar test, 105 vs 58 discordant of 972 examples, p = 0\.00029 < 0\.05$/,
+      ),
+      expect.stringMatching(
+        /^p=0\.041separated from the entry above: exact McNemar test, 95 vs 68 discordant of 972 examples, p = 0\.041 < 0\.05$/,
+      ),
+    ]);
+    expect(await tieTests.first().getAttribute('title')).toMatch(/exact McNemar test, 105 vs 58 .* p = 0\.00029/);
+    expect(await tieTests.first().locator('.sr-only').textContent()).toMatch(/exact McNemar test.* p = 0\.00029/);
     // v2 (the corrected version) is the default, with the rank changes against v1
     await page.getByRole('heading', { name: 'Rank changes from v1 to v2' }).waitFor();
     await shot(page, 'leaderboard');
+    // a laptop screen: the whole board fits without a scrollbar, and each method name is one line
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const frame = () =>
+      page.evaluate(() => {
+        const wrap = document.querySelector('table.board')?.closest('.table-wrap') as HTMLElement | null;
+        return wrap ? { scroll: wrap.scrollWidth, client: wrap.clientWidth } : null;
+      });
+    await expect.poll(async () => (await frame())?.scroll).toBeLessThanOrEqual((await frame())?.client ?? 0);
+    const lines = await page
+      .getByTestId('board-row')
+      .locator('td:nth-child(2) a')
+      .evaluateAll((links) => links.map((a) => a.getClientRects().length));
+    expect(lines).toEqual([1, 1, 1]);
+    await shot(page, 'leaderboard-1400');
     // phone width: the page itself never scrolls sideways (wide tables scroll inside their frame)
     await page.setViewportSize({ width: 390, height: 844 });
     // (charts re-measure on the next resize callback, hence the poll)
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // scrolled to its far right, the board still shows rank and method at its left edge
+    const pinned = await page.evaluate(() => {
+      const wrap = document.querySelector('table.board')?.closest('.table-wrap') as HTMLElement;
+      wrap.scrollLeft = wrap.scrollWidth;
+      const left = wrap.getBoundingClientRect().left;
+      const row = wrap.querySelector('tbody tr');
+      const at = (n: number) => Math.round((row?.children[n]?.getBoundingClientRect().left ?? -1) - left);
+      return { scrolled: wrap.scrollLeft > 0, rank: at(0), method: at(1) };
+    });
+    expect(pinned.scrolled).toBe(true);
+    expect(pinned.rank).toBeGreaterThanOrEqual(0);
+    expect(pinned.rank).toBeLessThan(4);
+    expect(pinned.method).toBeGreaterThan(pinned.rank);
+    expect(pinned.method).toBeLessThan(120);
     await shot(page, 'leaderboard-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 

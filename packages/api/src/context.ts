@@ -29,15 +29,29 @@ export interface Context {
   resHeaders: Headers;
 }
 
+/**
+ * The id that ties a response to its log lines: the caller's `x-request-id` when it is a plain
+ * token (so a proxy's id carries through), else a fresh one — never free text into the logs.
+ */
+export function requestIdOf(req: Request): string {
+  const given = req.headers.get('x-request-id');
+  return given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
 /** One context factory for the route handler, tests and server-side callers. */
-export async function createContext(platform: Platform, req: Request, resHeaders: Headers): Promise<Context> {
+export async function createContext(
+  platform: Platform,
+  req: Request,
+  resHeaders: Headers,
+  requestId = requestIdOf(req),
+): Promise<Context> {
   const token = bearer(req);
   const cookie = token ? null : readCookie(req.headers.get('cookie'), SESSION_COOKIE);
   const actor = await resolveSecret(platform, token ?? cookie);
   return {
     platform,
     actor,
-    requestId: req.headers.get('x-request-id') ?? randomUUID(),
+    requestId,
     viaCookie: !token && !!cookie,
     req,
     resHeaders,

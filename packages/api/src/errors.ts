@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { DomainError, type DomainErrorCode, describeIssues } from '@trueboard/core';
+import { asUnavailable, DomainError, type DomainErrorCode, describeIssues } from '@trueboard/core';
 import { ZodError } from 'zod';
 
 export const HTTP_STATUS: Record<DomainErrorCode, number> = {
@@ -12,7 +12,15 @@ export const HTTP_STATUS: Record<DomainErrorCode, number> = {
   lease_lost: 409,
   too_large: 413,
   quota_exceeded: 429,
+  unavailable: 503,
 };
+
+/** Seconds a client should wait before retrying a 503 (the embedded server restarts within a few). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** `Retry-After` for the statuses that have one. */
+export const retryAfter = (status: number): Record<string, string> =>
+  status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
 
 const TRPC_CODE: Record<DomainErrorCode, TRPCError['code']> = {
   bad_input: 'BAD_REQUEST',
@@ -23,11 +31,14 @@ const TRPC_CODE: Record<DomainErrorCode, TRPCError['code']> = {
   lease_lost: 'CONFLICT',
   too_large: 'PAYLOAD_TOO_LARGE',
   quota_exceeded: 'TOO_MANY_REQUESTS',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 /** The one place domain errors become tRPC errors. */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
+  const down = asUnavailable(err);
+  if (down) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: down.message, cause: down });
   if (err instanceof DomainError) return new TRPCError({ code: TRPC_CODE[err.code], message: err.message, cause: err });
   if (err instanceof ZodError)
     return new TRPCError({ code: 'BAD_REQUEST', message: describeIssues('input', err.issues), cause: err });
@@ -40,7 +51,9 @@ export interface RestError {
 }
 
 /** The one place domain errors become REST responses; internal errors are logged, not leaked. */
-export function toRestError(err: unknown, requestId: string): RestError {
+export function toRestError(thrown: unknown, requestId: string): RestError {
+  // a lost database connection is the same outage however deep it surfaced
+  const err = asUnavailable(thrown) ?? thrown;
   if (err instanceof DomainError) {
     return {
       status: HTTP_STATUS[err.code],
@@ -80,6 +93,7 @@ export function trpcEnvelopeError(err: unknown, requestId: string, calls: number
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       'x-request-id': requestId,
+      ...retryAfter(status),
       ...(status === 413 ? { connection: 'close' } : {}),
     },
   });

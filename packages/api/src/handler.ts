@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import * as core from '@trueboard/core';
 import { refuseUnknownHost } from './allowed-hosts';
-import { createContext, sameOrigin } from './context';
+import { type Context, createContext, requestIdOf, sameOrigin } from './context';
 import { onDownloadOrigin } from './download-origin';
-import { trpcEnvelopeError } from './errors';
+import { retryAfter, trpcEnvelopeError } from './errors';
 import { handleBlobs } from './rest/blobs';
 import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
 import { handleRunner } from './rest/runner';
+import { handleSubmissionArtifact } from './rest/submission-artifact';
 import { handleSubmissionUpload } from './rest/submissions';
 import { handleVersions } from './rest/versions';
 import { appRouter } from './router';
@@ -29,12 +29,11 @@ const procedureMeta = (path: string) => procedures[path]?._def.meta;
  * servers (tests, runners-only deployments) mount the same function.
  */
 export function createHandler(getPlatform: () => Promise<core.Platform>): FetchHandler {
-  const handle: FetchHandler = async (req) => {
+  const handle = async (req: Request, requestId: string): Promise<Response> => {
     const url = new URL(req.url);
     const parts = url.pathname.split('/').filter(Boolean);
-    if (parts[0] !== 'api') return json({ error: { code: 'not_found', message: 'not found' } }, 404);
+    if (parts[0] !== 'api') return json({ error: { code: 'not_found', message: 'not found', requestId } }, 404);
     const resHeaders = new Headers();
-    let requestId = req.headers.get('x-request-id') ?? 'unknown';
     try {
       const platform = await getPlatform();
       const misdirected = refuseUnknownHost(req, platform.config);
@@ -49,20 +48,29 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
           checked = await checkTrpcRequest(req, TRPC_ENDPOINT, procedureMeta);
         } catch (err) {
           const calls = procedurePaths(url, TRPC_ENDPOINT).length;
-          return trpcEnvelopeError(err, randomUUID(), calls, url.searchParams.get('batch') === '1');
+          return trpcEnvelopeError(err, requestId, calls, url.searchParams.get('batch') === '1');
+        }
+        // the context is made before tRPC runs, so a failure there (the database is down) still
+        // answers with this request's id
+        let ctx: Context;
+        try {
+          ctx = await createContext(platform, req, resHeaders, requestId);
+        } catch (err) {
+          const calls = procedurePaths(url, TRPC_ENDPOINT).length;
+          return trpcEnvelopeError(err, requestId, calls, url.searchParams.get('batch') === '1');
         }
         return await fetchRequestHandler({
           endpoint: TRPC_ENDPOINT,
           req: checked,
           router: appRouter,
-          createContext: async ({ resHeaders: h }) => {
-            const ctx = await createContext(platform, req, h);
-            return ctx;
-          },
+          createContext: async ({ resHeaders: h }) => ({ ...ctx, resHeaders: h }),
+          // a call that failed because the database is down says when to try again
+          responseMeta: ({ errors }) => ({
+            headers: errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? retryAfter(503) : {},
+          }),
         });
       }
-      const ctx = await createContext(platform, req, resHeaders);
-      requestId = ctx.requestId;
+      const ctx = await createContext(platform, req, resHeaders, requestId);
       if (req.method !== 'GET' && req.method !== 'HEAD' && ctx.viaCookie && !sameOrigin(req)) {
         throw core.forbidden('cross-site request refused');
       }
@@ -75,14 +83,24 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       else if (parts[1] === 'benchmarks') res = await handleVersions(ctx, parts.slice(2));
       else if (parts[1] === 'leaderboard') res = await handleLeaderboard(ctx, parts.slice(2));
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
+      else if (parts[1] === 'submissions' && parts.length === 4 && parts[3] === 'artifact')
+        res = await handleSubmissionArtifact(ctx, parts[2] ?? '');
       if (!res)
-        return json({ error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } }, 404);
-      res.headers.set('x-request-id', requestId);
+        return json(
+          { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}`, requestId } },
+          404,
+        );
       for (const [k, v] of resHeaders) res.headers.append(k, v);
       return res;
     } catch (err) {
       return errorResponse(err, requestId);
     }
   };
-  return async (req) => withSecurityHeaders(await handle(req));
+  return async (req) => {
+    const requestId = requestIdOf(req);
+    const res = withSecurityHeaders(await handle(req, requestId));
+    // every response names its request, so any error can be reported and found in the log
+    res.headers.set('x-request-id', requestId);
+    return res;
+  };
 }

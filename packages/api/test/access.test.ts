@@ -46,6 +46,7 @@ const EXPECTED: Record<string, Access> = {
   'submissions.logs': 'public',
   'submissions.result': 'public',
   'submissions.examples': 'public',
+  'submissions.reproduction': 'public',
   'system.health': 'public',
   'system.runners': 'public',
   'system.queue': 'public',
@@ -105,10 +106,12 @@ function allowed(access: Access, role: RoleName): boolean {
 let p: TestPlatform;
 let actors: Record<RoleName, Actor>;
 let inputs: Record<string, () => unknown>;
+let publicSub: { id: string; artifact: { sha256: string } };
+let cast: Awaited<ReturnType<typeof toyScenario>>;
 
 beforeAll(async () => {
   p = await testPlatform();
-  const cast = await toyScenario(p);
+  cast = await toyScenario(p);
   const outsider = await makeUser(p, { name: 'outsider' });
   const bystander = await makeUser(p, { name: 'bystander' });
   const sub = await submit(
@@ -117,6 +120,7 @@ beforeAll(async () => {
     { benchmark: 'toy-qa', method: cast.method.id },
     goodPredictions(),
   );
+  publicSub = sub;
   const must = <T>(v: T | undefined): T => {
     if (v === undefined) throw new Error('missing fixture');
     return v;
@@ -176,6 +180,8 @@ beforeAll(async () => {
     'submissions.logs': () => ({ runId: sub.runId, submissionId: sub.id }),
     'submissions.result': () => ({ id: sub.id }),
     'submissions.examples': () => ({ id: sub.id }),
+    // no result yet: past authorization, core answers a conflict
+    'submissions.reproduction': () => ({ id: sub.id }),
   };
 });
 afterAll(() => p.close());
@@ -265,6 +271,77 @@ describe('REST routes', () => {
       expect(
         (await call('/api/submissions?benchmark=toy-qa', runnerSecret, { method: 'POST', body: 'x' })).status,
       ).toBe(401);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("serves a submission's artifact with the submission's visibility, as an inert download", async () => {
+    const srv = await serveTestPlatform(p);
+    try {
+      const bytes = goodPredictions({ q5: 'Porto' });
+      const privateSub = await submit(
+        p,
+        cast.acme.owner.actor,
+        { benchmark: 'toy-qa', method: cast.method.id, isPublic: false },
+        bytes,
+      );
+      const secretOf = async (role: RoleName) => {
+        const a = actors[role];
+        if (a.kind === 'anonymous') return null;
+        if (a.kind === 'runner') return cast.runnerToken.secret;
+        return (await createApiToken(p, a, { name: `artifact ${role}` })).secret;
+      };
+      const get = async (path: string, token: string | null, method = 'GET') => {
+        const res = await fetch(`${srv.baseUrl}${path}`, {
+          method,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+        return { res, body: Buffer.from(await res.arrayBuffer()) };
+      };
+      const statuses: string[] = [];
+      for (const role of ROLES) {
+        const token = await secretOf(role);
+        const pub = await get(`/api/submissions/${publicSub.id}/artifact`, token);
+        const priv = await get(`/api/submissions/${privateSub.id}/artifact`, token);
+        statuses.push(`${role} public ${pub.res.status} private ${priv.res.status}`);
+        if (role === 'member') {
+          expect(priv.body.equals(Buffer.from(bytes))).toBe(true);
+          expect(Object.fromEntries(priv.res.headers)).toMatchObject({
+            'content-type': 'application/octet-stream',
+            'content-disposition': `attachment; filename="${privateSub.id}.artifact"; filename*=UTF-8''${privateSub.id}.artifact`,
+            'x-content-type-options': 'nosniff',
+            'content-security-policy': "default-src 'none'; sandbox; frame-ancestors 'none'",
+            'cache-control': 'private, max-age=31536000, immutable',
+            'content-length': String(bytes.length),
+            etag: `"${privateSub.artifact.sha256}"`,
+          });
+        }
+        if (role === 'anonymous') {
+          expect(pub.body.equals(Buffer.from(goodPredictions()))).toBe(true);
+          expect(JSON.parse(priv.body.toString())).toMatchObject({ error: { message: 'submission not found' } });
+        }
+      }
+      // private: its team (any role) and platform admins; everyone else cannot tell it exists
+      expect(statuses).toEqual([
+        'anonymous public 200 private 404',
+        'runner public 200 private 404',
+        'outsider public 200 private 404',
+        'member public 200 private 200',
+        'reviewer public 200 private 200',
+        'maintainer public 200 private 200',
+        'teamAdmin public 200 private 200',
+        'platformAdmin public 200 private 200',
+      ]);
+      const head = await get(`/api/submissions/${publicSub.id}/artifact`, null, 'HEAD');
+      expect([head.res.status, head.res.headers.get('content-length'), head.body.length]).toEqual([
+        200,
+        String(goodPredictions().length),
+        0,
+      ]);
+      expect((await get('/api/submissions/00000000-0000-4000-8000-000000000000/artifact', null)).res.status).toBe(404);
+      expect((await get('/api/submissions/not-a-uuid/artifact', null)).res.status).toBe(400);
+      expect((await get(`/api/submissions/${publicSub.id}/artifact`, null, 'POST')).res.status).toBe(404);
     } finally {
       await srv.close();
     }

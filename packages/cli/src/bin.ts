@@ -1,12 +1,72 @@
+/**
+ * The `trueboard` command line.
+ *
+ * Start-up is part of every command's wall time (`trueboard -V` and `--help` must stay well under
+ * 0.3 s), so this file imports commander and nothing else: a command's module is loaded only when
+ * that command runs (or its own `--help` is asked for). The CLI runs bundled from dist/ (see
+ * build.mjs), where each command module is a chunk of its own.
+ *
+ * Adding a command: write `commands/<name>.ts` exporting `register…(program: Command)` (the
+ * commander definition and its action, like the others), then add one entry to COMMANDS: the
+ * top-level name(s) it registers, each with the one-line summary `trueboard --help` lists, and
+ * the loader. Nothing else imports command modules.
+ */
 import { Command } from 'commander';
-import { registerBenchmarkCommand } from './commands/benchmark';
-import { registerCorrectionCommands } from './commands/corrections';
-import { registerEvalCommand } from './commands/eval';
-import { registerMigrateCommand } from './commands/migrate';
-import { registerRunnerCommand } from './commands/runner';
-import { registerStartCommand } from './commands/start';
-import { registerSubmitCommand } from './commands/submit';
-import { registerTokenCommand } from './commands/token';
+
+type Register = (program: Command) => void;
+
+interface LazyCommand {
+  /** top-level command name → its summary in `trueboard --help` */
+  names: Record<string, string>;
+  load: () => Promise<Register>;
+}
+
+const COMMANDS: LazyCommand[] = [
+  {
+    names: { start: 'run the platform: database, migrations, web app, API and local runners' },
+    load: async () => (await import('./commands/start')).registerStartCommand,
+  },
+  {
+    names: { migrate: 'apply database migrations' },
+    load: async () => (await import('./commands/migrate')).registerMigrateCommand,
+  },
+  {
+    names: { runner: 'run evaluation jobs for a Trueboard server' },
+    load: async () => (await import('./commands/runner')).registerRunnerCommand,
+  },
+  {
+    names: { token: 'API and runner tokens' },
+    load: async () => (await import('./commands/token')).registerTokenCommand,
+  },
+  {
+    names: { submit: 'submit an artifact to a benchmark on a Trueboard server' },
+    load: async () => (await import('./commands/submit')).registerSubmitCommand,
+  },
+  {
+    names: { rerun: 'queue a fresh evaluation of a submission' },
+    load: async () => (await import('./commands/rerun')).registerRerunCommand,
+  },
+  {
+    names: { reproduce: 'evaluate a submission again locally and compare with its stored result' },
+    load: async () => (await import('./commands/reproduce')).registerReproduceCommand,
+  },
+  {
+    names: { benchmark: 'register benchmarks' },
+    load: async () => (await import('./commands/benchmark')).registerBenchmarkCommand,
+  },
+  {
+    names: { eval: 'evaluate predictions offline with the evaluator the platform runs' },
+    load: async () => (await import('./commands/eval')).registerEvalCommand,
+  },
+  {
+    names: {
+      export: 'download a dataset version',
+      corrections: 'audited corrections of gold annotations',
+      impact: 'what a release did to the ranking',
+    },
+    load: async () => (await import('./commands/corrections')).registerCorrectionCommands,
+  },
+];
 
 const program = new Command('trueboard')
   .description('Trueboard: benchmarks and leaderboards with audited gold annotations')
@@ -14,13 +74,17 @@ const program = new Command('trueboard')
   .version('0.1.0', '-V', 'print the trueboard version')
   .showHelpAfterError('(run with --help for usage)');
 
-registerStartCommand(program);
-registerMigrateCommand(program);
-registerRunnerCommand(program);
-registerTokenCommand(program);
-registerSubmitCommand(program);
-registerBenchmarkCommand(program);
-registerEvalCommand(program);
-registerCorrectionCommands(program);
+// the command asked for (`trueboard help <command>` asks for its help); the program has no
+// options that take a value, so it is the first argument that is not an option
+const args = process.argv.slice(2);
+const first = args.findIndex((a) => !a.startsWith('-'));
+const wanted = args[first] === 'help' ? args[first + 1] : args[first];
+const chosen = COMMANDS.find((c) => wanted !== undefined && Object.hasOwn(c.names, wanted));
+if (chosen) (await chosen.load())(program);
+else {
+  // top-level help, -V, or an unknown command: list every command without loading any
+  for (const c of COMMANDS)
+    for (const [name, summary] of Object.entries(c.names)) program.command(name).description(summary);
+}
 
 await program.parseAsync(process.argv);

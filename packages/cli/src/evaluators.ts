@@ -17,13 +17,26 @@ export async function builtinEvaluators(): Promise<EvaluatorMap> {
 export async function loadEvaluators(modules: readonly string[] = []): Promise<EvaluatorMap> {
   const map: EvaluatorMap = await builtinEvaluators();
   for (const m of modules) {
-    const mod = (await import(pathToFileURL(resolve(m)).href)) as { evaluators?: Evaluator[] };
+    const mod = (await importModule(m)) as { evaluators?: Evaluator[] };
     if (!Array.isArray(mod.evaluators) || mod.evaluators.length === 0) {
       throw new Error(`${m}: expected an exported "evaluators" array of Evaluator objects`);
     }
     for (const e of mod.evaluators) map[e.family] = e;
   }
   return map;
+}
+
+/** A module by path; in TypeScript too, also when the CLI runs bundled as plain JavaScript. */
+async function importModule(path: string): Promise<unknown> {
+  const url = pathToFileURL(resolve(path)).href;
+  try {
+    return await import(url);
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && err.code === 'ERR_UNKNOWN_FILE_EXTENSION')) throw err;
+    // the bundle runs without a TypeScript loader (from source, tsx's is there already)
+    (await import('tsx/esm/api')).register();
+    return await import(`${url}?tsx`);
+  }
 }
 
 /** Per family: the server-side checks of proposed corrections (the text-to-SQL one runs the new gold). */

@@ -6,9 +6,16 @@ export function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/**
+ * The message of an error, with the platform's request id when the error came from the server
+ * (REST errors carry it as `requestId`, tRPC client errors in `data.requestId`), so a report can
+ * be matched to the server's log.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const e = err as Error & { requestId?: unknown; data?: { requestId?: unknown } };
+  const id = typeof e.requestId === 'string' ? e.requestId : e.data?.requestId;
+  return typeof id === 'string' && !err.message.includes(id) ? `${err.message} (request id ${id})` : err.message;
 }
 
 /** A progress bar on a TTY; plain periodic lines otherwise (CI logs). */

@@ -80,6 +80,44 @@ describe('trueboard eval', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.output).toContain('trueboard: unknown family "vision"; one of text2sql, rerank, lora');
   });
+
+  it('scores several predictions files in one run, one report each, and names a bad one without stopping', async () => {
+    const dir = tmp();
+    const files = {
+      good: { q1: 'Paris', q2: 'Bonn', q3: 'Madrid', q4: 'Rome', q5: 'Lisbon' },
+      perfect: { q1: 'Paris', q2: 'Berlin', q3: 'Madrid', q4: 'Rome', q5: 'Lisbon' },
+    };
+    for (const [name, predictions] of Object.entries(files))
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ predictions }));
+    writeFileSync(join(dir, 'broken.json'), '{"predictions": ');
+    const out = join(dir, 'reports');
+    const base = ['eval', 'text2sql', '--dataset', TOY_QA_DIR, '--evaluators', TOY_EVALUATOR];
+    const paths = ['good', 'broken', 'perfect'].map((n) => join(dir, `${n}.json`));
+    const r = await runCli([...base, '--out', out, '--predictions', ...paths]);
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toContain(`trueboard: bad predictions: ${paths[1]}: artifact is not valid JSON`);
+    expect(r.output).toMatch(/good\.json\n[\s\S]*accuracy\s+exact-match\s+80\.00/);
+    expect(r.output).toMatch(/perfect\.json\n[\s\S]*accuracy\s+exact-match\s+100\.00/);
+    const report = (name: string) => JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8'));
+    expect(report('good').metrics[0].value).toBe(80);
+    expect(report('perfect').metrics[0].value).toBe(100);
+    // the option may also be repeated; each report is the one a run of its own writes
+    const alone = join(dir, 'alone.json');
+    expect((await runCli([...base, '--predictions', paths[2] ?? '', '--out', alone])).code).toBe(0);
+    const twice = await runCli([
+      ...base,
+      '--out',
+      out,
+      '--predictions',
+      paths[0] ?? '',
+      '--predictions',
+      paths[2] ?? '',
+    ]);
+    expect(twice.code, twice.output).toBe(0);
+    const { provenance: _a, ...one } = JSON.parse(readFileSync(alone, 'utf8'));
+    const { provenance: _b, ...both } = report('perfect');
+    expect(both).toEqual(one);
+  });
 });
 
 describe('trueboard benchmark import', () => {
@@ -198,12 +236,15 @@ describe('trueboard token and submit', () => {
       'tbu_nope',
     ]);
     expect(wrong.code).toBe(1);
-    expect(wrong.output.trim()).toBe('trueboard: sign in first');
+    // every error from the server names its request, so it can be found in the server's log
+    expect(wrong.output.trim()).toMatch(/^trueboard: sign in first \(request id [0-9a-f-]{36}\)$/);
     const pw = await runCli(
       ['token', 'create', '--name', 'x', '--server', srv.baseUrl, '--email', cast.acme.owner.email],
       { TRUEBOARD_PASSWORD: 'wrong' },
     );
-    expect(pw.output.trim()).toBe('trueboard: sign-in failed: wrong email or password');
+    expect(pw.output.trim()).toMatch(
+      /^trueboard: sign-in failed: wrong email or password \(request id [0-9a-f-]{36}\)$/,
+    );
     const down = await runCli([
       'submit',
       '--benchmark',
@@ -219,5 +260,25 @@ describe('trueboard token and submit', () => {
     ]);
     expect(down.code).toBe(1);
     expect(down.output).toMatch(/^trueboard: /);
+  });
+
+  it('never prints a token from the environment in --help, and still uses it', async () => {
+    const secret = 'tbu_this-must-never-be-printed';
+    for (const cmd of [['submit'], ['benchmark', 'import'], ['token', 'create'], ['impact']]) {
+      const help = await runCli([...cmd, '--help'], { TRUEBOARD_TOKEN: secret, TRUEBOARD_RUNNER_TOKEN: secret });
+      expect(help.code, help.output).toBe(0);
+      expect(help.output).not.toContain(secret);
+      expect(help.output).toContain('(env: TRUEBOARD_TOKEN)');
+    }
+    const runnerHelp = await runCli(['runner', '--help'], { TRUEBOARD_RUNNER_TOKEN: secret });
+    expect(runnerHelp.output).not.toContain(secret);
+    expect(runnerHelp.output).toContain('(env: TRUEBOARD_RUNNER_TOKEN)');
+    const file = join(tmp(), 'preds.json');
+    writeFileSync(file, '{}');
+    const viaEnv = await runCli(
+      ['submit', '--benchmark', 'toy-qa', '--file', file, '--method', cast.method.id, '--server', srv.baseUrl],
+      { TRUEBOARD_TOKEN: 'tbu_nope' },
+    );
+    expect(viaEnv.output.trim()).toMatch(/^trueboard: sign in first \(request id [0-9a-f-]{36}\)$/);
   });
 });

@@ -1,7 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   getCorrection,
+  importBenchmarkDir,
   leaderboard,
   proposeCorrection,
   releaseVersion,
@@ -99,45 +101,44 @@ describe('release safeguards', () => {
 
 describe('quorum and supersession', () => {
   it('waits for the configured number of approvals, and lets a proposer replace their proposal', async () => {
-    await p.db.execute(
-      sql`update benchmarks set manifest = jsonb_set(manifest, '{corrections}', '{"quorum": 2}') where id = 'spider-dev'`,
+    // the quorum comes from the benchmark's manifest, as a maintainer writes it
+    const dir = mkdtempSync(join(tmpdir(), 'tb-quorum-'));
+    cpSync(SPIDER, dir, { recursive: true });
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, id: 'spider-q2', corrections: { quorum: 2 } }));
+    await importBenchmarkDir(p, admin.actor, dir);
+    const first = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-q2',
+      exampleId: '20',
+      fields: { question: 'first wording' },
+      category: 'ambiguous_question',
+      rationale: 'test quorum',
+    });
+    const second = await proposeCorrection(p, proposer.actor, {
+      benchmark: 'spider-q2',
+      exampleId: '20',
+      fields: { question: 'better wording' },
+      category: 'ambiguous_question',
+      rationale: 'test quorum, revised',
+      supersedes: first.id,
+    });
+    expect((await getCorrection(p, first.id)).state).toBe('superseded');
+    expect((await getCorrection(p, first.id)).supersededBy).toBe(second.id);
+    // a superseded proposal can no longer be reviewed
+    await expect(reviewCorrection(p, reviewer.actor, { id: first.id, decision: 'approve' })).rejects.toThrow(
+      /superseded/,
     );
-    try {
-      const first = await proposeCorrection(p, proposer.actor, {
-        benchmark: 'spider-dev',
-        exampleId: '20',
-        fields: { question: 'first wording' },
-        category: 'ambiguous_question',
-        rationale: 'test quorum',
-      });
-      const second = await proposeCorrection(p, proposer.actor, {
-        benchmark: 'spider-dev',
-        exampleId: '20',
-        fields: { question: 'better wording' },
-        category: 'ambiguous_question',
-        rationale: 'test quorum, revised',
-        supersedes: first.id,
-      });
-      expect((await getCorrection(p, first.id)).state).toBe('superseded');
-      expect((await getCorrection(p, first.id)).supersededBy).toBe(second.id);
-      // a superseded proposal can no longer be reviewed
-      await expect(reviewCorrection(p, reviewer.actor, { id: first.id, decision: 'approve' })).rejects.toThrow(
-        /superseded/,
-      );
-      expect(await reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-        state: 'proposed',
-      });
-      await expect(reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).rejects.toThrow(
-        /already reviewed/,
-      );
-      expect(await reviewCorrection(p, admin.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-        state: 'approved',
-      });
-      const c = await getCorrection(p, second.id);
-      expect([c.quorum, c.reviews.length]).toEqual([2, 2]);
-    } finally {
-      await p.db.execute(sql`update benchmarks set manifest = manifest - 'corrections' where id = 'spider-dev'`);
-    }
+    expect(await reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).toMatchObject({
+      state: 'proposed',
+    });
+    await expect(reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).rejects.toThrow(
+      /already reviewed/,
+    );
+    expect(await reviewCorrection(p, admin.actor, { id: second.id, decision: 'approve' })).toMatchObject({
+      state: 'approved',
+    });
+    const c = await getCorrection(p, second.id);
+    expect([c.quorum, c.reviews.length]).toEqual([2, 2]);
   });
 });
 

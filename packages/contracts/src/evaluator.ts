@@ -41,6 +41,16 @@ export interface Evaluator<Prepared = unknown> {
   family: Family;
   name: string;
   version: string;
+  /**
+   * What the reports measure in time (per-example `data` fields, metric names): it differs between
+   * two runs of the same evaluation, so `trueboard reproduce` reports it instead of comparing it.
+   */
+  timing?: { exampleFields: readonly string[]; metrics: readonly string[] };
+  /**
+   * The devices it can use; without it, any. An evaluator that never uses CUDA says `['cpu']`,
+   * and harnesses then do not probe for it (the probe loads the ONNX runtime).
+   */
+  devices?: readonly Device[];
   prepare(dataset: DatasetBundle): Promise<Prepared>;
   evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluationReport>;
   /** releases what `prepare` holds (worker processes, sessions) when the harness evicts it */

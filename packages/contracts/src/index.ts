@@ -4,6 +4,7 @@ export * from './evaluator';
 export * from './family';
 export * from './manifest';
 export * from './report';
+export * from './reproduction';
 export * from './runner-protocol';
 export * from './submission';
 export * from './text';

@@ -2,17 +2,19 @@ import { z } from 'zod';
 import { Family, Slug } from './family';
 import { DisplayName, UserText } from './text';
 
-export const MetricDefinition = z.object({
-  name: z
-    .string()
-    .max(64)
-    .regex(/^[a-z][a-z0-9_.@-]*$/, 'metric names are lowercase, e.g. "ex" or "ndcg@10"'),
-  label: DisplayName(100),
-  higherIsBetter: z.boolean().default(true),
-  /** how values are displayed: `percent` values are stored in [0, 100]. */
-  unit: z.enum(['percent', 'ratio', 'count', 'ms']).default('percent'),
-  description: UserText(2000).optional(),
-});
+export const MetricDefinition = z
+  .object({
+    name: z
+      .string()
+      .max(64)
+      .regex(/^[a-z][a-z0-9_.@-]*$/, 'metric names are lowercase, e.g. "ex" or "ndcg@10"'),
+    label: DisplayName(100),
+    higherIsBetter: z.boolean().default(true),
+    /** how values are displayed: `percent` values are stored in [0, 100]. */
+    unit: z.enum(['percent', 'ratio', 'count', 'ms']).default('percent'),
+    description: UserText(2000).optional(),
+  })
+  .strict();
 export type MetricDefinition = z.infer<typeof MetricDefinition>;
 
 /** A relative file path inside a benchmark directory; no absolute paths, no `..`. */
@@ -38,6 +40,11 @@ export const BenchmarkManifest = z
     files: z.array(RelativePath).min(1, 'list the data files of the benchmark').max(10_000),
     /** family-specific evaluator settings, passed to the evaluator untouched */
     evaluator: z.record(z.string(), z.unknown()).default({}),
+    /** the corrections workflow: approvals a correction needs before it can be released */
+    corrections: z
+      .object({ quorum: z.number().int().min(1, 'a quorum is at least 1 approval').max(20).default(1) })
+      .strict()
+      .default({ quorum: 1 }),
     limits: z
       .object({
         artifactMaxBytes: z
@@ -48,8 +55,11 @@ export const BenchmarkManifest = z
           .optional(),
         dailyQuota: z.number().int().positive().max(100_000).optional(),
       })
+      .strict()
       .default({}),
   })
+  // a misspelt or unsupported key is an error that names it, never silently dropped
+  .strict()
   .superRefine((m, ctx) => {
     if (!m.metrics.some((d) => d.name === m.primaryMetric)) {
       ctx.addIssue({

@@ -66,3 +66,12 @@ export const SubmissionMeta = z.object({
   isPublic: z.boolean().default(true),
 });
 export type SubmissionMeta = z.infer<typeof SubmissionMeta>;
+
+/**
+ * A client's id for one upload (`Idempotency-Key` on POST /api/submissions): an upload repeated
+ * with the same key, after a lost answer or a 503, is the first submission, not a second one.
+ */
+export const ClientRequestId = z
+  .string()
+  .regex(/^[!-~]{1,200}$/, '1 to 200 visible ASCII characters (a UUID is a good choice)');
+export type ClientRequestId = z.infer<typeof ClientRequestId>;

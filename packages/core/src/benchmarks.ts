@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Family } from '@trueboard/contracts';
 import { BenchmarkManifest, DatasetFile } from '@trueboard/contracts';
@@ -8,30 +7,13 @@ import { z } from 'zod';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
+import { readManifest } from './dataset-dir';
 import { datasetContentHash, expandFiles, storeDatasetFiles } from './datasets';
-import { badInput, conflict, DomainError, describeIssues, forbidden, notFound } from './errors';
+import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
 import type { Platform } from './platform';
 import { roleIn } from './teams';
 
-/** Reads and validates `<dir>/manifest.json`; errors name the file and the field. */
-export async function readManifest(dir: string): Promise<BenchmarkManifest> {
-  const file = join(dir, 'manifest.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw badInput(`bad input: ${file}: not found (a benchmark directory needs a manifest.json)`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw badInput(`bad input: ${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const r = BenchmarkManifest.safeParse(json);
-  if (!r.success) throw badInput(describeIssues(file, r.error.issues), { issues: r.error.issues });
-  return r.data;
-}
+export { readManifest } from './dataset-dir';
 
 export interface ImportResult {
   benchmark: string;
@@ -180,7 +162,7 @@ export async function registerBenchmark(
       ownerTeamId: teamId,
       metrics: m.metrics,
       primaryMetric: m.primaryMetric,
-      manifest: m as unknown as Record<string, unknown>,
+      manifest: m,
       dailyQuota: m.limits.dailyQuota ?? null,
       artifactMaxBytes: m.limits.artifactMaxBytes ?? null,
     });

@@ -96,8 +96,8 @@ async function benchmarkAndVersion(p: Platform, benchmarkId: string, number?: nu
 
 /** The quorum of approvals a benchmark needs (manifest `corrections.quorum`, default 1). */
 export function quorumOf(b: Benchmark): number {
-  const q = (b.manifest as { corrections?: { quorum?: unknown } }).corrections?.quorum;
-  return typeof q === 'number' && Number.isInteger(q) && q > 0 ? q : 1;
+  // manifests stored before `corrections` was part of the schema lack it
+  return b.manifest.corrections?.quorum ?? 1;
 }
 
 /** Appends a correction's audit event (with its example), in the caller's transaction. */

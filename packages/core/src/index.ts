@@ -22,6 +22,7 @@ export * from './queue';
 export * from './queue-overview';
 export * from './quota';
 export * from './releases';
+export * from './reproduction';
 export * from './results';
 export * from './runners';
 export * from './runs';

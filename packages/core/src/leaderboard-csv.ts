@@ -1,7 +1,7 @@
 import { escapeBidi } from '@trueboard/contracts';
 import type { Leaderboard } from './leaderboard';
 
-/** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals. */
+/** Leaderboard rows as CSV: exactly the shown columns, numbers with fixed decimals (p-values: 4 significant digits). */
 export function leaderboardCsv(board: Leaderboard): string {
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   // user text starting like a formula is not run by spreadsheets (CSV injection)
@@ -10,7 +10,19 @@ export function leaderboardCsv(board: Leaderboard): string {
     const v = escapeBidi(raw);
     return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   };
-  const head = ['rank', 'group', 'tied', 'method', 'team', 'baseline', 'submitted_at', 'unscorable'];
+  // tie_test / tie_p: the test that linked (or separated) this entry and the one ranked directly above it
+  const head = [
+    'rank',
+    'group',
+    'tied',
+    'method',
+    'team',
+    'baseline',
+    'submitted_at',
+    'unscorable',
+    'tie_test',
+    'tie_p',
+  ];
   for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
   const lines = [head.map(quote).join(',')];
   const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toFixed(4));
@@ -24,6 +36,8 @@ export function leaderboardCsv(board: Leaderboard): string {
       String(r.isBaseline),
       r.submittedAt.toISOString(),
       String(r.unscorable),
+      r.tie?.test ?? '',
+      r.tie?.p === null || r.tie?.p === undefined ? '' : r.tie.p.toPrecision(4),
     ];
     for (const c of board.columns) {
       const m = r.metrics[c.key];

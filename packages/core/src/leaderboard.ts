@@ -14,7 +14,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse } from './accounts';
 import { badInput, notFound } from './errors';
-import { pairedTies } from './paired-ties';
+import { type TieWithAbove, tiesWithAbove } from './paired-ties';
 import type { Platform } from './platform';
 
 export const LeaderboardQuery = z.object({
@@ -86,10 +86,16 @@ export interface MetricCell {
   n: number;
 }
 
+export type { TieTest, TieWithAbove } from './paired-ties';
+
 export interface LeaderboardRow {
   rank: number;
+  /** tie group: a chain of adjacent ties (p ≥ 0.05 by the paired test, else overlapping intervals) */
   group: number;
+  /** the group has more than one entry */
   tied: boolean;
+  /** how this entry compares with the entry ranked directly above it on the whole board; null for the first */
+  tie: TieWithAbove | null;
   submissionId: string;
   resultId: string;
   method: string;
@@ -145,9 +151,10 @@ async function columnsOf(
 
 /**
  * A benchmark's leaderboard on one dataset version: every public submission with a current result
- * there, ranked by the primary column (competition rank, and tie groups of overlapping 95% CIs
- * computed over the whole board), then filtered, sorted by any column and paged. Reads one query
- * per table: the ranking values of all entries, then details and metrics for the page only.
+ * there, ranked by the primary column (competition rank, and tie groups computed over the whole
+ * board: chains of adjacent entries a paired test cannot separate, see paired-ties.ts), then
+ * filtered, sorted by any column and paged. Reads one query per table: the ranking values of all
+ * entries, the top entries' verdicts, then details and metrics for the page only.
  */
 export async function leaderboard(p: Platform, input: LeaderboardQuery) {
   const q = parse(LeaderboardQuery, input, 'leaderboard query');
@@ -211,8 +218,8 @@ async function computeBoard(
   if (!version)
     throw notFound(q.version === undefined ? `a released version of "${b.id}"` : `version ${q.version} of "${b.id}"`);
 
-  const evaluator = (b.manifest as { evaluator?: { primarySemantics?: unknown } }).evaluator;
-  const primarySemantics = typeof evaluator?.primarySemantics === 'string' ? evaluator.primarySemantics : undefined;
+  const semantics = b.manifest.evaluator.primarySemantics;
+  const primarySemantics = typeof semantics === 'string' ? semantics : undefined;
   const columns = await columnsOf(p.db, version.id, b.metrics, b.primaryMetric, primarySemantics);
   const benchmark = {
     id: b.id,
@@ -246,6 +253,7 @@ async function computeBoard(
       value: resultMetrics.value,
       ciLow: resultMetrics.ciLow,
       ciHigh: resultMetrics.ciHigh,
+      n: resultMetrics.n,
     })
     .from(results)
     .innerJoin(submissions, eq(submissions.id, results.submissionId))
@@ -262,10 +270,15 @@ async function computeBoard(
       primary.higherIsBetter ? desc(resultMetrics.value) : asc(resultMetrics.value),
       asc(submissions.submittedAt),
     );
-  const ranks = rankGroups(entries, { tiedWithPrevious: await pairedTies(p, entries) });
+  const ties = await tiesWithAbove(p, entries);
+  const ranks = rankGroups(entries, { tiedWithPrevious: (i) => ties[i]?.tied });
 
   // 2. filters, on the ranked board
-  let keep = entries.map((e, i) => ({ ...e, ...(ranks[i] ?? { rank: 0, group: 0, tied: false }) }));
+  let keep = entries.map((e, i) => ({
+    ...e,
+    ...(ranks[i] ?? { rank: 0, group: 0, tied: false }),
+    tie: ties[i] ?? null,
+  }));
   if (q.baseline !== 'all') keep = keep.filter((e) => e.isBaseline === (q.baseline === 'only'));
   if (q.team) {
     const [t] = await p.db.select({ id: teams.id }).from(teams).where(eq(teams.slug, q.team));
@@ -349,6 +362,7 @@ async function computeBoard(
         rank: e.rank,
         group: e.group,
         tied: e.tied,
+        tie: e.tie,
         submissionId: e.submissionId,
         resultId: e.resultId,
         method: d.method,

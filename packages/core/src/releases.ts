@@ -3,6 +3,7 @@ import { artifacts, benchmarks, corrections, datasetVersions, results, submissio
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { requireUser } from './accounts';
 import type { Actor } from './actor';
+import type { DerivedFields } from './annotations/index';
 import { recordAudit } from './audit';
 import { auditCorrection, versionAnnotations } from './corrections';
 import { datasetContentHash, mediaTypeOf } from './datasets';
@@ -62,6 +63,7 @@ export async function releaseVersion(p: Platform, actor: Actor, input: { benchma
 
     const patches = new Map(approved.map((c) => [c.exampleId, c.fields]));
     const rewritten = ann.codec.apply(ann.files, patches);
+    const derived = ann.codec.derived?.(ann.files, patches) ?? new Map<string, DerivedFields>();
     const files = [...parent.files];
     for (const [path, text] of Object.entries(rewritten)) {
       const blob = await p.storage.put(Buffer.from(text, 'utf8'), { maxBytes: 1 << 30, label: path });
@@ -73,7 +75,7 @@ export async function releaseVersion(p: Platform, actor: Actor, input: { benchma
       files[i] = { path, sha256: blob.sha256, size: blob.size };
     }
     const number = parent.number + 1;
-    const changelog = changelogOf(bench.name, number, parent.number, approved, input.note);
+    const changelog = changelogOf(bench.name, number, parent.number, approved, input.note, derived);
     const [version] = await tx.db
       .insert(datasetVersions)
       .values({
@@ -137,7 +139,8 @@ function changelogOf(
   number: number,
   parent: number,
   cs: (typeof corrections.$inferSelect)[],
-  note?: string,
+  note: string | undefined,
+  derived: Map<string, DerivedFields>,
 ): string {
   const lines = [
     `# ${name} v${number}`,
@@ -145,18 +148,28 @@ function changelogOf(
     `Corrected from v${parent}: ${cs.length} example${cs.length === 1 ? '' : 's'}.`,
     '',
   ];
+  if (derived.size) {
+    lines.push(
+      'Fields computed from the gold of a corrected example are regenerated where that is exact and removed otherwise, never left describing the old gold; each example lists them.',
+      '',
+    );
+  }
   if (note?.trim()) lines.push(note.trim(), '');
+  const code = (fields: string[]) => fields.map((f) => `\`${f}\``).join(', ');
   for (const c of cs) {
     lines.push(`## Example ${c.exampleId} — ${c.category}`, '', `Correction \`${c.id}\``, '');
     for (const [f, v] of Object.entries(c.fields)) {
       lines.push(`- \`${f}\`: \`${(c.before[f] ?? '').replaceAll('`', "'")}\` → \`${v.replaceAll('`', "'")}\``);
     }
+    const d = derived.get(c.exampleId);
+    if (d?.regenerated.length) lines.push(`- regenerated from the corrected gold: ${code(d.regenerated)}`);
+    for (const r of d?.removed ?? []) lines.push(`- removed: \`${r.field}\` — ${r.why}`);
     lines.push('', c.rationale.trim(), '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-async function versionOf(p: Platform, benchmarkId: string, number: number) {
+export async function versionOf(p: Platform, benchmarkId: string, number: number) {
   const [v] = await p.db
     .select()
     .from(datasetVersions)

@@ -1,12 +1,19 @@
 import type { ClaimRequest, Family, Job, RegisterRunnerRequest } from '@trueboard/contracts';
-import { runners } from '@trueboard/db';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { runners, runnerTokens } from '@trueboard/db';
+import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Actor, RunnerActor } from './actor';
 import { DomainError } from './errors';
 import type { Platform } from './platform';
 
-/** A runner counts as connected while it has called in within this window (claims long-poll ≤ 60 s). */
-export const RUNNER_ONLINE_SECONDS = 90;
+/** A runner waiting in a claim long-poll is marked seen this often. */
+export const CLAIM_TOUCH_MS = 10_000;
+
+/**
+ * A runner counts as connected while it has called in within this window: a claim long-poll marks
+ * it seen every CLAIM_TOUCH_MS, a running job's heartbeat every leaseSeconds / 3. A runner that
+ * hangs up (its process died or stopped) is retired at once; one that went silent drops out here.
+ */
+export const onlineWindowSeconds = (leaseSeconds: number) => Math.max(30, Math.ceil(leaseSeconds / 3) + 15);
 
 export function requireRunner(actor: Actor): RunnerActor {
   if (actor.kind !== 'runner') throw new DomainError('unauthorized', 'this endpoint needs a runner token (tbr_…)');
@@ -40,17 +47,33 @@ export async function touchRunner(p: Platform, actor: RunnerActor, runnerId: str
   return row;
 }
 
+/**
+ * Marks a runner gone when the claim it was waiting in was hung up (its process exited), unless it
+ * has called in since `seenAt`. It comes back with its next call.
+ */
+export async function retireRunner(p: Platform, runnerId: string, seenAt: Date) {
+  await p.db
+    .update(runners)
+    .set({ stoppedAt: new Date() })
+    .where(and(eq(runners.id, runnerId), isNull(runners.stoppedAt), lte(runners.lastSeenAt, seenAt)));
+}
+
+/** Runners seen within the online window, not stopped, whose token is still valid. */
+function online(p: Platform) {
+  const since = new Date(Date.now() - onlineWindowSeconds(p.config.leaseSeconds) * 1000);
+  return and(gt(runners.lastSeenAt, since), isNull(runners.stoppedAt), isNull(runnerTokens.revokedAt));
+}
+
 export async function countOnlineRunners(p: Platform): Promise<number> {
-  const since = new Date(Date.now() - RUNNER_ONLINE_SECONDS * 1000);
   const [r] = await p.db
     .select({ n: sql<number>`count(*)::int` })
     .from(runners)
-    .where(and(gt(runners.lastSeenAt, since), isNull(runners.stoppedAt)));
+    .innerJoin(runnerTokens, eq(runnerTokens.id, runners.tokenId))
+    .where(online(p));
   return r?.n ?? 0;
 }
 
 export async function listOnlineRunners(p: Platform) {
-  const since = new Date(Date.now() - RUNNER_ONLINE_SECONDS * 1000);
   return p.db
     .select({
       id: runners.id,
@@ -61,7 +84,8 @@ export async function listOnlineRunners(p: Platform) {
       lastSeenAt: runners.lastSeenAt,
     })
     .from(runners)
-    .where(and(gt(runners.lastSeenAt, since), isNull(runners.stoppedAt)));
+    .innerJoin(runnerTokens, eq(runnerTokens.id, runners.tokenId))
+    .where(online(p));
 }
 
 export type { ClaimRequest, Family, Job };

@@ -21,9 +21,10 @@ import type { Actor, RunnerActor } from './actor';
 import { recordAudit } from './audit';
 import { DomainError, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
+import { datasetBundleRef } from './reproduction';
 import { catchUpWithLatest } from './rescoring';
 import { currentResultRef, recordReport } from './results';
-import { requireRunner, touchRunner } from './runners';
+import { CLAIM_TOUCH_MS, requireRunner, retireRunner, touchRunner } from './runners';
 import { enqueueRun } from './submissions';
 
 const MAX_LOG_LINES_PER_RUN = 20_000;
@@ -38,22 +39,30 @@ const leaseLost = (why: string) => new DomainError('lease_lost', `lease lost: ${
  */
 export async function claim(p: Platform, actor: Actor, req: ClaimRequest, signal?: AbortSignal): Promise<Job | null> {
   const r = requireRunner(actor);
-  const runner = await touchRunner(p, r, req.runnerId);
+  let runner = await touchRunner(p, r, req.runnerId);
   const families = req.families.filter((f) => runner.families.includes(f));
   const deadline = Date.now() + req.waitSeconds * 1000;
+  // a runner that hung up mid-poll has stopped or died: it no longer counts as connected
+  const hungUp = async () => {
+    await retireRunner(p, runner.id, runner.lastSeenAt);
+    return null;
+  };
   for (;;) {
+    // a runner waiting here is connected: keep it seen while it waits
+    if (Date.now() - runner.lastSeenAt.getTime() >= CLAIM_TOUCH_MS) runner = await touchRunner(p, r, req.runnerId);
     await sweepExpiredLeases(p);
     for (const family of families) {
       // a runner that hung up mid-poll must not be handed a job it will never see
-      if (signal?.aborted) return null;
+      if (signal?.aborted) return hungUp();
       const job = await transact(p, (tx) => claimOne(p, tx, family, runner.id));
       if (job && signal?.aborted) {
         await releaseRun(p, actor, job.runId);
-        return null;
+        return hungUp();
       }
       if (job) return job;
     }
-    if (Date.now() >= deadline || signal?.aborted) return null;
+    if (signal?.aborted) return hungUp();
+    if (Date.now() >= deadline) return null;
     await sleep(Math.min(400, Math.max(0, deadline - Date.now())));
   }
 }
@@ -93,7 +102,6 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
         },
       );
     }
-    const manifest = info.bench.manifest as { evaluator?: Record<string, unknown> };
     // a re-scoring after a release may reuse the parent version's result for unchanged examples
     const previous =
       run.kind === 'rescore' && info.version.parentId
@@ -104,13 +112,7 @@ async function claimOne(p: Platform, tx: TxContext, family: Family, runnerId: st
       submissionId: info.s.id,
       attempt: run.attempt,
       family,
-      dataset: {
-        benchmark: info.bench.id,
-        version: info.version.number,
-        contentHash: info.version.contentHash,
-        files: info.version.files,
-        evaluator: manifest.evaluator ?? {},
-      },
+      dataset: datasetBundleRef(info.bench, info.version),
       artifact: { sha256: info.artifact.sha256, size: info.artifact.size, mediaType: info.artifact.mediaType },
       leaseSeconds: p.config.leaseSeconds,
       leaseExpiresAt: leaseExpiresAt.toISOString(),

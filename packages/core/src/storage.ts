@@ -33,6 +33,29 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
+/** The sha256 and size of `input` without storing it; more than `maxBytes` is a `too_large` error. */
+export async function digest(
+  input: Readable | Uint8Array,
+  opts: { maxBytes: number; label?: string },
+): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const source = input instanceof Uint8Array ? Readable.from([Buffer.from(input)]) : input;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > opts.maxBytes) {
+      source.destroy();
+      throw new DomainError(
+        'too_large',
+        `${opts.label ?? 'upload'} is larger than the limit of ${formatBytes(opts.maxBytes)}`,
+        { maxBytes: opts.maxBytes },
+      );
+    }
+    hash.update(chunk);
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 export class LocalBlobStorage implements BlobStorage {
   constructor(readonly root: string) {}
 

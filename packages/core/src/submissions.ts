@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import { type Family, SubmissionMeta, type SubmissionState, submissionTransitions } from '@trueboard/contracts';
+import {
+  ClientRequestId,
+  type Family,
+  SubmissionMeta,
+  type SubmissionState,
+  submissionTransitions,
+} from '@trueboard/contracts';
 import {
   artifacts,
   benchmarks,
@@ -20,6 +26,7 @@ import { conflict, DomainError, forbidden, notFound } from './errors';
 import { type Platform, type TxContext, transact } from './platform';
 import { checkQuota, checkUserQuota, uploadQuotaExceeded } from './quota';
 import { formatBytes } from './storage';
+import { repeatedSubmission, repeatOf, submissionByRequestKey } from './submission-repeats';
 import { roleIn } from './teams';
 
 const tooLarge = (label: string, maxBytes: number) =>
@@ -70,6 +77,11 @@ export interface SubmitOptions {
   declaredBytes?: number;
   /** admins and maintainers of the benchmark's team may mark reference entries */
   isBaseline?: boolean;
+  /**
+   * the client's id for this upload (`Idempotency-Key`): the same key and artifact again, from the
+   * same user, return the first submission (`repeated: true`) instead of making another
+   */
+  clientRequestId?: string;
 }
 
 export async function submit(
@@ -81,6 +93,11 @@ export async function submit(
 ) {
   const u = requireUser(actor);
   const meta = parse(SubmissionMeta, metaInput, 'submission');
+  const key =
+    opts.clientRequestId === undefined ? undefined : parse(ClientRequestId, opts.clientRequestId, 'Idempotency-Key');
+  // a repeat is answered before any limit is checked: it makes nothing new
+  const repeat = key ? await repeatOf(p.db, u.userId, key, body) : null;
+  if (repeat) return repeat;
   const bench = await getBenchmark(p, meta.benchmark);
   const version = await latestVersion(p, bench.id);
   const [method] = await p.db.select().from(methods).where(eq(methods.id, meta.method));
@@ -114,7 +131,13 @@ export async function submit(
     throw err;
   }
   if (blob.size === 0) throw new DomainError('bad_input', 'bad input: the artifact is empty');
-  return transact(p, async (tx) => {
+  const created = await transact(p, async (tx) => {
+    if (key) {
+      // the same key in flight twice (a client retrying before the first answer came): one waits
+      // for the other here, then finds its submission
+      await tx.db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission:${u.userId}:${key}`}, 0))`);
+      if (await submissionByRequestKey(tx.db, u.userId, key)) return null;
+    }
     if (!opts.isBaseline) {
       await checkQuota(tx.db, method.teamId, bench.id, limit);
       await checkUserQuota(tx.db, u.userId, p.config.userDaily, blob.size);
@@ -145,6 +168,7 @@ export async function submit(
         state: 'queued',
         submittedAt: now,
         queuedAt: now,
+        clientRequestId: key,
       })
       .returning();
     if (!s) throw new Error('submission insert returned nothing');
@@ -161,8 +185,18 @@ export async function submit(
       entityId: s.id,
       after: { runId: run.id },
     });
-    return { id: s.id, state: s.state, runId: run.id, artifact: { sha256: blob.sha256, size: blob.size } };
+    return {
+      id: s.id,
+      state: s.state,
+      runId: run.id,
+      artifact: { sha256: blob.sha256, size: blob.size },
+      repeated: false,
+    };
   });
+  if (created) return created;
+  const first = key ? await submissionByRequestKey(p.db, u.userId, key) : null;
+  if (!key || !first) throw new Error('a submission with this client request id vanished');
+  return repeatedSubmission(p.db, first, key, { sha256: blob.sha256, size: blob.size });
 }
 
 async function loadForChange(tx: TxContext, id: string) {
@@ -256,7 +290,7 @@ export async function submissionPermissions(
 }
 
 /** Whether the actor may see a submission: public ones are visible to all. */
-async function canSee(p: Platform, actor: Actor, s: { isPublic: boolean; teamId: string }) {
+export async function canSee(p: Platform, actor: Actor, s: { isPublic: boolean; teamId: string }) {
   if (s.isPublic) return true;
   return (await roleIn(p.db, actor, s.teamId)) !== null;
 }

@@ -90,9 +90,9 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
           semantics: 'exact-match',
           value: e.acc[0],
           ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
-          n: 5,
+          n: e.verdicts?.length ?? 5,
         },
-        { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: 5 },
+        { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: e.verdicts?.length ?? 5 },
       ],
       examples: (e.verdicts ?? [1]).map((verdict, i) => ({ id: `q${i + 1}`, verdict, data: {} })),
     }),
@@ -184,10 +184,16 @@ describe('leaderboard', () => {
     const b = await leaderboard(p, { benchmark: 'toy-qa', tag: 'open' });
     const lines = leaderboardCsv(b).trim().split('\n');
     expect(lines[0]).toBe(
-      'rank,group,tied,method,team,baseline,submitted_at,unscorable,accuracy/exact-match,accuracy/exact-match ci_low,accuracy/exact-match ci_high,accuracy/exact-match n,latency/p50,latency/p50 ci_low,latency/p50 ci_high,latency/p50 n',
+      'rank,group,tied,method,team,baseline,submitted_at,unscorable,tie_test,tie_p,accuracy/exact-match,accuracy/exact-match ci_low,accuracy/exact-match ci_high,accuracy/exact-match n,latency/p50,latency/p50 ci_low,latency/p50 ci_high,latency/p50 n',
     );
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^1,1,true,Method alpha,team-alpha,false,.*,0,90\.0000,85\.0000,95\.0000,5,30\.0000,,,5$/);
+    // alpha leads the board: nothing above it to test against
+    expect(lines[1]).toMatch(
+      /^1,1,true,Method alpha,team-alpha,false,.*,0,,,90\.0000,85\.0000,95\.0000,5,30\.0000,,,5$/,
+    );
+    // delta's link is with gamma, ranked directly above it on the whole board (filtered out here); the
+    // toy rows (one example, n = 5) do not reproduce the score, so the intervals decide
+    expect(lines[2]).toMatch(/^3,2,true,Method delta,team-delta,false,.*,0,ci-overlap,,70\.0000,/);
     const evil = leaderboardCsv({ ...b, rows: b.rows.map((r) => ({ ...r, method: '=HYPERLINK("x")' })) });
     expect(evil.split('\n')[1]).toContain(`"'=HYPERLINK(""x"")"`);
   });
@@ -227,14 +233,18 @@ describe('leaderboard freshness', () => {
 
 describe('tie groups by a paired test', () => {
   it('joins adjacent entries whose intervals are apart but whose per-example results are not significantly different', async () => {
-    // intervals far apart, but the two differ on one example of eight: a sign-flip test cannot separate them (p = 1)
-    await addEntry('eta', { acc: [20, 19, 21], ms: 1, verdicts: [1, 1, 0, 0, 0, 0, 0, 0] });
-    await addEntry('theta', { acc: [10, 9, 11], ms: 1, verdicts: [1, 0, 0, 0, 0, 0, 0, 0] });
-    // epsilon (one example) cannot be compared with eta: it keeps its own group
+    // intervals far apart, but the two differ on one example of eight: exact McNemar with b = 1, c = 0
+    // gives p = min(1, 2 · ½) = 1, so they are tied
+    await addEntry('eta', { acc: [25, 24, 26], ms: 1, verdicts: [1, 1, 0, 0, 0, 0, 0, 0] });
+    await addEntry('theta', { acc: [12.5, 12, 13], ms: 1, verdicts: [1, 0, 0, 0, 0, 0, 0, 0] });
+    // epsilon's rows (one example) do not reproduce its score over n = 5: the intervals decide, and
+    // [45, 55] and [24, 26] are apart, so it keeps its own group
     const b = await leaderboard(p, { benchmark: 'toy-qa' });
     const row = (m: string) => b.rows.find((r) => r.method === `Method ${m}`);
     expect(row('eta')?.group).toBe(row('theta')?.group);
     expect([row('eta')?.tied, row('theta')?.tied]).toEqual([true, true]);
+    expect(row('theta')?.tie).toEqual({ test: 'mcnemar-exact', p: 1, tied: true, n: 8, onlyAbove: 1, onlyThis: 0 });
+    expect(row('eta')?.tie).toEqual({ test: 'ci-overlap', p: null, tied: false, fallback: 'not-the-ranked-metric' });
     expect(row('epsilon')?.group).not.toBe(row('eta')?.group);
     expect(row('theta')?.rank).toBeGreaterThan(row('eta')?.rank ?? 0);
   });

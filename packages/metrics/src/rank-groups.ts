@@ -14,24 +14,26 @@ export interface Ranked {
   tied: boolean;
 }
 
-const overlaps = (a: RankInput, b: RankInput) => {
+/** The two 95% intervals share a point (a missing interval is the point value). */
+export function intervalsOverlap(a: RankInput, b: RankInput): boolean {
   const [aLo, aHi] = [a.ciLow ?? a.value, a.ciHigh ?? a.value];
   const [bLo, bHi] = [b.ciLow ?? b.value, b.ciHigh ?? b.value];
   return aLo <= bHi && bLo <= aHi;
-};
+}
 
 /**
- * Ranks and tie groups of entries **already sorted best first**. An entry joins the group of the
- * entry above it when their confidence intervals overlap (a chain: the groups are the maximal runs
- * of consecutive overlapping intervals), or when `tiedWithPrevious` says a paired test on their
- * per-example results does not separate them; so "rank 1" names everyone not distinguishable from
- * the leader's neighbour. Equal values share a competition rank.
+ * Ranks and tie groups of entries **already sorted best first**. A group is a chain of adjacent
+ * ties: an entry joins the group of the entry directly above it when the two are tied, and the
+ * groups are the maximal runs of such links, so "rank 1" names everyone not distinguishable from
+ * the leader's neighbour. Whether entry i is tied with entry i − 1 is `tiedWithPrevious(i)` (a paired
+ * test on their per-example results) when that gives an answer, and otherwise whether their
+ * intervals overlap. Equal values share a competition rank.
  */
 export function rankGroups(
   sorted: readonly RankInput[],
   opts: {
-    /** entry i is not significantly different from entry i − 1 by a paired test (joins its group too) */
-    tiedWithPrevious?: (i: number) => boolean;
+    /** entry i is (true) or is not (false) tied with entry i − 1; undefined: decide by interval overlap */
+    tiedWithPrevious?: (i: number) => boolean | undefined;
   } = {},
 ): Ranked[] {
   const out: Ranked[] = [];
@@ -39,7 +41,7 @@ export function rankGroups(
   sorted.forEach((e, i) => {
     const prev = sorted[i - 1];
     const above = out[i - 1];
-    if (!prev || !above || !(overlaps(prev, e) || opts.tiedWithPrevious?.(i))) group++;
+    if (!prev || !above || !(opts.tiedWithPrevious?.(i) ?? intervalsOverlap(prev, e))) group++;
     const rank = prev && above && prev.value === e.value ? above.rank : i + 1;
     out.push({ rank, group, tied: false });
   });

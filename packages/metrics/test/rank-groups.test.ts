@@ -41,4 +41,26 @@ describe('rankGroups', () => {
       [2, true],
     ]);
   });
+
+  it('lets the paired test alone decide where it answers: overlapping intervals are separated by p < α', () => {
+    // every interval overlaps the next; the paired test separates 1|2 and answers nothing for 3 (no paired data)
+    const sorted = [e(80, 76, 84), e(78, 74, 82), e(77, 73, 81), e(76, 72, 80)];
+    const verdicts: (boolean | undefined)[] = [undefined, false, true, undefined];
+    const r = rankGroups(sorted, { tiedWithPrevious: (i) => verdicts[i] });
+    expect(r.map((x) => [x.rank, x.group, x.tied])).toEqual([
+      [1, 1, false],
+      [2, 2, true],
+      [3, 2, true],
+      [4, 2, true],
+    ]);
+  });
+
+  it('chains adjacent ties: a group may hold entries that are not tied with each other directly', () => {
+    // A~B, B~C, C≁D, D~E, E≁F (the test between A and C is never asked: groups are chains of neighbours)
+    const sorted = [e(90), e(85), e(80), e(70), e(65), e(50)];
+    const links = [undefined, true, true, false, true, false];
+    const r = rankGroups(sorted, { tiedWithPrevious: (i) => links[i] });
+    expect(r.map((x) => x.group)).toEqual([1, 1, 1, 2, 2, 3]);
+    expect(r.map((x) => x.tied)).toEqual([true, true, true, true, true, false]);
+  });
 });

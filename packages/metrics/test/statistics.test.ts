@@ -85,7 +85,51 @@ describe('pairedBootstrap', () => {
 
 describe('pairedPermutationTest', () => {
   it('gives p = 1 for identical systems', () => {
-    expect(pairedPermutationTest(scores, scores, { seed: 1 })).toEqual({ diff: 0, pValue: 1 });
+    expect(pairedPermutationTest(scores, scores, { seed: 1 })).toEqual({ diff: 0, pValue: 1, permutations: 10_000 });
+  });
+
+  it('agrees with the exact sign-flip distribution, enumerated over all 2^11 patterns', () => {
+    // 11 differences (not a multiple of 8: the sums are looked up 8 signs at a time)
+    const d = [0.9, -0.2, 0.35, 0.1, 0.6, -0.45, 0.3, 0.05, 0.7, -0.1, 0.25];
+    const observed = Math.abs(d.reduce((s, x) => s + x, 0));
+    let asExtreme = 0;
+    for (let mask = 0; mask < 2 ** d.length; mask++) {
+      const sum = d.reduce((s, x, j) => s + ((mask >> j) & 1 ? x : -x), 0);
+      if (Math.abs(sum) >= observed - 1e-9) asExtreme++;
+    }
+    const exact = asExtreme / 2 ** d.length;
+    const r = pairedPermutationTest(
+      d,
+      d.map(() => 0),
+      { seed: 9, permutations: 50_000 },
+    );
+    // Monte Carlo standard error √(p(1 − p)/50,000) < 0.0023: 4 of them
+    expect(Math.abs(r.pValue - exact)).toBeLessThan(0.009);
+  });
+
+  it('stops early once enough patterns were as extreme, with p = that count / patterns drawn', () => {
+    // one difference of eight: every pattern is as extreme (|±1| = 1), so it stops at the 50th with p = 1
+    const a = [1, 0, 0, 0, 0, 0, 0, 0];
+    const b = [0, 0, 0, 0, 0, 0, 0, 0];
+    expect(pairedPermutationTest(a, b, { seed: 1, stopAfterExtreme: 50 })).toEqual({
+      diff: 1 / 8,
+      pValue: 1,
+      permutations: 50,
+    });
+    // two differences of +1: half the patterns (++ and −−) are as extreme, so the 50th comes after
+    // about 100 draws; p is 50 / draws (Besag–Clifford), near ½
+    const half = pairedPermutationTest([1, 1], [0, 0], { seed: 2, stopAfterExtreme: 50 });
+    expect(half.pValue).toBe(50 / half.permutations);
+    expect(half.pValue).toBeGreaterThan(0.35);
+    expect(half.pValue).toBeLessThan(0.65);
+    // twenty differences of +1: extreme patterns are 2 in 2^20, the stop is never reached
+    const clear = pairedPermutationTest(Array<number>(20).fill(1), Array<number>(20).fill(0), {
+      seed: 3,
+      permutations: 2000,
+      stopAfterExtreme: 50,
+    });
+    expect(clear.permutations).toBe(2000);
+    expect(clear.pValue).toBeLessThan(0.01);
   });
 
   it('gives p = 1 for a single example: both signs are as extreme as the observation', () => {

@@ -1,17 +1,18 @@
 import {
   type DatasetBundle,
   type Device,
-  EvaluationReport,
+  type EvaluationReport,
   type Evaluator,
   type Job,
   type RunContext,
   SubmissionError,
 } from '@trueboard/contracts';
-import { raceAbort } from './backoff';
+import { abortableSleep, backoffDelay, raceAbort } from './backoff';
 import type { ContentCache } from './cache';
 import type { PlatformClient } from './client';
 import type { JobOutcome, RunnerEvent } from './events';
-import { describeIssues, PlatformError } from './platform-error';
+import { PlatformError } from './platform-error';
+import { runLocal } from './run-local';
 import { type ReporterTiming, RunReporter } from './run-reporter';
 import { RUNNER_VERSION } from './version';
 
@@ -96,33 +97,31 @@ export class JobRun {
     );
     const bundle = await raceAbort(deps.cache.materializeBundle(d, signal), signal);
     const artifactPath = await raceAbort(deps.cache.fetchBlob(job.artifact.sha256, signal), signal);
-    const prepared = await raceAbort(deps.prepare(evaluator, bundle), signal);
-    const ctx: RunContext = {
-      device: deps.device,
+    let previous: RunContext['previous'];
+    if (job.incremental) {
+      // a re-scoring after a release: the evaluator may reuse rows of unchanged examples
+      const prev = await raceAbort(deps.client.previous(job.runId), signal);
+      previous = { ...prev, changedExampleIds: job.incremental.changedExampleIds };
+      this.reporter.log(
+        'info',
+        `re-scoring: ${job.incremental.changedExampleIds.length} example(s) changed since the parent version; ${prev.examples.length} previous rows available`,
+      );
+    }
+    const report = runLocal({
+      evaluator,
+      bundle,
+      artifact: { sha256: job.artifact.sha256, path: artifactPath, mediaType: job.artifact.mediaType },
       seed: job.seed,
+      device: deps.device,
+      hostname: deps.hostname,
+      hardware: deps.hardware,
       signal,
       progress: (fraction, message) => this.reporter.progress(fraction, message),
       log: (level, message) => this.reporter.log(level, message),
-      provenance: {
-        runnerVersion: RUNNER_VERSION,
-        hostname: deps.hostname,
-        datasetHash: d.contentHash,
-        artifactHash: job.artifact.sha256,
-        hardware: deps.hardware,
-      },
-    };
-    if (job.incremental) {
-      // a re-scoring after a release: the evaluator may reuse rows of unchanged examples
-      const previous = await raceAbort(deps.client.previous(job.runId), signal);
-      ctx.previous = { ...previous, changedExampleIds: job.incremental.changedExampleIds };
-      this.reporter.log(
-        'info',
-        `re-scoring: ${job.incremental.changedExampleIds.length} example(s) changed since the parent version; ${previous.examples.length} previous rows available`,
-      );
-    }
-    const artifact = { sha256: job.artifact.sha256, path: artifactPath, mediaType: job.artifact.mediaType };
-    const raw: unknown = await raceAbort(evaluator.evaluate(prepared, artifact, ctx), signal);
-    return checkReport(raw, job, evaluator);
+      previous,
+      prepare: (e, b) => deps.prepare(e, b),
+    });
+    return raceAbort(report, signal);
   }
 
   private async upload(
@@ -131,7 +130,8 @@ export class JobRun {
     const { client } = this.deps;
     await this.reporter.flush();
     try {
-      const res = await client.complete(this.job.runId, report);
+      // the report is accepted once per run, so sending it again after a lost answer is safe
+      const res = await this.whileUnavailable(() => client.complete(this.job.runId, report));
       return { outcome: 'completed', resultId: res.resultId, message: res.duplicate ? 'duplicate upload' : undefined };
     } catch (e) {
       if (e instanceof PlatformError && e.status === 409) return { outcome: 'lease-lost', message: e.message };
@@ -144,6 +144,18 @@ export class JobRun {
   }
 
   private async settleError(e: unknown): Promise<JobOutcome> {
+    if (e instanceof PlatformError && e.transient) {
+      // the platform (or its database) was down while the job fetched its inputs: the job is not
+      // at fault, so it goes back to the queue rather than failing; if even that cannot be said,
+      // the lease runs out and the platform re-queues it
+      const { client, emit } = this.deps;
+      this.reporter.log('warn', `the platform was unavailable (${errorMessage(e)}); the job goes back to the queue`);
+      await this.reporter.flush();
+      await this.whileUnavailable(() => client.release(this.job.runId)).catch((err: unknown) => {
+        emit({ type: 'warning', runId: this.job.runId, message: `could not release the job: ${errorMessage(err)}` });
+      });
+      return 'released';
+    }
     const userError = e instanceof SubmissionError || (e instanceof Error && e.name === 'SubmissionError');
     await this.report(userError ? 'user_error' : 'infra', errorMessage(e));
     return 'failed';
@@ -172,9 +184,33 @@ export class JobRun {
     const runId = this.job.runId;
     this.reporter.log('error', message);
     await this.reporter.flush();
-    await client.fail(runId, { category, message: message.slice(0, 4000) || 'unknown error' }).catch((e: unknown) => {
+    const failure = { category, message: message.slice(0, 4000) || 'unknown error' };
+    await this.whileUnavailable(() => client.fail(runId, failure)).catch((e: unknown) => {
       emit({ type: 'warning', runId, message: `could not report the failure: ${errorMessage(e)}` });
     });
+  }
+
+  /**
+   * Repeats `call` while the platform answers 5xx or cannot be reached (its database restarting, a
+   * network cut) for as long as the lease would last, heartbeats going on meanwhile; stops early
+   * when the lease is lost or the job aborted.
+   */
+  private async whileUnavailable<T>(call: () => Promise<T>): Promise<T> {
+    const until = Date.now() + this.job.leaseSeconds * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (e) {
+        if (!(e instanceof PlatformError && e.transient) || this.abortCause || Date.now() >= until) throw e;
+        const delay = backoffDelay(attempt, 500, 5000);
+        this.deps.emit({
+          type: 'warning',
+          runId: this.job.runId,
+          message: `${errorMessage(e)}; retrying in ${(delay / 1000).toFixed(1)}s`,
+        });
+        await abortableSleep(delay, this.controller.signal).catch(() => {});
+      }
+    }
   }
 
   private startHeartbeat(): NodeJS.Timeout {
@@ -199,23 +235,6 @@ export class JobRun {
         });
     }, every);
   }
-}
-
-/** Validates what an evaluator returned; a bad report is the evaluator's bug, so an infra failure. */
-function checkReport(raw: unknown, job: Job, evaluator: Evaluator): EvaluationReport {
-  const parsed = EvaluationReport.safeParse(raw);
-  const who = `evaluator ${evaluator.name} ${evaluator.version}`;
-  if (!parsed.success) throw new Error(`${who} returned an invalid report: ${describeIssues(parsed.error.issues)}`);
-  const report = parsed.data;
-  const mismatch = (field: string, got: string, want: string) =>
-    new Error(`${who} returned a report with ${field} "${got}" for a job with "${want}"`);
-  if (report.family !== job.family) throw mismatch('family', report.family, job.family);
-  const p = report.provenance;
-  if (p.datasetHash !== job.dataset.contentHash)
-    throw mismatch('provenance.datasetHash', p.datasetHash, job.dataset.contentHash);
-  if (p.artifactHash !== job.artifact.sha256)
-    throw mismatch('provenance.artifactHash', p.artifactHash, job.artifact.sha256);
-  return report;
 }
 
 function errorMessage(e: unknown): string {

@@ -28,6 +28,10 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
   family: 'text2sql',
   name: 'trueboard-text2sql',
   version: EVALUATOR_VERSION,
+  // query latencies, and R-VES (its reward is a ratio of timed executions)
+  timing: { exampleFields: ['pred_ms', 'gold_ms', 'ves_reward'], metrics: ['rves'] },
+  // SQLite runs on the CPU
+  devices: ['cpu'],
   async prepare(bundle) {
     const parsed = Text2SqlOptions.safeParse(bundle.ref.evaluator);
     if (!parsed.success) {
@@ -36,13 +40,17 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       );
     }
     const options = parsed.data;
-    const dataset = loadDataset(bundle.root, options);
-    return {
-      dataset,
-      options,
-      results: new ResultCache(bundle.ref.contentHash),
-      pool: new SqlPool({ size: options.workers, memoryMb: options.workerMemoryMb }),
-    };
+    const pool = new SqlPool({ size: options.workers, memoryMb: options.workerMemoryMb });
+    // every evaluation runs queries: one worker starts while the dataset loads (more start with
+    // the queries, as many as they keep busy)
+    pool.warm(1);
+    try {
+      const dataset = loadDataset(bundle.root, options);
+      return { dataset, options, results: new ResultCache(bundle.ref.contentHash), pool };
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
   },
   async dispose(p) {
     await p.pool.close();

@@ -1,4 +1,4 @@
-import { removeDistinct } from '@trueboard/metrics';
+import { firstStatement, removeDistinct } from '@trueboard/metrics';
 import type { ExecSuccess } from './exec/index';
 
 /**
@@ -33,6 +33,8 @@ const withoutDistinct = new Map<string, string>();
 
 /** `removeDistinct`, remembered (the same gold SQL is rewritten once per system otherwise). */
 export function removeDistinctOnce(sql: string): string {
+  // without the word in its text there is nothing to remove (most queries): skip the lexer
+  if (!/distinct/i.test(sql)) return sql;
   let out = withoutDistinct.get(sql);
   if (out === undefined) {
     if (withoutDistinct.size >= MAX_TEXTS) withoutDistinct.clear();
@@ -40,4 +42,14 @@ export function removeDistinctOnce(sql: string): string {
     withoutDistinct.set(sql, out);
   }
   return out;
+}
+
+/**
+ * `firstStatement`, without the lexer for the common case: text with no `;` is one statement,
+ * which is the whole text trimmed unless it is nothing but comments.
+ */
+export function firstStatementQuick(sql: string): string {
+  const trimmed = sql.trim();
+  if (!sql.includes(';') && trimmed && !trimmed.startsWith('--') && !trimmed.startsWith('/*')) return trimmed;
+  return firstStatement(sql);
 }

@@ -12,6 +12,8 @@ const VOLATILE_WORDS = new Set([
   'total_changes',
   'last_insert_rowid',
 ]);
+/** every word above contains one of these */
+const VOLATILE_TEXT = /random|current_|changes|last_insert_rowid/i;
 
 /**
  * Whether a query's result is a function of the database file alone. Date/time functions depend on
@@ -19,6 +21,8 @@ const VOLATILE_WORDS = new Set([
  */
 export function isDeterministic(sql: string): boolean {
   if (/'\s*(now|localtime)\s*'/i.test(sql)) return false;
+  // a token can only be one of the words if its text is in the query: skip the lexer when none is
+  if (!VOLATILE_TEXT.test(sql)) return true;
   return !sqlTokens(sql).some((t) => VOLATILE_WORDS.has(t));
 }
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { exBird, exSpider, firstStatement, goldHasOrderBy, softF1, timeRatio, vesReward } from '@trueboard/metrics';
+import { exBird, exSpider, goldHasOrderBy, softF1, timeRatio, vesReward } from '@trueboard/metrics';
 import type { Text2SqlDataset, Text2SqlExample } from './dataset';
 import type { ExecOutcome, SqlPool } from './exec/index';
-import { compareOnce, removeDistinctOnce } from './memo';
+import { compareOnce, firstStatementQuick, removeDistinctOnce } from './memo';
 import type { Text2SqlOptions } from './options';
 import type { ResultCache } from './result-cache';
 
@@ -67,13 +67,15 @@ export interface ScoreContext {
   reuse?(e: Text2SqlExample): ScoredExample | null;
 }
 
-/** The failure part of a reason; a result over its caps reads like "result larger than 16 MiB". */
+/**
+ * The failure part of a reason: "timed out after 30000 ms; the worker running it was killed", "result
+ * larger than 16 MiB", "refused: ATTACH statements are not allowed". Never a measured time, so the
+ * reasons of two runs of one evaluation are the same (the times are in the rows).
+ */
 const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
-  o.error === 'timeout'
-    ? 'timed out'
-    : o.error === 'too_large' || o.error === 'out_of_memory'
-      ? o.message
-      : `${o.error}: ${o.message}`;
+  o.error === 'timeout' || o.error === 'too_large' || o.error === 'out_of_memory'
+    ? o.message
+    : `${o.error}: ${o.message}`;
 
 interface Exec {
   runPred(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
@@ -94,11 +96,11 @@ export async function scoreAll(
   const run = async (e: Text2SqlExample, dbPath: string, sql: string, l: typeof limits): Promise<ExecOutcome> => {
     const o = await ctx.results.get(e.dbId, sql, caps, () => ctx.pool.execute(dbPath, sql, l));
     // a result shared from a query with a larger budget (gold) still has to fit this one
-    if (o.ms <= l.timeoutMs) return o;
+    if (o.ms <= l.timeoutMs || (!o.ok && o.error === 'timeout')) return o;
     return {
       ok: false,
       error: 'timeout',
-      message: `took ${Math.round(o.ms)} ms, over the ${l.timeoutMs} ms budget`,
+      message: `timed out after ${l.timeoutMs} ms (the same query, run with a larger budget, took longer)`,
       ms: o.ms,
     };
   };
@@ -153,13 +155,27 @@ async function scoreOne(
   });
   const dbPath = ds.dbPath(e.dbId);
   if (!dbExists(dbPath)) return unscorable(`database ${e.dbId} is missing`);
-  const gold = await runGold(e, dbPath, e.goldSql);
-  if (!gold.ok) return unscorable(`gold query ${describe(gold)}`, gold.ms);
   const goldSpiderSql = ctx.options.keepDistinct ? e.goldSql : removeDistinctOnce(e.goldSql);
-  const goldSpider = goldSpiderSql === e.goldSql ? gold : await runGold(e, dbPath, goldSpiderSql);
+  const predSql = pred?.trim() ? pred : undefined;
+  const predSpiderSql =
+    predSql === undefined
+      ? undefined
+      : ctx.options.keepDistinct
+        ? firstStatementQuick(predSql)
+        : removeDistinctOnce(firstStatementQuick(predSql));
+  // every query of the example at once, so they reach the workers together instead of one round
+  // trip after another (a prediction whose gold fails is run for nothing: rare, and harmless)
+  const [gold, goldSpiderRun, predBird, predSpiderRun] = await Promise.all([
+    runGold(e, dbPath, e.goldSql),
+    goldSpiderSql === e.goldSql ? undefined : runGold(e, dbPath, goldSpiderSql),
+    predSql === undefined ? undefined : runPred(e, dbPath, predSql),
+    predSpiderSql === undefined || predSpiderSql === predSql ? undefined : runPred(e, dbPath, predSpiderSql),
+  ]);
+  if (!gold.ok) return unscorable(`gold query ${describe(gold)}`, gold.ms);
+  const goldSpider = goldSpiderRun ?? gold;
   if (!goldSpider.ok) return unscorable(`gold query (spider form) ${describe(goldSpider)}`, gold.ms);
 
-  if (!pred?.trim()) {
+  if (!predBird) {
     return {
       ...base,
       exSpider: 0,
@@ -172,9 +188,7 @@ async function scoreOne(
       goldPreview: preview(gold),
     };
   }
-  const predBird = await runPred(e, dbPath, pred);
-  const predSpiderSql = ctx.options.keepDistinct ? firstStatement(pred) : removeDistinctOnce(firstStatement(pred));
-  const predSpider = predSpiderSql === pred ? predBird : await runPred(e, dbPath, predSpiderSql);
+  const predSpider = predSpiderRun ?? predBird;
   const birdOk = predBird.ok && compareOnce(predBird, gold, 'bird', () => +exBird(predBird.rows, gold.rows)) === 1;
   const orderMatters = goldHasOrderBy(e.goldSql);
   const spiderOk =
@@ -188,7 +202,7 @@ async function scoreOne(
   let reward: number | null = null;
   if (ctx.options.vesRepeats > 0) {
     reward = 0;
-    if (birdOk) {
+    if (birdOk && predSql !== undefined) {
       const limits = {
         timeoutMs: ctx.options.timeout * 1000,
         maxRows: ctx.options.maxRows,
@@ -196,7 +210,7 @@ async function scoreOne(
       };
       const [g, p] = [
         await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits),
-        await ctx.pool.time(dbPath, pred, ctx.options.vesRepeats, limits),
+        await ctx.pool.time(dbPath, predSql, ctx.options.vesRepeats, limits),
       ];
       reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
     }

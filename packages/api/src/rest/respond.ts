@@ -1,5 +1,5 @@
 import { badInput, DomainError, formatBytes } from '@trueboard/core';
-import { toRestError } from '../errors';
+import { retryAfter, toRestError } from '../errors';
 import { readCapped } from '../trpc-limits';
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -11,7 +11,11 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
 export function errorResponse(err: unknown, requestId: string): Response {
   const e = toRestError(err, requestId);
   // a refused upload was not read to its end: close the connection rather than parse the rest
-  return json(e.body, e.status, { 'x-request-id': requestId, ...(e.status === 413 ? { connection: 'close' } : {}) });
+  return json(e.body, e.status, {
+    'x-request-id': requestId,
+    ...retryAfter(e.status),
+    ...(e.status === 413 ? { connection: 'close' } : {}),
+  });
 }
 
 /** Reads a JSON body with a size cap (streamed: nothing past the cap is read); malformed JSON is a 400. */

@@ -6,6 +6,8 @@ import { json } from './respond';
 /**
  * POST /api/submissions?benchmark=…&method=…[&note=…&public=true|false&baseline=true]
  * Body: the artifact bytes (streamed; the size limit is enforced while reading).
+ * `Idempotency-Key: <id>` makes a retry safe: the same key and artifact again answer 200 with the
+ * first submission instead of 201 with a new one.
  */
 export async function handleSubmissionUpload(ctx: Context): Promise<Response | null> {
   if (ctx.req.method !== 'POST') return null;
@@ -21,6 +23,7 @@ export async function handleSubmissionUpload(ctx: Context): Promise<Response | n
   const res = await core.submit(ctx.platform, ctx.actor, meta, bodyStream(ctx.req), {
     isBaseline: q.get('baseline') === 'true',
     declaredBytes: Number.isFinite(len) ? len : undefined,
+    clientRequestId: ctx.req.headers.get('idempotency-key') ?? undefined,
   });
-  return json(res, 201);
+  return json(res, res.repeated ? 200 : 201);
 }

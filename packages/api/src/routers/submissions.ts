@@ -1,4 +1,4 @@
-import { Slug } from '@trueboard/contracts';
+import { ReproductionRecipe, Slug, VersionNumber } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
 import { runLogs } from '@trueboard/db';
 import { and, asc, eq, gt } from 'drizzle-orm';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { publicProcedure, router, userProcedure } from '../trpc';
 
 const Id = z.object({ id: z.string().uuid() });
+const OnVersion = Id.extend({ version: VersionNumber.optional() });
 
 export const submissionsRouter = router({
   get: publicProcedure.input(Id).query(({ ctx, input }) => core.getSubmission(ctx.platform, ctx.actor, input.id)),
@@ -34,15 +35,17 @@ export const submissionsRouter = router({
         .orderBy(asc(runLogs.id))
         .limit(500);
     }),
-  result: publicProcedure.input(Id).query(async ({ ctx, input }) => {
-    const s = await core.getSubmission(ctx.platform, ctx.actor, input.id);
-    return core.currentResult(ctx.platform.db, s.id, s.datasetVersionId);
-  }),
-  examples: publicProcedure.input(Id.extend(core.ExampleFilter.shape)).query(async ({ ctx, input }) => {
+  /** the current result on the submission's own version, or on `version` (re-scored after a release) */
+  result: publicProcedure
+    .input(OnVersion)
+    .query(({ ctx, input }) => core.submissionResult(ctx.platform, ctx.actor, input.id, input.version)),
+  examples: publicProcedure.input(OnVersion.extend(core.ExampleFilter.shape)).query(({ ctx, input }) => {
     const { id, ...filter } = input;
-    const s = await core.getSubmission(ctx.platform, ctx.actor, id);
-    const res = await core.currentResult(ctx.platform.db, s.id, s.datasetVersionId);
-    if (!res) return { rows: [], total: 0, facets: [] };
-    return core.listExampleResults(ctx.platform.db, res.id, filter);
+    return core.submissionExamples(ctx.platform, ctx.actor, id, filter);
   }),
+  /** the dataset version and artifact, by hash, to evaluate the submission again (`trueboard reproduce`) */
+  reproduction: publicProcedure
+    .input(OnVersion)
+    .output(ReproductionRecipe)
+    .query(({ ctx, input }) => core.reproductionRecipe(ctx.platform, ctx.actor, input.id, input.version)),
 });

@@ -4,6 +4,7 @@ import { expandFiles, mediaTypeOf, readManifest } from '@trueboard/core';
 import type { Command } from 'commander';
 import { sha256File } from '../hash';
 import { rest, type ServerOptions, trpcClient } from '../http';
+import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail, progressBar } from '../output';
 
 export function registerBenchmarkCommand(program: Command) {
@@ -11,8 +12,8 @@ export function registerBenchmarkCommand(program: Command) {
   bench
     .command('import <dir>')
     .description('register a benchmark and its dataset version 1 from <dir>/manifest.json (uploads the data files)')
-    .option('--server <url>', 'platform URL', process.env.TRUEBOARD_SERVER ?? 'http://localhost:3000')
-    .option('--token <token>', 'API token of a maintainer (or TRUEBOARD_TOKEN)', process.env.TRUEBOARD_TOKEN)
+    .addOption(serverOption())
+    .addOption(tokenOption('API token of a maintainer'))
     .action(async (dir: string, o) => {
       if (!o.token) fail('an API token is required: --token tbu_… or TRUEBOARD_TOKEN');
       const auth: ServerOptions = { server: o.server, token: o.token };

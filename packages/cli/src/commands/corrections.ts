@@ -2,12 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { apiHeaders, type ServerOptions, trpcClient } from '../http';
+import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail, progressBar, table } from '../output';
 
-const serverOption = (c: Command) =>
-  c
-    .option('--server <url>', 'platform URL', process.env.TRUEBOARD_SERVER ?? 'http://localhost:3000')
-    .option('--token <token>', 'API token (or TRUEBOARD_TOKEN)', process.env.TRUEBOARD_TOKEN);
+const withServer = (c: Command) => c.addOption(serverOption()).addOption(tokenOption('API token'));
 
 const positive = (v: string) => {
   const n = Number(v);
@@ -19,7 +17,7 @@ const positive = (v: string) => {
 const isAnnotation = (path: string) => !/^(database|dev_databases)\//.test(path);
 
 export function registerCorrectionCommands(program: Command) {
-  serverOption(
+  withServer(
     program
       .command('export')
       .description('download a dataset version')
@@ -66,7 +64,7 @@ export function registerCorrectionCommands(program: Command) {
   });
 
   const corrections = program.command('corrections').description('audited corrections of gold annotations');
-  serverOption(
+  withServer(
     corrections
       .command('import')
       .description(
@@ -113,7 +111,7 @@ export function registerCorrectionCommands(program: Command) {
     }
   });
 
-  serverOption(
+  withServer(
     program
       .command('impact')
       .description('what a release did to the ranking: scores, ranks, rank correlation, flipped examples')

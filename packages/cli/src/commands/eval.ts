@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { type DatasetFile, EvaluationReport, Family, SubmissionError } from '@trueboard/contracts';
-import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core';
-import { chooseDevice, describeHardware, RUNNER_VERSION } from '@trueboard/kit';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import {
+  type DatasetBundle,
+  type DatasetFile,
+  type Device,
+  type EvaluationReport,
+  type Evaluator,
+  Family,
+} from '@trueboard/contracts';
+import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core/dataset-dir';
+import { chooseDevice, runLocal } from '@trueboard/kit';
 import type { Command } from 'commander';
 import { loadEvaluators } from '../evaluators';
 import { sha256File } from '../hash';
@@ -23,13 +29,32 @@ function parseOptions(pairs: readonly string[]): Record<string, unknown> {
   return out;
 }
 
+interface EvalOptions {
+  dataset: string;
+  predictions: string[];
+  out?: string;
+  format?: string;
+  semantics?: string;
+  timeout?: number;
+  option: string[];
+  device: 'auto' | 'cpu' | 'cuda';
+  seed: number;
+  evaluators?: string[];
+}
+
 export function registerEvalCommand(program: Command) {
   program
     .command('eval <family>')
     .description('evaluate predictions offline with the same evaluator the platform runs; writes the same report')
     .requiredOption('--dataset <dir>', 'dataset directory (a benchmark directory with manifest.json, or the raw files)')
-    .requiredOption('--predictions <file>', 'the artifact to evaluate')
-    .option('--out <file>', 'write the EvaluationReport JSON here')
+    .requiredOption(
+      '--predictions <file...>',
+      'the artifact to evaluate; several (listed, or the option repeated) are scored in one run that prepares the dataset once and shares the gold results',
+    )
+    .option(
+      '--out <path>',
+      'write the EvaluationReport JSON here; with several artifacts, a directory: <name>.json each',
+    )
     .option('--format <format>', 'text2sql: predictions format spider | bird | trueboard (default: detected)')
     .option('--semantics <name>', 'text2sql: semantics of the per-example verdict, spider | bird')
     .option('--timeout <seconds>', 'text2sql: seconds a predicted query may run', Number.parseFloat)
@@ -37,80 +62,132 @@ export function registerEvalCommand(program: Command) {
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
     .option('--seed <n>', 'random seed (bootstrap CIs)', (v) => Number.parseInt(v, 10), 20240601)
     .option('--evaluators <module...>', 'extra modules exporting `evaluators` (development)')
-    .action(async (familyArg: string, o) => {
+    .action(async (family: string, o: EvalOptions) => {
+      let failed: number;
       try {
-        const family = Family.safeParse(familyArg);
-        if (!family.success) fail(`unknown family "${familyArg}"; one of ${Family.options.join(', ')}`);
-        const evaluators = await loadEvaluators(o.evaluators ?? []);
-        const evaluator = evaluators[family.data];
-        if (!evaluator) fail(`no evaluator for ${family.data} is installed`);
-        const root = resolve(o.dataset);
-        if (!existsSync(root)) fail(`${o.dataset}: no such directory`);
-        if (!existsSync(o.predictions)) fail(`${o.predictions}: no such file`);
-        const manifest = existsSync(join(root, 'manifest.json')) ? await readManifest(root) : null;
-        const paths = await expandFiles(root, manifest?.files ?? ['.']);
-        const files: DatasetFile[] = [];
-        for (const path of paths) files.push({ path, sha256: await sha256File(join(root, path)), size: 0 });
-        const ref = {
-          benchmark: manifest?.id ?? basename(root),
-          version: 1,
-          contentHash: datasetContentHash(files),
-          files,
-          evaluator: {
-            ...(manifest?.evaluator ?? {}),
-            ...(existsSync(join(root, 'dev_databases')) && !manifest ? { format: 'bird' } : {}),
-            ...(o.format ? { predictionFormat: o.format } : {}),
-            ...(o.semantics ? { primarySemantics: o.semantics } : {}),
-            ...(o.timeout ? { timeout: o.timeout } : {}),
-            ...parseOptions(o.option),
-          },
-        };
-        const device = await chooseDevice(o.device);
-        const artifactHash = await sha256File(o.predictions);
-        const prepared = await evaluator.prepare({ ref, root });
-        const bar = progressBar(`${evaluator.name}`, 1000);
-        const report = await evaluator.evaluate(
-          prepared,
-          { sha256: artifactHash, path: resolve(o.predictions), mediaType: 'application/octet-stream' },
-          {
-            device: device.device,
-            seed: o.seed,
-            signal: new AbortController().signal,
-            progress: (f, m) => bar.update(Math.round(f * 1000), m ?? ''),
-            log: (level, message) => {
-              if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
-            },
-            provenance: {
-              runnerVersion: RUNNER_VERSION,
-              hostname: hostname(),
-              datasetHash: ref.contentHash,
-              artifactHash,
-              hardware: describeHardware(),
-            },
-          },
-        );
-        bar.stop();
-        await evaluator.dispose?.(prepared);
-        const valid = EvaluationReport.parse(report);
-        process.stdout.write(
-          `${table(
-            valid.metrics.map((m) => ({
-              metric: m.name,
-              semantics: m.semantics,
-              value: m.value.toFixed(2),
-              ci95: m.ci ? `[${m.ci.low.toFixed(2)}, ${m.ci.high.toFixed(2)}]` : '',
-              n: m.n,
-            })),
-          )}\n`,
-        );
-        if (valid.unscorable) process.stdout.write(`unscorable examples (excluded): ${valid.unscorable}\n`);
-        if (o.out) {
-          await writeFile(o.out, `${JSON.stringify(valid, null, 2)}\n`);
-          process.stderr.write(`report written to ${o.out}\n`);
-        }
-        process.exit(0);
+        failed = await evaluateAll(family, o);
       } catch (err) {
-        fail(err instanceof SubmissionError ? `bad predictions: ${err.message}` : errorMessage(err));
+        fail(errorMessage(err));
       }
+      // the worker pool and its processes must not keep a finished evaluation alive
+      process.exit(failed ? 1 : 0);
     });
+}
+
+/** Scores every predictions file with one prepared dataset; returns how many could not be scored. */
+async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
+  const family = Family.safeParse(familyArg);
+  if (!family.success) fail(`unknown family "${familyArg}"; one of ${Family.options.join(', ')}`);
+  const root = resolve(o.dataset);
+  if (!existsSync(root)) fail(`${o.dataset}: no such directory`);
+  for (const p of o.predictions) if (!existsSync(p)) fail(`${p}: no such file`);
+  const several = o.predictions.length > 1;
+  const outFor = outputs(o.predictions, o.out);
+  if (several && o.out) await mkdir(o.out, { recursive: true });
+  // loading the evaluator and hashing the files overlap
+  const [evaluators, bundle, artifactHashes] = await Promise.all([
+    loadEvaluators(o.evaluators ?? []),
+    datasetBundle(root, o),
+    Promise.all(o.predictions.map((p) => sha256File(p))),
+  ]);
+  const evaluator = evaluators[family.data];
+  if (!evaluator) fail(`no evaluator for ${family.data} is installed`);
+  const prepared = await evaluator.prepare(bundle);
+  const device = await deviceFor(evaluator, o.device);
+  let failed = 0;
+  try {
+    for (const [i, path] of o.predictions.entries()) {
+      const name = basename(path);
+      const bar = progressBar(several ? `${evaluator.name} ${name}` : evaluator.name, 1000);
+      let report: EvaluationReport;
+      try {
+        report = await runLocal({
+          evaluator,
+          bundle,
+          artifact: { sha256: artifactHashes[i] ?? '', path: resolve(path), mediaType: 'application/octet-stream' },
+          seed: o.seed,
+          device: device.device,
+          progress: (f, m) => bar.update(Math.round(f * 1000), m ?? ''),
+          log: (level, message) => {
+            if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+          },
+          // one prepared dataset for every artifact: its gold results are computed once
+          prepare: async () => prepared,
+        });
+      } catch (err) {
+        bar.stop();
+        // by name, not class: an evaluator module loaded from source has its own copy of it
+        if (!(err instanceof Error && err.name === 'SubmissionError')) throw err;
+        process.stderr.write(`trueboard: bad predictions: ${several ? `${path}: ` : ''}${err.message}\n`);
+        failed++;
+        continue;
+      }
+      bar.stop();
+      if (several) process.stdout.write(`${i ? '\n' : ''}${path}\n`);
+      process.stdout.write(`${metricsTable(report)}\n`);
+      if (report.unscorable) process.stdout.write(`unscorable examples (excluded): ${report.unscorable}\n`);
+      const out = outFor(i);
+      if (out) {
+        await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+        process.stderr.write(`report written to ${out}\n`);
+      }
+    }
+  } finally {
+    await evaluator.dispose?.(prepared);
+  }
+  return failed;
+}
+
+/** The device to run on; CUDA is looked for only when the evaluator can use it. */
+async function deviceFor(evaluator: Evaluator, requested: EvalOptions['device']): Promise<{ device: Device }> {
+  if (!evaluator.devices || evaluator.devices.includes('cuda')) return chooseDevice(requested);
+  if (requested === 'cuda') fail(`${evaluator.name} runs on the CPU only (use --device cpu or auto)`);
+  return { device: 'cpu' };
+}
+
+/** The dataset as the platform would hand it to a runner: its files, content hash and settings. */
+async function datasetBundle(root: string, o: EvalOptions): Promise<DatasetBundle> {
+  const manifest = existsSync(join(root, 'manifest.json')) ? await readManifest(root) : null;
+  const paths = await expandFiles(root, manifest?.files ?? ['.']);
+  const hashes = await Promise.all(paths.map((path) => sha256File(join(root, path))));
+  const files: DatasetFile[] = paths.map((path, i) => ({ path, sha256: hashes[i] ?? '', size: 0 }));
+  return {
+    root,
+    ref: {
+      benchmark: manifest?.id ?? basename(root),
+      version: 1,
+      contentHash: datasetContentHash(files),
+      files,
+      evaluator: {
+        ...(manifest?.evaluator ?? {}),
+        ...(existsSync(join(root, 'dev_databases')) && !manifest ? { format: 'bird' } : {}),
+        ...(o.format ? { predictionFormat: o.format } : {}),
+        ...(o.semantics ? { primarySemantics: o.semantics } : {}),
+        ...(o.timeout ? { timeout: o.timeout } : {}),
+        ...parseOptions(o.option),
+      },
+    },
+  };
+}
+
+/** Where each artifact's report goes: `--out` itself, or with several artifacts `<out>/<name>.json`. */
+function outputs(predictions: readonly string[], out: string | undefined): (i: number) => string | undefined {
+  if (!out) return () => undefined;
+  if (predictions.length === 1) return () => out;
+  const names = predictions.map((p) => `${basename(p, extname(p))}.json`);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) fail(`two --predictions files would both write ${join(out, twice)}; rename one or run them separately`);
+  return (i) => join(out, names[i] ?? '');
+}
+
+function metricsTable(report: EvaluationReport): string {
+  return table(
+    report.metrics.map((m) => ({
+      metric: m.name,
+      semantics: m.semantics,
+      value: m.value.toFixed(2),
+      ci95: m.ci ? `[${m.ci.low.toFixed(2)}, ${m.ci.high.toFixed(2)}]` : '',
+      n: m.n,
+    })),
+  );
 }

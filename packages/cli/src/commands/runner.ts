@@ -2,6 +2,7 @@ import { Family } from '@trueboard/contracts';
 import { Runner, type RunnerEvent } from '@trueboard/kit';
 import type { Command } from 'commander';
 import { loadEvaluators } from '../evaluators';
+import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
 
 function describe(e: RunnerEvent): string | null {
@@ -25,8 +26,8 @@ export function registerRunnerCommand(program: Command) {
   program
     .command('runner')
     .description('run evaluation jobs for a Trueboard server (talks to it over HTTP with a runner token)')
-    .option('--server <url>', 'platform URL', process.env.TRUEBOARD_SERVER ?? 'http://localhost:3000')
-    .option('--token <token>', 'runner token (tbr_…); or TRUEBOARD_RUNNER_TOKEN', process.env.TRUEBOARD_RUNNER_TOKEN)
+    .addOption(serverOption())
+    .addOption(tokenOption('runner token (tbr_…)', 'TRUEBOARD_RUNNER_TOKEN'))
     .option('--families <list>', 'comma-separated families to claim (default: every installed evaluator)')
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
     .option('--cache-dir <dir>', 'artifact and dataset cache (default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard)')

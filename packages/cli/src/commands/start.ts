@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Actor,
+  asUnavailable,
   benchmarkSettled,
   bootstrapAdmin,
   createPlatform,
@@ -25,8 +26,16 @@ import { builtinValidators, loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
 import { startHttpServer } from '../web-server';
 
-const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * How to start this same CLI again (the local runners): the bundle, when that is what runs (it
+ * sits next to this code, see build.mjs), else the TypeScript through tsx.
+ */
+function cliEntry(): string[] {
+  const bundle = join(import.meta.dirname, 'trueboard.js');
+  if (existsSync(bundle)) return [bundle];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsx, fileURLToPath(new URL('../bin.ts', import.meta.url))];
+}
 export const BENCHMARKS_DIR = fileURLToPath(new URL('../../../../benchmarks', import.meta.url));
 
 const log = (m: string) => process.stdout.write(`trueboard: ${m}\n`);
@@ -56,7 +65,10 @@ export function registerStartCommand(program: Command) {
       } catch (err) {
         fail(errorMessage(err));
       }
-      const db = await openDatabase(config.databaseUrl, config.dataDir).catch((err) => fail(errorMessage(err)));
+      // a crashed embedded server is restarted; its crashes and restarts go to this log
+      const db = await openDatabase(config.databaseUrl, config.dataDir, { supervise: log }).catch((err) =>
+        fail(errorMessage(err)),
+      );
       log(
         db.embedded
           ? `embedded PostgreSQL ${db.embedded.created ? 'created' : 'started'} in ${config.dataDir}/pg`
@@ -102,7 +114,22 @@ export function registerStartCommand(program: Command) {
           log(`  read them with: cat ${shellQuote(creds.file)}`);
         }
         const bundled = o.import ? await importBundled(platform) : [];
-        sweeper = setInterval(() => void sweepExpiredLeases(platform).catch(() => {}), 5000);
+        // the sweeper's query doubles as a watch on the database: an outage and its end are logged once
+        let reachable = true;
+        sweeper = setInterval(
+          () =>
+            void sweepExpiredLeases(platform).then(
+              () => {
+                if (!reachable) log('the database is reachable again');
+                reachable = true;
+              },
+              (err) => {
+                if (reachable && asUnavailable(err)) log(`the database is unavailable: ${errorMessage(err)}`);
+                reachable = !asUnavailable(err);
+              },
+            ),
+          5000,
+        );
         server = await startHttpServer(platform, { port: config.port, host: o.host, web: o.web });
         const url = `http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${config.port}`;
         log(`serving ${o.web ? 'the web app and ' : ''}the API at ${url}`);
@@ -126,7 +153,7 @@ export function registerStartCommand(program: Command) {
 }
 
 function startRunner(server: string, token: string, i: number, evaluators: string[]): ChildProcess {
-  const args = ['--import', TSX_LOADER, BIN, 'runner', '--server', server, '--quiet'];
+  const args = [...cliEntry(), 'runner', '--server', server, '--quiet'];
   if (evaluators.length) args.push('--evaluators', ...evaluators);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, TRUEBOARD_RUNNER_TOKEN: token },
@@ -156,7 +183,10 @@ async function releaseBundledCorrections(
 ) {
   if (!existsSync(join(b.dir, 'corrections', 'corrections.json'))) return;
   try {
-    while (!stopped() && !(await benchmarkSettled(platform, b.id))) {
+    // a database outage meanwhile is waited out, like any other wait here
+    const settled = () =>
+      benchmarkSettled(platform, b.id).catch((err) => (asUnavailable(err) ? false : Promise.reject(err)));
+    while (!stopped() && !(await settled())) {
       await new Promise((r) => setTimeout(r, 2000));
     }
     if (stopped()) return;

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { followSubmission } from '../follow';
 import { rest, type ServerOptions, trpcClient } from '../http';
-import { errorMessage, fail, progressBar, table } from '../output';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { serverOption, tokenOption } from '../options';
+import { errorMessage, fail } from '../output';
 
 export function registerSubmitCommand(program: Command) {
   program
@@ -21,8 +22,8 @@ export function registerSubmitCommand(program: Command) {
     .option('--note <text>', 'a note shown on the submission page', '')
     .option('--private', 'visible to your team only')
     .option('--wait', 'wait for the evaluation and print its metrics')
-    .option('--server <url>', 'platform URL', process.env.TRUEBOARD_SERVER ?? 'http://localhost:3000')
-    .option('--token <token>', 'API token (or TRUEBOARD_TOKEN)', process.env.TRUEBOARD_TOKEN)
+    .addOption(serverOption())
+    .addOption(tokenOption('API token'))
     .action(async (o) => {
       if (!o.token)
         fail('an API token is required: --token tbu_… or TRUEBOARD_TOKEN (create one with `trueboard token create`)');
@@ -57,42 +58,14 @@ export function registerSubmitCommand(program: Command) {
         });
         const created = await rest<{ id: string; state: string }>(auth, `/api/submissions?${q}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/octet-stream' },
+          // one key per invocation: a retry after a 503 or a lost answer is the same submission
+          headers: { 'content-type': 'application/octet-stream', 'idempotency-key': randomUUID() },
           body: await readFile(o.file),
         });
         process.stdout.write(`${created.id}\n`);
         process.stderr.write(`submitted: ${o.server.replace(/\/$/, '')}/s/${created.id} (${created.state})\n`);
         if (!o.wait) return;
-        const bar = progressBar('evaluating', 100);
-        for (;;) {
-          const s = await client.submissions.get.query({ id: created.id });
-          const run = s.runs.at(-1);
-          bar.update(
-            Math.round(100 * (run?.progress ?? 0)),
-            s.state === 'queued' ? `queued (#${s.queuePosition ?? '?'})` : (run?.progressMessage ?? s.state),
-          );
-          if (s.state === 'finished' || s.state === 'failed' || s.state === 'cancelled') {
-            bar.stop();
-            if (s.state !== 'finished')
-              fail(
-                `submission ${s.state}${s.failureCategory ? ` (${s.failureCategory})` : ''}: ${s.failureMessage ?? ''}`,
-              );
-            const r = await client.submissions.result.query({ id: created.id });
-            process.stderr.write(
-              `${table(
-                (r?.metrics ?? []).map((m) => ({
-                  metric: m.name,
-                  semantics: m.semantics,
-                  value: m.value.toFixed(2),
-                  ci95: m.ciLow !== null && m.ciHigh !== null ? `[${m.ciLow.toFixed(2)}, ${m.ciHigh.toFixed(2)}]` : '',
-                  n: m.n,
-                })),
-              )}\n`,
-            );
-            return;
-          }
-          await sleep(1000);
-        }
+        await followSubmission(client, created.id);
       } catch (err) {
         fail(errorMessage(err));
       }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { type ServerOptions, trpcClient } from '../http';
+import { ServerError, type ServerOptions, trpcClient } from '../http';
+import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
 
 /** Signs in with email + password and returns the session secret (used as a bearer token). */
@@ -12,7 +13,11 @@ async function signIn(server: string, email: string, password: string): Promise<
   });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(`sign-in failed: ${body?.error?.message ?? res.statusText}`);
+    throw new ServerError(
+      `sign-in failed: ${body?.error?.message ?? res.statusText}`,
+      res.status,
+      res.headers.get('x-request-id'),
+    );
   }
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('tb_session='));
   const token = cookie ? decodeURIComponent(cookie.split(';')[0]?.slice('tb_session='.length) ?? '') : '';
@@ -39,8 +44,8 @@ export function registerTokenCommand(program: Command) {
     .requiredOption('--name <name>', 'a name to recognise the token by')
     .option('--runner', 'create a runner token (platform admins)')
     .option('--expires-in-days <n>', 'expiry for API tokens', (v) => Number.parseInt(v, 10))
-    .option('--server <url>', 'platform URL', process.env.TRUEBOARD_SERVER ?? 'http://localhost:3000')
-    .option('--token <token>', 'an existing API token (or TRUEBOARD_TOKEN)', process.env.TRUEBOARD_TOKEN)
+    .addOption(serverOption())
+    .addOption(tokenOption('an existing API token'))
     .option('--email <email>', 'sign in with email and password (TRUEBOARD_PASSWORD or a prompt) instead of a token')
     .action(async (o) => {
       try {

@@ -7,6 +7,8 @@ const GOLD_FILES = ['dev.sql', 'dev_gold.sql'];
 /**
  * BIRD layout: `dev.json` with question_id, SQL, question, evidence, db_id (example id =
  * question_id), `dev_databases/`, and optionally a gold file of `SQL<TAB>db_id` lines in dev.json order.
+ * BIRD ships no fields computed from the gold (no token lists or parses; `difficulty` is the
+ * annotators' label of the question), so a correction has nothing derived to regenerate.
  */
 export const birdCodec: AnnotationCodec = {
   name: 'bird',

@@ -14,6 +14,19 @@ export interface AnnotationCodec {
   read(files: Record<string, string>): Annotations;
   /** the rewritten files (only those that changed) for per-example field patches */
   apply(files: Record<string, string>, patches: Annotations): Record<string, string>;
+  /**
+   * What `apply` does, per example id, to fields the dataset computed from the corrected ones
+   * (token lists, parses), for the changelog; absent when the layout has no such fields.
+   */
+  derived?(files: Record<string, string>, patches: Annotations): Map<string, DerivedFields>;
+}
+
+/** Fields derived from an example's gold that a correction regenerated or removed. */
+export interface DerivedFields {
+  /** recomputed exactly from the corrected gold */
+  regenerated: string[];
+  /** taken out of the example because they would describe the old gold, each with the reason */
+  removed: { field: string; why: string }[];
 }
 
 export class AnnotationError extends Error {

@@ -11,6 +11,8 @@ export interface ElementSpans {
   span: Span;
   /** value spans of the object's own keys (not nested ones) */
   fields: Map<string, Span>;
+  /** spans of those keys themselves (the quoted name) */
+  keys: Map<string, Span>;
 }
 
 export class JsonShapeError extends Error {
@@ -88,6 +90,7 @@ export function arrayElementSpans(text: string): ElementSpans[] {
     ws();
     const start = i;
     const fields = new Map<string, Span>();
+    const keys = new Map<string, Span>();
     if (text[i] !== '{') fail(`example ${out.length} is not an object`);
     i++;
     ws();
@@ -95,7 +98,9 @@ export function arrayElementSpans(text: string): ElementSpans[] {
       for (;;) {
         ws();
         if (text[i] !== '"') fail('expected a key');
+        const kStart = i;
         const key = str();
+        keys.set(key, { start: kStart, end: i });
         ws();
         if (text[i] !== ':') fail('expected ":"');
         i++;
@@ -113,7 +118,7 @@ export function arrayElementSpans(text: string): ElementSpans[] {
       }
     }
     i++;
-    out.push({ span: { start, end: i }, fields });
+    out.push({ span: { start, end: i }, fields, keys });
     ws();
     if (text[i] === ',') {
       i++;
@@ -142,5 +147,51 @@ export function replaceSpans(text: string, edits: { span: Span; text: string }[]
   const sorted = [...edits].sort((a, b) => b.span.start - a.span.start);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.span.start) + e.text + out.slice(e.span.end);
+  return out;
+}
+
+const STRING_ITEM = /"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * A JSON array of strings laid out like `model`, an array of at least two strings from the same
+ * file (its opening, separator and closing whitespace: `json.dump(indent=4)` lists stay one item a
+ * line at the model's indent). Null when the model is not such an array.
+ */
+export function stringListLike(model: string, values: readonly string[], asciiOnly: boolean): string | null {
+  const items = [...model.matchAll(STRING_ITEM)];
+  const [first, second] = items;
+  const last = items.at(-1);
+  if (!first || !second || !last || !model.startsWith('[') || !model.endsWith(']')) return null;
+  const end = (m: RegExpExecArray) => m.index + m[0].length;
+  const open = model.slice(1, first.index);
+  const sep = model.slice(end(first), second.index);
+  const close = model.slice(end(last), -1);
+  if (!/^\s*$/.test(open) || !/^\s*,\s*$/.test(sep) || !/^\s*$/.test(close)) return null;
+  if (!values.length) return '[]';
+  return `[${open}${values.map((v) => jsonString(v, asciiOnly)).join(sep)}${close}]`;
+}
+
+/**
+ * The spans that removing some fields of an object takes out (key, value and one comma each),
+ * adjacent rather than overlapping when removed fields follow each other.
+ */
+export function fieldRemovals(el: ElementSpans, remove: ReadonlySet<string>): Span[] {
+  const order = [...el.keys].sort((a, b) => a[1].start - b[1].start).map(([k]) => k);
+  const out: Span[] = [];
+  let keptBefore = false;
+  order.forEach((field, at) => {
+    const value = el.fields.get(field);
+    const key = el.keys.get(field);
+    if (!value || !key) return;
+    if (!remove.has(field)) {
+      keptBefore = true;
+      return;
+    }
+    // after a kept field: from the end of the previous value (its comma on); else up to the next key
+    const prev = el.fields.get(order[at - 1] ?? '');
+    const next = el.keys.get(order[at + 1] ?? '');
+    if (keptBefore && prev) out.push({ start: prev.end, end: value.end });
+    else out.push({ start: key.start, end: next ? next.start : value.end });
+  });
   return out;
 }

@@ -1,4 +1,4 @@
-import type { DatasetFile, MetricDefinition } from '@trueboard/contracts';
+import type { BenchmarkManifest, DatasetFile, MetricDefinition } from '@trueboard/contracts';
 import { sql } from 'drizzle-orm';
 import { type AnyPgColumn, bigint, check, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { teams, users } from './accounts';
@@ -20,7 +20,7 @@ export const benchmarks = pgTable(
     metrics: jsonb('metrics').$type<MetricDefinition[]>().notNull(),
     primaryMetric: text('primary_metric').notNull(),
     /** the validated manifest as imported */
-    manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
+    manifest: jsonb('manifest').$type<BenchmarkManifest>().notNull(),
     dailyQuota: integer('daily_quota'),
     artifactMaxBytes: bigint('artifact_max_bytes', { mode: 'number' }),
     createdAt: createdAt(),

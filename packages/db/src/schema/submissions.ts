@@ -66,9 +66,16 @@ export const submissions = pgTable(
     failedAt: ts('failed_at'),
     cancelledAt: ts('cancelled_at'),
     cancelledBy: uuid('cancelled_by').references(() => users.id),
+    /** the client's `Idempotency-Key`: a repeated upload with the same key is this submission */
+    clientRequestId: text('client_request_id'),
   },
   (t) => [
     check('submissions_state_valid', oneOf('state', SubmissionState.options)),
+    unique('submissions_client_request_key').on(t.submittedBy, t.clientRequestId),
+    check(
+      'submissions_client_request_id_valid',
+      sql`${t.clientRequestId} IS NULL OR ${t.clientRequestId} ~ '^[!-~]{1,200}$'`,
+    ),
     check(
       'submissions_failure_valid',
       sql`(${t.state} = 'failed') = (${t.failureCategory} IS NOT NULL) AND (${t.failureCategory} IS NULL OR ${oneOf('failure_category', FailureCategory.options)})`,

@@ -9,6 +9,10 @@ export class ConnectionCache {
 
   constructor(private readonly capacity = 4) {}
 
+  has(path: string): boolean {
+    return this.open.has(path);
+  }
+
   /** Throws better-sqlite3's SQLITE_CANTOPEN error when the file does not exist. */
   get(path: string): Database.Database {
     const found = this.open.get(path);

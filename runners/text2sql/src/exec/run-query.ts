@@ -56,20 +56,28 @@ export async function timeQuery(
 
 function prepareChecked(cache: ConnectionCache, dbPath: string, sql: string): RawStatement | Omit<ExecFailure, 'ms'> {
   // a directory or device "opens" fine and fails later with a disk I/O error: say what it is
-  if (!statSync(dbPath, { throwIfNoEntry: false })?.isFile()) {
+  // (checked when the connection opens; an open connection holds the file)
+  if (!cache.has(dbPath) && !statSync(dbPath, { throwIfNoEntry: false })?.isFile()) {
     return { ok: false, error: 'db_missing', message: `no database file at ${dbPath}` };
   }
   let stmt: RawStatement | undefined;
-  // one more try per double-quoted word SQLite would have read as a string (see dqs.ts)
-  for (let tries = 0; !stmt; tries++) {
-    try {
-      stmt = cache.get(dbPath).prepare<[], unknown[]>(sql);
-    } catch (err) {
-      const name = err instanceof Error && tries < MAX_DQS_REWRITES ? dqsName(err.message) : null;
-      const rewritten = name === null ? null : dqsRewrite(sql, name);
-      if (rewritten === null) return describeError(err, dbPath);
-      sql = rewritten;
+  // SQL errors are reported by their message: capturing each one's stack trace was most of its cost
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    // one more try per double-quoted word SQLite would have read as a string (see dqs.ts)
+    for (let tries = 0; !stmt; tries++) {
+      try {
+        stmt = cache.get(dbPath).prepare<[], unknown[]>(sql);
+      } catch (err) {
+        const name = err instanceof Error && tries < MAX_DQS_REWRITES ? dqsName(err.message) : null;
+        const rewritten = name === null ? null : dqsRewrite(sql, name);
+        if (rewritten === null) return describeError(err, dbPath);
+        sql = rewritten;
+      }
     }
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const refusal = refusalReason(sql, stmt);
   if (refusal) return { ok: false, error: 'refused', message: refusal };

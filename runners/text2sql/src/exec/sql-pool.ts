@@ -1,41 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_WORKER_MEMORY_MB, outOfMemoryMessage } from './limits';
-import type { WorkerReply, WorkerRequest } from './protocol';
+import { DEFAULT_MAX_RESULT_BYTES, DEFAULT_WORKER_MEMORY_MB } from './limits';
+import { clock } from './protocol';
 import type { ExecFailure, ExecLimits, ExecOutcome, TimingOutcome } from './types';
+import { type Job, type JobReply, Line } from './worker-line';
 import { WorkerProcess } from './worker-process';
-
-type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
-
-interface Job {
-  request: Omit<WorkerRequest, 'id'>;
-  timeoutMs: number;
-  /**
-   * runs alone in a worker's line, so a timeout or crash is surely its own: timed jobs (their laps
-   * must not share the worker), and jobs that were in a line whose worker died
-   */
-  solo: boolean;
-  /** a reply for this job arrived; true when it was the last one */
-  onReply(reply: JobReply): boolean;
-  fail(failure: ExecFailure): void;
-}
-
-interface Running {
-  id: number;
-  job: Job;
-  /** when this job became the head of its worker's line (the one the worker is running) */
-  started: number;
-}
-
-/** What one worker holds: the jobs sent to it, in the order it runs them, and the head's timer. */
-interface Line {
-  jobs: Running[];
-  timer: NodeJS.Timeout | undefined;
-  /** the head job ran past its timeout and the worker is being killed */
-  timedOut: boolean;
-  /** holds a solo job: nothing else joins this line until it is done */
-  solo: boolean;
-}
 
 /** Jobs sent to a worker in one message; the worker runs them one after another. */
 const MAX_BATCH = 32;
@@ -49,22 +17,27 @@ export interface SqlPoolStats {
   kills: number;
   /** workers that died on their own (or were killed by someone else) while running a query */
   crashes: number;
+  /** queries that waited behind a slow one and went to another worker instead */
+  handedOff: number;
 }
 
 /** Consecutive workers dying before they are ready, after which queued queries fail instead of retrying forever. */
 const MAX_START_FAILURES = 3;
 
 /**
- * Runs SQL against SQLite files in a pool of child processes. Queued queries go to ready workers in
- * batches (one message carries up to MAX_BATCH of them, and a worker is topped up before its line
- * runs dry) and answers come back in batches too, so a stream of sub-millisecond queries is not
- * bound by IPC. Each worker runs its line in order; the timeout clock of the oldest unanswered
- * query starts when the answers before it arrive, so no query runs longer than its budget. Past it, the worker is SIGKILLed (SQLite cannot be interrupted from another thread
- * through better-sqlite3, and a killed process really stops) and replaced. When the dead worker
- * owed one answer, that query timed out (or crashed it); when it owed several, the culprit is not
- * known, so each of them runs again alone ("solo") and the one that times out again is the one
- * reported. A runaway query in a busy pool therefore costs up to two timeouts of one worker, never
- * a wrong verdict for its neighbours. The promises never reject for anything a query does.
+ * Runs SQL against SQLite files in a pool of child processes, started as the work needs them (at
+ * most `size`). Queries queued in one turn of the event loop go to ready workers together, in
+ * batches (one message carries up to MAX_BATCH, and a worker is topped up before its line runs
+ * dry), and answers come back in batches too, so a stream of sub-millisecond queries is not bound
+ * by IPC. Each worker runs its line in order and marks the start of each query (see protocol.ts),
+ * so every query's timeout counts from its own start. Past it, the worker is SIGKILLed (SQLite
+ * cannot be interrupted from another thread through better-sqlite3, and a killed process really
+ * stops) and replaced: the query that was running fails with `timeout`, charged only its own
+ * time, and the queries the worker finished but had not yet answered, or had not started, run
+ * again elsewhere. Queries still waiting behind one that has run for HAND_OFF_AFTER_MS go to other
+ * workers (the first is told to drop them). A runaway query costs its own timeout, never a wrong
+ * verdict, a wait or a second timeout for its neighbours. The promises never reject for anything a
+ * query does.
  *
  * Memory: a worker keeps at most `maxBytes` of one result (counted while it steps the rows, so
  * nothing larger crosses IPC), and its process is limited to `memoryMb` (see worker-process.ts). A
@@ -78,9 +51,10 @@ export class SqlPool {
   private readonly workers = new Set<WorkerProcess>();
   private readonly lines = new Map<WorkerProcess, Line>();
   private readonly queue: Job[] = [];
-  private readonly counters: SqlPoolStats = { executions: 0, kills: 0, crashes: 0 };
+  private readonly counters: SqlPoolStats = { executions: 0, kills: 0, crashes: 0, handedOff: 0 };
   private nextId = 1;
   private startFailures = 0;
+  private pumpPending = false;
   private closed = false;
 
   constructor(opts: { size?: number; memoryMb?: number } = {}) {
@@ -102,6 +76,15 @@ export class SqlPool {
   /** Process ids of the live workers (for diagnostics and tests). */
   get pids(): number[] {
     return [...this.workers].flatMap((w) => (w.pid === undefined || w.exited ? [] : [w.pid]));
+  }
+
+  /**
+   * Starts up to `n` workers now (never more than `size`), so their start-up overlaps whatever
+   * the caller does before its first query. Without it, workers start with the first queries.
+   */
+  warm(n = this.size): void {
+    this.assertOpen();
+    for (let i = this.workers.size; i < Math.min(n, this.size); i++) this.spawn();
   }
 
   execute(dbPath: string, sql: string, limits: ExecLimits): Promise<ExecOutcome> {
@@ -166,9 +149,25 @@ export class SqlPool {
     if (this.closed) throw new Error('SqlPool is closed');
   }
 
+  /**
+   * An idle worker gets a query at once; otherwise queries wait for the end of this turn of the
+   * event loop, so that the ones queued together (the next queries of every example whose answers
+   * just arrived) travel in one message.
+   */
   private enqueue(job: Job): void {
     this.queue.push(job);
-    this.pump();
+    const idle = [...this.lines.values()].some((line) => line.jobs.length === 0 && !line.timedOut);
+    if (idle) this.pump();
+    else this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpPending) return;
+    this.pumpPending = true;
+    setImmediate(() => {
+      this.pumpPending = false;
+      this.pump();
+    });
   }
 
   /**
@@ -177,10 +176,11 @@ export class SqlPool {
    */
   private pump(): void {
     if (this.closed) return;
+    const now = clock();
     for (const [worker, line] of this.lines) {
       const first = this.queue[0];
       if (!first) break;
-      if (line.timedOut || line.solo || line.jobs.length > REFILL_AT) continue;
+      if (line.timedOut || line.solo || line.jobs.length > REFILL_AT || line.slow(now)) continue;
       if (first.solo) {
         if (line.jobs.length === 0) this.dispatch(worker, line, this.queue.splice(0, 1), true);
         continue;
@@ -200,6 +200,7 @@ export class SqlPool {
     const worker = new WorkerProcess(
       {
         onReady: (w) => this.onReady(w),
+        onStarted: (w, id, at) => this.onStarted(w, id, at),
         onReplies: (w, replies) => this.onReplies(w, replies),
         onExit: (w, why, outOfMemory) => this.onExit(w, why, outOfMemory),
       },
@@ -209,25 +210,62 @@ export class SqlPool {
   }
 
   private dispatch(worker: WorkerProcess, line: Line, jobs: Job[], solo: boolean): void {
-    const runs = jobs.map((job) => ({ id: this.nextId++, job, started: performance.now() }));
-    const wasIdle = line.jobs.length === 0;
+    const now = clock();
+    const runs = jobs.map((job) => ({ id: this.nextId++, job, started: now, marked: false }));
     line.solo = solo;
     line.jobs.push(...runs);
     worker.setRef(true);
-    if (wasIdle) this.arm(worker, line);
+    this.arm(worker, line);
     worker.send(runs.map((r) => ({ id: r.id, ...r.job.request })));
   }
 
-  /** (Re)starts the head job's timeout; a 'time' job restarts it at each finished repetition. */
+  /**
+   * Makes sure the line's timer fires no later than the running job's deadline, or than the
+   * moment the jobs waiting behind it go to another worker. It may fire earlier (the deadline
+   * moves on as jobs finish); `expire` then looks again.
+   */
   private arm(worker: WorkerProcess, line: Line): void {
+    const due = Math.min(line.deadline(), this.size > 1 ? line.handOffAt() : Number.POSITIVE_INFINITY);
+    if (due >= line.due) return;
     clearTimeout(line.timer);
-    const head = line.jobs[0];
-    if (!head) return;
-    line.timer = setTimeout(() => {
+    line.due = due;
+    // setTimeout fires at once beyond 2^31 - 1 ms; checkLimits keeps every budget below that
+    line.timer = setTimeout(() => this.expire(worker, line), Math.max(0, due - clock()));
+    // a busy worker keeps the process alive through its IPC channel; the timer need not
+    line.timer.unref();
+  }
+
+  private expire(worker: WorkerProcess, line: Line): void {
+    line.timer = undefined;
+    line.due = Number.POSITIVE_INFINITY;
+    // first read what has arrived meanwhile: the running job may have just finished
+    setImmediate(() => {
+      if (this.lines.get(worker) !== line || line.timedOut || !line.jobs.length) return;
+      const now = clock();
+      if (line.deadline() > now) {
+        if (this.size > 1 && line.handOffAt() <= now) this.handOff(worker, line);
+        this.arm(worker, line);
+        return;
+      }
       line.timedOut = true;
+      line.killedAt = now;
       // the job fails once the process is reaped (onExit): a 'timeout' result means it is gone
       worker.kill();
-    }, head.job.timeoutMs);
+    });
+  }
+
+  /**
+   * The jobs waiting behind a slow one go back to the front of the queue, for the other workers;
+   * this worker is told to drop them (it answers `cancelled`, or, if it started one before it read
+   * that, its answer is ignored).
+   */
+  private handOff(worker: WorkerProcess, line: Line): void {
+    const waiting = line.waiting();
+    for (const r of waiting) r.handedOff = true;
+    this.queue.unshift(...waiting.map((r) => r.job));
+    worker.send({ cancel: waiting.map((r) => r.id) });
+    this.counters.handedOff += waiting.length;
+    this.pump();
   }
 
   private onReady(worker: WorkerProcess): void {
@@ -236,9 +274,14 @@ export class SqlPool {
       void worker.stop();
       return;
     }
-    this.lines.set(worker, { jobs: [], timer: undefined, timedOut: false, solo: false });
+    this.lines.set(worker, new Line());
     worker.setRef(false);
     this.pump();
+  }
+
+  private onStarted(worker: WorkerProcess, id: number, at: number): void {
+    const line = this.lines.get(worker);
+    if (line && !line.timedOut && line.mark(id, at, clock())) this.arm(worker, line);
   }
 
   /** Answers arrive in the order the worker ran the jobs, several per message. */
@@ -246,21 +289,15 @@ export class SqlPool {
     const line = this.lines.get(worker);
     // late answers from a worker being killed: ignore
     if (!line || line.timedOut) return;
-    for (const reply of replies) {
-      const head = line.jobs[0];
-      if (!head || reply.id !== head.id) continue;
-      if (head.job.onReply(reply)) line.jobs.shift();
-    }
-    const now = performance.now();
-    const next = line.jobs[0];
-    if (next) next.started = now;
+    line.answer(replies, clock());
+    if (line.jobs.length) this.arm(worker, line);
     else {
-      line.solo = false;
+      clearTimeout(line.timer);
+      line.due = Number.POSITIVE_INFINITY;
       // an idle pool must not keep the process alive on its own
       worker.setRef(false);
     }
-    this.arm(worker, line);
-    this.pump();
+    this.schedulePump();
   }
 
   private onExit(worker: WorkerProcess, why: string, outOfMemory: boolean): void {
@@ -269,36 +306,21 @@ export class SqlPool {
     this.lines.delete(worker);
     clearTimeout(line?.timer);
     const owed = line?.jobs ?? [];
-    const [head] = owed;
     if (this.closed) {
-      for (const r of owed) r.job.fail(closedFailure(performance.now() - r.started));
+      for (const r of owed) r.job.fail(closedFailure(clock() - r.started));
       return;
     }
     if (line?.timedOut) this.counters.kills++;
-    else if (head) this.counters.crashes++;
-    if (head && owed.length === 1) {
-      const ms = performance.now() - head.started;
-      head.job.fail(
-        line?.timedOut
-          ? {
-              ok: false,
-              error: 'timeout',
-              message: `timed out after ${head.job.timeoutMs} ms; the worker running it was killed`,
-              ms,
-            }
-          : outOfMemory
-            ? { ok: false, error: 'out_of_memory', message: outOfMemoryMessage(this.memoryMb), ms }
-            : {
-                ok: false,
-                error: 'worker_crashed',
-                message: `the SQL worker died while running this query: ${why}`,
-                ms,
-              },
-      );
-    } else {
-      // which of several unanswered queries was running is unknown: each runs again alone, first
-      this.queue.unshift(...owed.map((r) => ({ ...r.job, solo: true })));
-    }
+    else if (owed.length) this.counters.crashes++;
+    const { again, failed } = line
+      ? line.afterDeath(line.timedOut ? 'killed' : outOfMemory ? 'out_of_memory' : 'crashed', {
+          now: clock(),
+          memoryMb: this.memoryMb,
+          why,
+        })
+      : { again: [], failed: undefined };
+    failed?.job.fail(failed.failure);
+    this.queue.unshift(...again);
     if (!worker.ready && ++this.startFailures >= MAX_START_FAILURES) {
       // a worker that cannot start will not start next time either: fail what waits instead of looping
       this.startFailures = 0;
@@ -306,7 +328,7 @@ export class SqlPool {
         job.fail({ ok: false, error: 'worker_crashed', message: `SQL worker failed to start: ${why}`, ms: 0 });
     }
     // replace a worker lost mid-query right away, so the pool stays warm
-    if (head && this.workers.size < this.size) this.spawn();
+    if (owed.length && this.workers.size < this.size) this.spawn();
     this.pump();
   }
 }

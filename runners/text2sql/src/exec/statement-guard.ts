@@ -15,6 +15,7 @@ export interface StatementFlags {
  */
 const FORBIDDEN_LEADING = new Set(['attach', 'detach', 'pragma', 'vacuum']);
 const FORBIDDEN_FUNCTIONS = new Set(['load_extension']);
+const FORBIDDEN_TEXT = /attach|detach|pragma|vacuum|load_extension/i;
 
 /**
  * Why a single prepared statement must not run, or null when it may. Only statements that both
@@ -23,7 +24,8 @@ const FORBIDDEN_FUNCTIONS = new Set(['load_extension']);
  * into the cached connection.
  */
 export function refusalReason(sql: string, flags: StatementFlags): string | null {
-  const tokens = sqlTokens(sql);
+  // without any of the words in its text, no token can be one of them: skip the lexer
+  const tokens = FORBIDDEN_TEXT.test(sql) ? sqlTokens(sql) : [];
   let k = 0;
   // EXPLAIN [QUERY PLAN] <stmt> does not run <stmt>, but judge the statement it wraps anyway
   if (tokens[k] === 'explain') k++;

@@ -1,20 +1,34 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_WORKER_MEMORY_MB } from './limits';
-import { isWorkerReply, type WorkerBatch, type WorkerReply } from './protocol';
+import { isWorkerReply, lastMarker, type WorkerBatch, type WorkerCancel, type WorkerReply } from './protocol';
 
-const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
-// the worker is TypeScript like the rest of the repo: run it through tsx's loader
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * The worker's entry point. The CLI bundle (packages/cli/build.mjs) puts a compiled worker,
+ * sql-worker.js, next to itself: plain JavaScript starts in a fraction of the time. Run from
+ * source (tests, tsx), this file's directory has none, and worker.ts runs through tsx's loader.
+ */
+function workerEntry(): { module: string; execArgv: string[] } {
+  const compiled = join(import.meta.dirname, 'sql-worker.js');
+  if (existsSync(compiled)) return { module: compiled, execArgv: [] };
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { module: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: ['--import', tsx] };
+}
+
+let entry: ReturnType<typeof workerEntry> | undefined;
 const STDERR_TAIL = 2000;
-const STDERR_DRAIN_MS = 200;
+const PIPE_DRAIN_MS = 200;
 /** What V8, the C++ runtime and Node print when an allocation fails for good. */
 const OUT_OF_MEMORY = /out of memory|bad_alloc|allocation failed/i;
 
 export interface WorkerEvents {
   onReady(worker: WorkerProcess): void;
+  /** the worker started job `id` at `at` (its start marker, see protocol.ts) */
+  onStarted(worker: WorkerProcess, id: number, at: number): void;
   /** answers, in the order the worker ran the jobs */
   onReplies(worker: WorkerProcess, replies: Exclude<WorkerReply, { type: 'ready' }>[]): void;
   /**
@@ -32,17 +46,34 @@ export interface WorkerEvents {
  * `PRAGMA hard_heap_limit` into a no-op); elsewhere only V8's heap is capped.
  */
 function start(memoryMb: number): ChildProcess {
-  const execArgv = [`--max-old-space-size=${Math.max(64, Math.floor(memoryMb / 2))}`, '--import', TSX_LOADER];
+  entry ??= workerEntry();
+  const execArgv = [
+    `--max-old-space-size=${Math.max(64, Math.floor(memoryMb / 2))}`,
+    // SQLite does the heavy lifting; optimizing the worker's own JavaScript cost more CPU than it
+    // saved over an evaluation (about a third of a cold worker's time on Spider dev)
+    '--no-opt',
+    ...entry.execArgv,
+  ];
   const options = {
     // 'advanced' = structured clone: Buffers and bigints survive the trip
     serialization: 'advanced' as const,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
-    env: { ...process.env, TRUEBOARD_SQL_WORKER_MEMORY_MB: String(memoryMb) },
+    // stdout carries the start markers, stderr what explains a crash
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+    env: workerEnv(memoryMb),
   };
-  if (process.platform !== 'linux') return fork(WORKER_MODULE, [], { ...options, execArgv });
+  if (process.platform !== 'linux') return fork(entry.module, [], { ...options, execArgv });
   const script = 'ulimit -d "$1" && shift && exec "$@"';
   const kib = String(memoryMb * 1024);
-  return spawn('/bin/sh', ['-c', script, 'sh', kib, process.execPath, ...execArgv, WORKER_MODULE], options);
+  return spawn('/bin/sh', ['-c', script, 'sh', kib, process.execPath, ...execArgv, entry.module], options);
+}
+
+/**
+ * The worker's environment: the parent's, less what would make every worker start slower for
+ * nothing (Node loads NODE_EXTRA_CA_CERTS at start-up, ~30 ms; a SQL worker opens no connection).
+ */
+function workerEnv(memoryMb: number): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+  return { ...env, TRUEBOARD_SQL_WORKER_MEMORY_MB: String(memoryMb) };
 }
 
 /** The parent's handle on one forked SQL worker process. */
@@ -64,6 +95,15 @@ export class WorkerProcess {
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
     });
+    // markers are ASCII lines; a chunk may end inside one, so keep the unfinished rest
+    let partial = '';
+    this.child.stdout?.setEncoding('latin1');
+    this.child.stdout?.on('data', (chunk: string) => {
+      const text = partial + chunk;
+      partial = text.slice(text.lastIndexOf('\n') + 1);
+      const m = lastMarker(text);
+      if (m) events.onStarted(this, m.id, m.at);
+    });
     this.child.on('message', (msg: unknown) => {
       if (Array.isArray(msg)) {
         events.onReplies(
@@ -80,11 +120,13 @@ export class WorkerProcess {
     // 'exit' = reaped. (Not 'close': it never comes after the parent disconnects the channel.)
     this.child.on('exit', (code, signal) => {
       const done = () => this.exit(events, `worker exited (${signal ?? `code ${code}`})${this.stderrSuffix()}`);
-      const stderr = this.child.stderr;
-      if (!stderr || stderr.destroyed) return done();
-      // let stderr drain first, briefly: it may hold the stack trace that explains a crash
-      stderr.once('close', done);
-      setTimeout(done, STDERR_DRAIN_MS).unref();
+      // let both pipes drain first, briefly: stderr may hold the stack trace that explains a crash,
+      // stdout the start marker that says which job was running
+      const open = [this.child.stdout, this.child.stderr].filter((p) => p && !p.destroyed);
+      if (!open.length) return done();
+      let left = open.length;
+      for (const p of open) p?.once('close', () => --left === 0 && done());
+      setTimeout(done, PIPE_DRAIN_MS).unref();
     });
   }
 
@@ -92,8 +134,8 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
-  send(batch: WorkerBatch): void {
-    this.child.send(batch);
+  send(message: WorkerBatch | WorkerCancel): void {
+    this.child.send(message);
   }
 
   /** SIGKILL: a query stuck inside SQLite cannot be interrupted any other way. */
@@ -114,15 +156,15 @@ export class WorkerProcess {
 
   /** Whether this process keeps the parent's event loop alive: only while it has work. */
   setRef(on: boolean): void {
-    const stderr = this.child.stderr instanceof Socket ? this.child.stderr : undefined;
+    const pipes = [this.child.stdout, this.child.stderr].filter((p) => p instanceof Socket);
     if (on) {
       this.child.ref();
       this.child.channel?.ref();
-      stderr?.ref();
+      for (const p of pipes) p.ref();
     } else {
       this.child.unref();
       this.child.channel?.unref();
-      stderr?.unref();
+      for (const p of pipes) p.unref();
     }
   }
 

@@ -1,18 +1,21 @@
 /**
- * Entry point of one SQL worker process (forked by SqlPool, run through tsx). It runs its jobs one
- * at a time, in the order they arrived, and sends the answers in batches: when FLUSH_EVERY have
- * piled up or they hold FLUSH_BYTES of results, when its line is empty, and before a timed job
- * (whose laps go out one by one). The
- * parent enforces timeouts by killing this process, which is the only way to really stop a runaway
- * SQLite query from JavaScript.
+ * Entry point of one SQL worker process (started by SqlPool: compiled into the CLI bundle, or run
+ * through tsx from source). It runs its jobs one at a time, in the order they arrived, writes a
+ * start marker to stdout before each (see protocol.ts), and sends the answers in batches: when
+ * FLUSH_EVERY have piled up or they hold FLUSH_BYTES of results, when its line is empty, and before
+ * a timed job (whose laps go out one by one). The parent enforces timeouts by killing this
+ * process, which is the only way to really stop a runaway SQLite query from JavaScript.
  */
+import { writeSync } from 'node:fs';
 import { ConnectionCache } from './connection-cache';
-import { WorkerBatch, type WorkerReply, type WorkerRequest } from './protocol';
+import { batchProblem, clock, isWorkerCancel, marker, type WorkerReply, type WorkerRequest } from './protocol';
 import { runQuery, timeQuery } from './run-query';
 
 type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
 
 const FLUSH_EVERY = 16;
+/** after a job this slow, read what the parent sent meanwhile (it may hand the next jobs to another worker) */
+const LOOK_UP_AFTER_MS = 50;
 /** one IPC message carries at most this much result beyond its last reply (each is capped by maxBytes) */
 const FLUSH_BYTES = 1024 * 1024;
 const cache = new ConnectionCache(4);
@@ -34,12 +37,31 @@ function answer(reply: JobReply): void {
   if (pending.length >= FLUSH_EVERY || pendingBytes >= FLUSH_BYTES) flush();
 }
 
+/** Synchronous, so the marker is out before the job can run away; stdout is a pipe to the pool. */
+function markStart(id: number): void {
+  const text = marker(id, clock());
+  for (let written = 0; written < text.length; ) {
+    try {
+      written += writeSync(1, text.slice(written));
+    } catch (err) {
+      // a non-blocking pipe that is full: wait for the parent to read
+      if (!(err instanceof Error && 'code' in err && err.code === 'EAGAIN')) throw err;
+    }
+  }
+}
+
 async function drain(): Promise<void> {
   draining = true;
   for (let job = line.shift(); job; job = line.shift()) {
+    markStart(job.id);
     if (job.kind === 'execute') {
       const caps = { maxRows: job.maxRows, maxBytes: job.maxBytes };
-      answer({ type: 'result', id: job.id, outcome: runQuery(cache, job.dbPath, job.sql, caps) });
+      const outcome = runQuery(cache, job.dbPath, job.sql, caps);
+      answer({ type: 'result', id: job.id, outcome });
+      if (outcome.ms >= LOOK_UP_AFTER_MS) {
+        flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     } else {
       flush();
       // timed jobs yield between repetitions; jobs arriving meanwhile wait their turn in `line`
@@ -57,9 +79,16 @@ async function drain(): Promise<void> {
 }
 
 process.on('message', (msg: unknown) => {
-  const parsed = WorkerBatch.safeParse(msg);
-  if (!parsed.success) throw new Error(`bad request to SQL worker: ${parsed.error.message}`);
-  line.push(...parsed.data);
+  if (isWorkerCancel(msg)) {
+    const drop = new Set(msg.cancel);
+    for (const job of line.filter((j) => drop.has(j.id))) answer({ type: 'cancelled', id: job.id });
+    line.splice(0, line.length, ...line.filter((j) => !drop.has(j.id)));
+    if (!draining) flush();
+    return;
+  }
+  const problem = batchProblem(msg);
+  if (problem) throw new Error(`bad request to SQL worker: ${problem}`);
+  line.push(...(msg as WorkerRequest[]));
   if (!draining) void drain();
 });
 

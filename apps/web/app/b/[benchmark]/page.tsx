@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { AutoSubmit } from '../../../components/auto-submit';
 import { FAMILY_LABEL, fmt, fmtCi, fmtDate, type Unit } from '../../../lib/format';
 import { api, load } from '../../../lib/server-api';
+import { tieText } from '../../../lib/tie';
 import { ScoreChart, SlopeChart } from './charts';
 import { familyCharts } from './family-charts';
 
@@ -144,16 +145,17 @@ export default async function LeaderboardPage({
         </p>
       ) : (
         <div className="table-wrap">
-          <table aria-describedby="board-caption">
+          <table className="board" aria-describedby="board-caption">
             <caption
               id="board-caption"
               className="small muted"
               style={{ captionSide: 'bottom', textAlign: 'left', padding: '0.5rem' }}
             >
               Ranked by {primary?.label} ({primary?.semantics}) on v{board.version}; {board.total} entr
-              {board.total === 1 ? 'y' : 'ies'}. Shaded rows with the same group share a statistical tie: their 95%
-              confidence intervals overlap the entry above, or a paired test on their per-example results cannot tell
-              them apart (p ≥ 0.05).
+              {board.total === 1 ? 'y' : 'ies'}. A tie group (shaded, ≈N) is a chain of adjacent entries that the paired
+              test on their per-example results cannot tell apart (p ≥ 0.05: exact McNemar for right/wrong verdicts, a
+              sign-flip permutation test for graded scores); where there is no paired data, overlapping 95% intervals.
+              Each p compares an entry with the one ranked directly above it.
             </caption>
             <thead>
               <tr>
@@ -200,9 +202,15 @@ export default async function LeaderboardPage({
                     {r.tied && (
                       <span
                         className="badge tie"
-                        title={`tie group ${r.group}: not distinguishable from the entry above`}
+                        title={`tie group ${r.group}${r.tie ? `; ${tieText(r.tie).long}` : ''}`}
                       >
                         ≈{r.group}
+                      </span>
+                    )}
+                    {r.tie && tieText(r.tie).short && (
+                      <span className="badge tie-test" title={tieText(r.tie).long} data-testid="tie-test">
+                        <span aria-hidden="true">{tieText(r.tie).short}</span>
+                        <span className="sr-only">{tieText(r.tie).long}</span>
                       </span>
                     )}
                   </td>

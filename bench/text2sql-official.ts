@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Measured, measureOk, median, seconds } from './measure';
+
+/*
+ * `trueboard eval text2sql` against the script it replaces: BIRD's official evaluation.py (kept
+ * unchanged in ../shared/reference/bird-eval, with run_spider.py to run it on Spider's layout), on
+ * the same predictions with the same (bird) semantics, each timed as a whole process, in the same
+ * run, interleaved so a busy machine slows both alike.
+ */
+
+export const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** next to the repository, as the README of bird-eval describes */
+export const BIRD_EVAL = join(REPO, '..', 'shared', 'reference', 'bird-eval');
+export const DATASET = join(REPO, 'benchmarks', 'spider-dev');
+export const CLI = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+/** Why the official baseline cannot run here, or null. */
+export function officialMissing(): string | null {
+  const runner = join(BIRD_EVAL, 'run_spider.py');
+  if (!existsSync(runner))
+    return `the official BIRD evaluator is missing: no ${runner} (../shared/reference/bird-eval next to the repository)`;
+  const py = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  if (py.status !== 0) return 'python3 is not on the PATH (the official evaluator is a Python script)';
+  return null;
+}
+
+/** Builds the CLI bundle and checks that `trueboard` runs it (not the sources through tsx). */
+export function buildCli(): void {
+  const b = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`building the CLI failed:\n${b.stderr}`);
+  const v = spawnSync(process.execPath, [CLI, '-V'], { encoding: 'utf8' });
+  if (v.status !== 0 || v.stderr.includes('bundle')) throw new Error(`trueboard -V after the build:\n${v.stderr}`);
+}
+
+const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
+const trueboard = (args: readonly string[]) => measureOk(process.execPath, [CLI, ...args]);
+
+/** The official script's "total" EX: every line counts, so wta_1's unscorable questions are wrong there. */
+function officialTotal(m: Measured): string {
+  const total = /^accuracy\s.*?([\d.]+)\s*$/m.exec(m.stdout)?.[1];
+  if (!total) throw new Error(`no accuracy line in the official output:\n${m.stdout}`);
+  return total;
+}
+
+/** Ours on the official script's scale: examples right under bird semantics over every example. */
+function ourTotal(reportFile: string): string {
+  const r = JSON.parse(readFileSync(reportFile, 'utf8')) as { examples: { data: { ex_bird: unknown } }[] };
+  return ((100 * r.examples.filter((e) => e.data.ex_bird === 1).length) / r.examples.length).toFixed(2);
+}
+
+export interface OfficialRows {
+  /** lines to print */
+  lines: string[];
+  /** examples whose totals disagree with the official script (must be none) */
+  disagreements: string[];
+}
+
+export function compareWithOfficial(systems: readonly string[]): OfficialRows {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-official-'));
+  const lines: string[] = [];
+  const disagreements: string[] = [];
+  const row = (name: string, ms: number, ratio?: string, target?: string) =>
+    lines.push(
+      `  ${name.padEnd(46)} ${seconds(ms).padStart(8)}  ${(ratio ?? '').padStart(7)}${target ? `  ${target}` : ''}`,
+    );
+  try {
+    const version = Array.from({ length: 2 * RUNS }, () => trueboard(['-V']).wallMs);
+    const help = Array.from({ length: 2 * RUNS }, () => trueboard(['--help']).wallMs);
+
+    const officialMs: number[] = [];
+    const oursMs: number[] = [];
+    for (const system of systems) {
+      const preds = join(DATASET, 'baselines', system);
+      const out = join(dir, `${system}.json`);
+      const o: number[] = [];
+      const t: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const off = official(preds);
+        o.push(off.wallMs);
+        t.push(
+          trueboard([
+            'eval',
+            'text2sql',
+            '--dataset',
+            DATASET,
+            '--predictions',
+            preds,
+            '--semantics',
+            'bird',
+            '--out',
+            out,
+          ]).wallMs,
+        );
+        if (i === 0 && officialTotal(off) !== ourTotal(out))
+          disagreements.push(`${system}: official total EX ${officialTotal(off)}, trueboard ${ourTotal(out)}`);
+      }
+      officialMs.push(median(o));
+      oursMs.push(median(t));
+    }
+    const all = systems.flatMap((s) => ['--predictions', join(DATASET, 'baselines', s)]);
+    const together = Array.from(
+      { length: RUNS },
+      () =>
+        trueboard(['eval', 'text2sql', '--dataset', DATASET, ...all, '--semantics', 'bird', '--out', join(dir, 'all')])
+          .wallMs,
+    );
+
+    lines.push(`  ${'whole process, median of'.padEnd(46)} ${String(RUNS).padStart(8)}  vs official`);
+    systems.forEach((system, i) => {
+      const [off, ours] = [officialMs[i] ?? Number.NaN, oursMs[i] ?? Number.NaN];
+      row(`official evaluation.py, ${system}`, off, '1.00×');
+      row(`trueboard eval, ${system}`, ours, `${(off / ours).toFixed(2)}×`, 'target ≥ 1×');
+    });
+    const threeOfficial = officialMs.reduce((a, b) => a + b, 0);
+    row(`official, ${systems.length} runs (sum of the medians above)`, threeOfficial, '1.00×');
+    row(
+      `trueboard eval, ${systems.length} systems in one call`,
+      median(together),
+      `${(threeOfficial / median(together)).toFixed(2)}×`,
+      `target ≥ ${systems.length}×`,
+    );
+    row('trueboard -V', median(version), '', 'target ≤ 0.30 s');
+    row('trueboard --help', median(help), '', 'target ≤ 0.30 s');
+    for (const s of systems) {
+      // one call for several systems must score each exactly as a call of its own does
+      if (ourTotal(join(dir, 'all', `${basename(s, '.sql')}.json`)) !== ourTotal(join(dir, `${s}.json`)))
+        disagreements.push(`${s}: the ${systems.length}-system call scored it differently`);
+    }
+    return { lines, disagreements };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,3 @@
+ALTER TABLE "submissions" ADD COLUMN "client_request_id" text;--> statement-breakpoint
+ALTER TABLE "submissions" ADD CONSTRAINT "submissions_client_request_key" UNIQUE("submitted_by","client_request_id");--> statement-breakpoint
+ALTER TABLE "submissions" ADD CONSTRAINT "submissions_client_request_id_valid" CHECK ("submissions"."client_request_id" IS NULL OR "submissions"."client_request_id" ~ '^[!-~]{1,200}$');

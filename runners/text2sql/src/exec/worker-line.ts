@@ -1,0 +1,163 @@
+import { outOfMemoryMessage } from './limits';
+import type { WorkerReply, WorkerRequest } from './protocol';
+import type { ExecFailure } from './types';
+
+export type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
+
+export interface Job {
+  request: Omit<WorkerRequest, 'id'>;
+  timeoutMs: number;
+  /** runs alone in a worker's line: timed jobs, whose laps must not share the worker */
+  solo: boolean;
+  /** a reply for this job arrived; true when it was the last one */
+  onReply(reply: JobReply): boolean;
+  fail(failure: ExecFailure): void;
+}
+
+export interface Running {
+  id: number;
+  job: Job;
+  /**
+   * When it started (wall clock, see protocol.ts `clock`). Exact once its start marker arrived;
+   * before that, for the head of the line, the moment the parent learnt that the jobs before it
+   * were done, which is never earlier than the real start, so a timeout is never cut short.
+   */
+  started: number;
+  /** its start marker arrived: it started at `started`, and every job before it is done */
+  marked: boolean;
+  /**
+   * taken back while it waited behind a slow query and sent to another worker: this worker was
+   * told to drop it, and whatever it still says about it is ignored
+   */
+  handedOff?: boolean;
+}
+
+/**
+ * A query running this long makes the queries waiting behind it in its worker's batch go to
+ * another worker: one runaway must not hold up the rest of its batch until its timeout.
+ */
+export const HAND_OFF_AFTER_MS = 500;
+
+/**
+ * What one worker holds: the jobs sent to it, in the order it runs them, and when the one running
+ * must be stopped. Answers arrive in batches, start markers as each job starts.
+ */
+export class Line {
+  jobs: Running[] = [];
+  /** holds a solo job: nothing else joins this line until it is done */
+  solo = false;
+  /** the running job ran past its timeout and the worker is being killed */
+  timedOut = false;
+  /** when the kill was decided */
+  killedAt: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** when `timer` fires */
+  due = Number.POSITIVE_INFINITY;
+
+  /**
+   * The job the worker is running, as far as the parent knows: the latest one whose marker
+   * arrived (everything before it is done, answered or not), else the head of the line.
+   */
+  running(): Running | undefined {
+    for (let i = this.jobs.length - 1; i >= 0; i--) {
+      const r = this.jobs[i];
+      if (r?.marked) return r;
+    }
+    return this.jobs[0];
+  }
+
+  /** When the running job's budget runs out (Infinity when the line is empty). */
+  deadline(): number {
+    const r = this.running();
+    return r ? r.started + r.job.timeoutMs : Number.POSITIVE_INFINITY;
+  }
+
+  /** The jobs waiting behind the running one (not started, not handed off). */
+  waiting(): Running[] {
+    const r = this.running();
+    const from = r ? this.jobs.indexOf(r) + 1 : 0;
+    return this.jobs.slice(from).filter((j) => !j.marked && !j.handedOff);
+  }
+
+  /** When the jobs waiting behind the running one are to be handed off (Infinity: never). */
+  handOffAt(): number {
+    const r = this.running();
+    return r && this.waiting().length ? r.started + HAND_OFF_AFTER_MS : Number.POSITIVE_INFINITY;
+  }
+
+  /** The running job has run long enough that new jobs should go elsewhere. */
+  slow(now: number): boolean {
+    const r = this.running();
+    return r !== undefined && now - r.started >= HAND_OFF_AFTER_MS;
+  }
+
+  /** A start marker arrived; markers of jobs already answered, or of another worker, are ignored. */
+  mark(id: number, at: number, now: number): boolean {
+    const r = this.jobs.find((j) => j.id === id);
+    if (!r) return false;
+    r.started = Math.min(at, now);
+    r.marked = true;
+    return true;
+  }
+
+  /** Answers, in the order the worker ran the jobs; a lap restarts its job's clock. */
+  answer(replies: JobReply[], now: number): void {
+    const before = this.jobs[0];
+    for (const reply of replies) {
+      const head = this.jobs[0];
+      if (!head || reply.id !== head.id) continue;
+      // a job handed off is answered by the worker it went to; this one dropped or ran it
+      if (head.handedOff) {
+        if (reply.type !== 'lap') this.jobs.shift();
+        continue;
+      }
+      if (reply.type === 'lap') head.started = now;
+      if (head.job.onReply(reply)) this.jobs.shift();
+    }
+    const next = this.jobs[0];
+    if (next && next !== before && !next.marked) next.started = now;
+    if (!next) this.solo = false;
+  }
+
+  /**
+   * The worker died (`killed` for a timeout, of memory, or otherwise): the job it was running fails
+   * with its own time and reason (the start markers are all in: the pipes were drained first), and
+   * the ones it had finished but not yet answered, or not started, run again elsewhere. Jobs handed
+   * off are another worker's. A job killed a moment before its own deadline (its start marker was
+   * still in the pipe when the kill was decided) is not at fault: it runs again too.
+   */
+  afterDeath(
+    cause: 'killed' | 'out_of_memory' | 'crashed',
+    at: { now: number; memoryMb: number; why: string },
+  ): { again: Job[]; failed?: { job: Job; failure: ExecFailure } } {
+    const culprit = this.running();
+    const again: Job[] = [];
+    let failed: { job: Job; failure: ExecFailure } | undefined;
+    for (const r of this.jobs) {
+      if (r.handedOff) continue;
+      const ms = (this.killedAt ?? at.now) - r.started;
+      if (r !== culprit || (cause === 'killed' && ms < r.job.timeoutMs)) {
+        again.push(r.job);
+        continue;
+      }
+      const failure: ExecFailure =
+        cause === 'killed'
+          ? {
+              ok: false,
+              error: 'timeout',
+              message: `timed out after ${r.job.timeoutMs} ms; the worker running it was killed`,
+              ms,
+            }
+          : cause === 'out_of_memory'
+            ? { ok: false, error: 'out_of_memory', message: outOfMemoryMessage(at.memoryMb), ms }
+            : {
+                ok: false,
+                error: 'worker_crashed',
+                message: `the SQL worker died while running this query: ${at.why}`,
+                ms,
+              };
+      failed = { job: r.job, failure };
+    }
+    return { again, failed };
+  }
+}
