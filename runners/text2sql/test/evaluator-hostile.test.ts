@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunContext } from '@trueboard/contracts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
-import { miniSpider } from './fixture';
+import { miniSpider, testRunContext } from './fixture';
 
 /*
  * A submission of hostile predictions on the real concert_singer database (6 singers), scored like
@@ -37,14 +36,7 @@ const HOSTILE: [string, RegExp][] = [
 let dir: string;
 let prepared: Text2SqlPrepared;
 
-const ctx = (): RunContext => ({
-  device: 'cpu',
-  seed: 7,
-  signal: new AbortController().signal,
-  progress: () => {},
-  log: () => {},
-  provenance: { runnerVersion: 't', hostname: 'h', datasetHash: 'a'.repeat(64), artifactHash: 'b'.repeat(64) },
-});
+const ctx = testRunContext;
 
 beforeAll(async () => {
   // one more example with a normal, correct prediction, in the middle of the hostile ones

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EvaluationReport, type RunContext, SubmissionError } from '@trueboard/contracts';
+import { type EvaluationReport, SubmissionError } from '@trueboard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
-import { miniSpider } from './fixture';
+import { miniSpider, testRunContext } from './fixture';
 
 /*
  * Hand-worked verdicts on the real concert_singer database (singers: Joe Sharp 52 Netherlands,
@@ -85,14 +85,7 @@ let dir: string;
 let prepared: Text2SqlPrepared;
 let predictions: string;
 
-const ctx = (): RunContext => ({
-  device: 'cpu',
-  seed: 7,
-  signal: new AbortController().signal,
-  progress: () => {},
-  log: () => {},
-  provenance: { runnerVersion: 't', hostname: 'h', datasetHash: 'a'.repeat(64), artifactHash: 'b'.repeat(64) },
-});
+const ctx = testRunContext;
 
 async function evaluate(p: Text2SqlPrepared, text: string): Promise<EvaluationReport> {
   const file = join(mkdtempSync(join(tmpdir(), 'tb-preds-')), 'preds.json');

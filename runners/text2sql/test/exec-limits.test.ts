@@ -1,13 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationReport, RunContext } from '@trueboard/contracts';
+import type { EvaluationReport } from '@trueboard/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { text2sqlEvaluator } from '../src/evaluator';
 import { type ExecOutcome, SqlPool } from '../src/exec/index';
 import { preview } from '../src/score';
 import { text2sqlCorrectionValidator } from '../src/validate-correction';
-import { miniSpider, SPIDER } from './fixture';
+import { miniSpider, SPIDER, testRunContext } from './fixture';
 
 /*
  * Resource caps of SQL execution (issue 9): the bytes of a result are capped inside the worker as
@@ -108,14 +108,7 @@ describe.runIf(process.platform === 'linux')('worker memory limit', () => {
 });
 
 describe('over-cap queries in an evaluation', () => {
-  const ctx: RunContext = {
-    device: 'cpu',
-    seed: 7,
-    signal: new AbortController().signal,
-    progress: () => {},
-    log: () => {},
-    provenance: { runnerVersion: 't', hostname: 'h', datasetHash: 'a'.repeat(64), artifactHash: 'b'.repeat(64) },
-  };
+  const ctx = testRunContext();
   const q = (query: string, pred: string) => ({ db_id: 'concert_singer', question: 'q', query, pred });
   const examples = [
     q('SELECT count(*) FROM singer', 'SELECT count(*) FROM singer'),

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunContext } from '@trueboard/contracts';
 
 /** the repo's copy of the real Spider dev data (provenance in its README) */
 export const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
@@ -19,4 +20,16 @@ export function miniSpider(examples: { db_id: string; question: string; query: s
     cpSync(join(SPIDER, 'database', db), join(dir, 'database', db), { recursive: true });
   }
   return dir;
+}
+
+/** A run context for calling an evaluator directly (no runner): CPU, a fixed seed, no progress. */
+export function testRunContext(): RunContext {
+  return {
+    device: 'cpu',
+    seed: 7,
+    signal: new AbortController().signal,
+    progress: () => {},
+    log: () => {},
+    provenance: { runnerVersion: 't', hostname: 'h', datasetHash: 'a'.repeat(64), artifactHash: 'b'.repeat(64) },
+  };
 }
