@@ -1,19 +1,18 @@
-import { type Actor, claim, completeRun, createMethod, registerRunner, resolveSecret, submit } from '@trueboard/core';
+import { createMethod, submit } from '@trueboard/core';
 import {
   goodPredictions,
   makeTeam,
   serveTestPlatform,
   type TestPlatform,
   testPlatform,
-  testReport,
+  testRunner,
   toyScenario,
 } from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let p: TestPlatform;
 let srv: Awaited<ReturnType<typeof serveTestPlatform>>;
-let runner: Actor;
-let runnerId: string;
+let runner: Awaited<ReturnType<typeof testRunner>>;
 
 let teams = 0;
 async function entry(name: string, value: number) {
@@ -21,34 +20,24 @@ async function entry(name: string, value: number) {
   const team = await makeTeam(p, slug);
   const method = await createMethod(p, team.owner.actor, { team: slug, name });
   await submit(p, team.owner.actor, { benchmark: 'toy-qa', method: method.id }, goodPredictions({ q1: slug }));
-  const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
-  if (!job) throw new Error('no job');
-  await completeRun(p, runner, job.runId, {
-    report: testReport(job, {
-      metrics: [
-        {
-          name: 'accuracy',
-          semantics: 'exact-match',
-          value,
-          ci: { low: value - 1, high: value + 1, level: 0.95, method: 'wilson' },
-          n: 5,
-        },
-      ],
-      examples: [{ id: 'q1', verdict: 1, data: {} }],
-    }),
+  await runner.scoreNext({
+    metrics: [
+      {
+        name: 'accuracy',
+        semantics: 'exact-match',
+        value,
+        ci: { low: value - 1, high: value + 1, level: 0.95, method: 'wilson' },
+        n: 5,
+      },
+    ],
+    examples: [{ id: 'q1', verdict: 1, data: {} }],
   });
 }
 
 beforeAll(async () => {
   p = await testPlatform();
   const cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
-    hostname: 'h',
-    device: 'cpu',
-    families: ['text2sql'],
-    version: 't',
-  }));
+  runner = await testRunner(p, cast.runnerToken.secret);
   await entry('=cmd()', 70);
   await entry('plain', 90);
   srv = await serveTestPlatform(p);

@@ -4,30 +4,24 @@ import {
   makeTeam,
   type TestPlatform,
   testPlatform,
-  testReport,
+  testRunner,
   toyScenario,
 } from '@trueboard/testkit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Actor,
   benchmarkSummaries,
-  claim,
-  completeRun,
   createMethod,
   LeaderboardQuery,
   leaderboard,
   leaderboardCsv,
   leaderboardQueryFromParams,
   listBenchmarks,
-  registerRunner,
-  resolveSecret,
   submit,
 } from '../src/index';
 
 let p: TestPlatform;
-let runner: Actor;
-let runnerId: string;
+let runner: Awaited<ReturnType<typeof testRunner>>;
 
 /** name → [accuracy, ci low, ci high, latency ms (lower is better)] */
 const ENTRIES: Record<
@@ -54,13 +48,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   p = await testPlatform();
   const cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
-    hostname: 'h',
-    device: 'cpu',
-    families: ['text2sql'],
-    version: 't',
-  }));
+  runner = await testRunner(p, cast.runnerToken.secret);
   for (const [name, e] of Object.entries(ENTRIES)) await addEntry(name, e);
 });
 afterAll(() => p.close());
@@ -80,22 +68,18 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
   );
   ids[name] = s.id;
   if (e.baseline) await p.db.update(submissions).set({ isBaseline: true }).where(eq(submissions.id, s.id));
-  const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
-  if (!job) throw new Error('no job');
-  await completeRun(p, runner, job.runId, {
-    report: testReport(job, {
-      metrics: [
-        {
-          name: 'accuracy',
-          semantics: 'exact-match',
-          value: e.acc[0],
-          ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
-          n: e.verdicts?.length ?? 5,
-        },
-        { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: e.verdicts?.length ?? 5 },
-      ],
-      examples: (e.verdicts ?? [1]).map((verdict, i) => ({ id: `q${i + 1}`, verdict, data: {} })),
-    }),
+  await runner.scoreNext({
+    metrics: [
+      {
+        name: 'accuracy',
+        semantics: 'exact-match',
+        value: e.acc[0],
+        ci: { low: e.acc[1], high: e.acc[2], level: 0.95, method: 'wilson' },
+        n: e.verdicts?.length ?? 5,
+      },
+      { name: 'latency', semantics: 'p50', value: e.ms, ci: null, n: e.verdicts?.length ?? 5 },
+    ],
+    examples: (e.verdicts ?? [1]).map((verdict, i) => ({ id: `q${i + 1}`, verdict, data: {} })),
   });
 }
 

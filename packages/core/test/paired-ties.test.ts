@@ -3,21 +3,11 @@ import {
   makeTeam,
   type TestPlatform,
   testPlatform,
-  testReport,
+  testRunner,
   toyScenario,
 } from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Actor,
-  claim,
-  completeRun,
-  createMethod,
-  leaderboard,
-  leaderboardCsv,
-  registerRunner,
-  resolveSecret,
-  submit,
-} from '../src/index';
+import { createMethod, leaderboard, leaderboardCsv, submit } from '../src/index';
 
 /*
  * Tie groups on a board whose entries carry per-example verdicts: the paired test on the examples
@@ -25,20 +15,13 @@ import {
  */
 
 let p: TestPlatform;
-let runner: Actor;
-let runnerId: string;
+let runner: Awaited<ReturnType<typeof testRunner>>;
 let teams = 0;
 
 beforeAll(async () => {
   p = await testPlatform();
   const cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
-    hostname: 'h',
-    device: 'cpu',
-    families: ['text2sql'],
-    version: 't',
-  }));
+  runner = await testRunner(p, cast.runnerToken.secret);
 });
 afterAll(() => p.close());
 
@@ -54,23 +37,19 @@ async function entry(name: string, verdicts: (number | null)[], ci: [number, num
   const team = await makeTeam(p, slug);
   const method = await createMethod(p, team.owner.actor, { team: slug, name });
   await submit(p, team.owner.actor, { benchmark: 'toy-qa', method: method.id }, goodPredictions({ q1: slug }));
-  const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
-  if (!job) throw new Error('no job');
   const scored = verdicts.filter((v): v is number => v !== null);
   const value = (100 * scored.reduce((s, v) => s + v, 0)) / scored.length;
-  await completeRun(p, runner, job.runId, {
-    report: testReport(job, {
-      metrics: [
-        {
-          name: 'accuracy',
-          semantics: 'exact-match',
-          value,
-          ci: { low: ci[0], high: ci[1], level: 0.95, method: 'wilson' },
-          n: scored.length,
-        },
-      ],
-      examples: verdicts.map((verdict, i) => ({ id: `q${i}`, verdict, data: {} })),
-    }),
+  await runner.scoreNext({
+    metrics: [
+      {
+        name: 'accuracy',
+        semantics: 'exact-match',
+        value,
+        ci: { low: ci[0], high: ci[1], level: 0.95, method: 'wilson' },
+        n: scored.length,
+      },
+    ],
+    examples: verdicts.map((verdict, i) => ({ id: `q${i}`, verdict, data: {} })),
   });
 }
 

@@ -5,4 +5,5 @@ export * from './processes';
 export * from './report';
 export * from './scenario';
 export * from './server';
+export * from './test-runner';
 export * from './toy-evaluator';
