@@ -28,6 +28,33 @@ const procedureMeta = (path: string) => procedures[path]?._def.meta;
  * for the runner protocol, blobs, uploads and health. Next.js route handlers and plain Node
  * servers (tests, runners-only deployments) mount the same function.
  */
+/**
+ * tRPC at /api/trpc. The request limits and the caller's context come first, so a refused body
+ * or a database that is down still gets a tRPC-shaped error with this request's id.
+ */
+async function handleTrpc(platform: core.Platform, req: Request, requestId: string): Promise<Response> {
+  let checked: Request;
+  let ctx: Context;
+  try {
+    checked = await checkTrpcRequest(req, TRPC_ENDPOINT, procedureMeta);
+    ctx = await createContext(platform, req, new Headers(), requestId);
+  } catch (err) {
+    const url = new URL(req.url);
+    const calls = procedurePaths(url, TRPC_ENDPOINT).length;
+    return trpcEnvelopeError(err, requestId, calls, url.searchParams.get('batch') === '1');
+  }
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req: checked,
+    router: appRouter,
+    createContext: async ({ resHeaders }) => ({ ...ctx, resHeaders }),
+    // a call that failed because the database is down says when to try again
+    responseMeta: ({ errors }) => ({
+      headers: errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? retryAfter(503) : {},
+    }),
+  });
+}
+
 export function createHandler(getPlatform: () => Promise<core.Platform>): FetchHandler {
   const handle = async (req: Request, requestId: string): Promise<Response> => {
     const url = new URL(req.url);
@@ -42,43 +69,18 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       if (onDownloadOrigin(platform.config, req) && parts[1] !== 'benchmarks') {
         return json({ error: { code: 'not_found', message: 'this origin only serves downloads' } }, 404);
       }
-      if (parts[1] === 'trpc') {
-        let checked: Request;
-        try {
-          checked = await checkTrpcRequest(req, TRPC_ENDPOINT, procedureMeta);
-        } catch (err) {
-          const calls = procedurePaths(url, TRPC_ENDPOINT).length;
-          return trpcEnvelopeError(err, requestId, calls, url.searchParams.get('batch') === '1');
-        }
-        // the context is made before tRPC runs, so a failure there (the database is down) still
-        // answers with this request's id
-        let ctx: Context;
-        try {
-          ctx = await createContext(platform, req, resHeaders, requestId);
-        } catch (err) {
-          const calls = procedurePaths(url, TRPC_ENDPOINT).length;
-          return trpcEnvelopeError(err, requestId, calls, url.searchParams.get('batch') === '1');
-        }
-        return await fetchRequestHandler({
-          endpoint: TRPC_ENDPOINT,
-          req: checked,
-          router: appRouter,
-          createContext: async ({ resHeaders: h }) => ({ ...ctx, resHeaders: h }),
-          // a call that failed because the database is down says when to try again
-          responseMeta: ({ errors }) => ({
-            headers: errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? retryAfter(503) : {},
-          }),
-        });
+      if (parts[1] === 'trpc') return await handleTrpc(platform, req, requestId);
+      // health needs no caller: it answers (degraded) even when the database cannot name one
+      if (parts[1] === 'health' && parts.length === 2 && req.method === 'GET') {
+        const h = await core.health(platform);
+        return json(h, h.status === 'ok' ? 200 : 503);
       }
       const ctx = await createContext(platform, req, resHeaders, requestId);
       if (req.method !== 'GET' && req.method !== 'HEAD' && ctx.viaCookie && !sameOrigin(req)) {
         throw core.forbidden('cross-site request refused');
       }
       let res: Response | null = null;
-      if (parts[1] === 'health' && parts.length === 2 && req.method === 'GET') {
-        const h = await core.health(platform);
-        res = json(h, h.status === 'ok' ? 200 : 503);
-      } else if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
+      if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
       else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
       else if (parts[1] === 'benchmarks') res = await handleVersions(ctx, parts.slice(2));
       else if (parts[1] === 'leaderboard') res = await handleLeaderboard(ctx, parts.slice(2));
