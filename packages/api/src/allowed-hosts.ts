@@ -2,7 +2,7 @@ import { hostname as machineName, networkInterfaces } from 'node:os';
 import type { Config } from '@trueboard/core';
 import { json } from './rest/respond';
 
-type HostConfig = Pick<Config, 'publicUrl' | 'downloadOrigin' | 'allowedHosts' | 'trustProxy'>;
+export type HostConfig = Pick<Config, 'publicUrl' | 'downloadOrigin' | 'allowedHosts' | 'trustProxy'>;
 
 /**
  * Which Host headers the platform answers to (DNS rebinding defence: a page on evil.example whose

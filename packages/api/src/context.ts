@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type Platform, resolveSecret } from '@trueboard/core';
+import { type HostConfig, hostPolicy } from './allowed-hosts';
 import { viaHttps } from './client-address';
 
 export const SESSION_COOKIE = 'tb_session';
@@ -75,11 +76,14 @@ export function secureCookies(ctx: Pick<Context, 'req' | 'platform'>): boolean {
   return publicUrl?.startsWith('https:') === true || viaHttps(ctx.req, trustProxy);
 }
 
-/** Same-origin check for cookie-authenticated mutations (CSRF defence on top of SameSite=Lax). */
-export function sameOrigin(req: Request): boolean {
+/**
+ * Same-origin check for cookie-authenticated mutations (CSRF defence on top of SameSite=Lax). The
+ * host compared is the one the Host check uses: X-Forwarded-Host counts only from a trusted proxy.
+ */
+export function sameOrigin(req: Request, config: HostConfig): boolean {
   const origin = req.headers.get('origin');
   if (!origin) return req.headers.get('sec-fetch-site') !== 'cross-site';
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+  const host = hostPolicy(config).requestedHost(req.headers, new URL(req.url).host);
   try {
     return new URL(origin).host === host;
   } catch {

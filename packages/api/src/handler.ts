@@ -76,7 +76,7 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
         return json(h, h.status === 'ok' ? 200 : 503);
       }
       const ctx = await createContext(platform, req, resHeaders, requestId);
-      if (req.method !== 'GET' && req.method !== 'HEAD' && ctx.viaCookie && !sameOrigin(req)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && ctx.viaCookie && !sameOrigin(req, platform.config)) {
         throw core.forbidden('cross-site request refused');
       }
       let res: Response | null = null;

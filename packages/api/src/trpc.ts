@@ -47,7 +47,7 @@ export const createCallerFactory = t.createCallerFactory;
 /** Deny by default: a procedure without declared access, or a cross-site cookie mutation, is refused. */
 const guarded = t.procedure.use(async ({ meta, ctx, type, next }) => {
   if (!meta?.access) throw new TRPCError({ code: 'FORBIDDEN', message: 'procedure has no access rule' });
-  if (type === 'mutation' && ctx.viaCookie && !sameOrigin(ctx.req)) {
+  if (type === 'mutation' && ctx.viaCookie && !sameOrigin(ctx.req, ctx.platform.config)) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'cross-site request refused' });
   }
   const r = await next();

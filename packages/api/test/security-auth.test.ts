@@ -351,6 +351,21 @@ describe('session cookie behind a TLS proxy', () => {
     expect(http.cookie).not.toMatch(/Secure/);
   });
 
+  it("judges a cookie mutation's Origin against X-Forwarded-Host only from a trusted proxy", async () => {
+    const teamsCreate = (srv: Server, cookie: string, headers: Record<string, string>) =>
+      mutate(srv, 'teams.create', { slug: `csrf-${++n}`, name: 'x' }, { cookie, ...headers });
+    const forged = { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' };
+    const u = await makeUser(direct.p);
+    const session = (await signIn(direct.srv, u.email, u.password)).cookie?.split(';')[0] ?? '';
+    const refused = await teamsCreate(direct.srv, session, forged);
+    expect([refused.status, refused.message]).toEqual([403, 'cross-site request refused']);
+    // behind the trusted proxy, the host it reports is the one the browser used
+    const v = await makeUser(proxied.p);
+    const proxiedSession = (await signIn(proxied.srv, v.email, v.password)).cookie?.split(';')[0] ?? '';
+    const viaProxy = { origin: 'https://board.corp.example', 'x-forwarded-host': 'board.corp.example' };
+    expect((await teamsCreate(proxied.srv, proxiedSession, viaProxy)).status).toBe(200);
+  });
+
   it('is Secure whenever TRUEBOARD_PUBLIC_URL is https', async () => {
     const p = await testPlatform({ publicUrl: 'https://trueboard.example' });
     const srv = await serveTestPlatform(p);
