@@ -50,7 +50,10 @@ const upload = (key: string, body = goodPredictions()) =>
 async function expectUnavailable(res: Response, message: (body: unknown) => unknown) {
   expect(res.status).toBe(503);
   expect(res.headers.get('retry-after')).toBe('2');
-  expect(res.headers.get('x-request-id')).toBeTruthy();
+  // a fresh id: these requests send none of their own
+  expect(res.headers.get('x-request-id')).toMatch(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   expect(message(await res.json())).toBe(DATABASE_UNAVAILABLE);
 }
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
@@ -7,6 +8,7 @@ import {
   currentResult,
   getCorrection,
   impact,
+  importBenchmarkDir,
   leaderboard,
   listExampleResults,
   proposeCorrection,
@@ -19,7 +21,7 @@ import { correctionReviews, datasetVersions, evaluationRuns, submissions } from 
 import { firstStatement, kendallTauB, removeDistinct, spearman } from '@trueboard/metrics';
 import { makeUser, type TestPlatform } from '@trueboard/testkit';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '@trueboard/text2sql';
-import { eq, sql } from 'drizzle-orm';
+import { and, DrizzleQueryError, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPIDER, spiderPlatform } from './spider-platform';
 
@@ -38,11 +40,21 @@ let admin: Env['admin'];
 let proposer: Env['proposer'];
 let reviewer: Env['reviewer'];
 type Env = Awaited<ReturnType<typeof spiderPlatform>>;
-const runJobs = (n: number) => env.runJobs(n);
 
 // example 0: "How many singers do we have?" — gold SELECT count(*) FROM singer (= 6). A "correction"
 // that makes every system that answered count(*) wrong; example 1's question reworded only.
 const FIX_0 = 'SELECT count(*) FROM singer WHERE age > 30';
+const FIX_1 = 'What is the number of singers?';
+
+/** Version `number` of a benchmark (a test's own: other tests release other benchmarks). */
+async function versionRow(benchmark: string, number: number) {
+  const [v] = await p.db
+    .select()
+    .from(datasetVersions)
+    .where(and(eq(datasetVersions.benchmarkId, benchmark), eq(datasetVersions.number, number)));
+  if (!v) throw new Error(`no version ${number} of ${benchmark}`);
+  return v;
+}
 
 beforeAll(async () => {
   env = await spiderPlatform();
@@ -96,7 +108,7 @@ describe('audited corrections on Spider dev', () => {
     const c1 = await proposeCorrection(p, proposer.actor, {
       benchmark: 'spider-dev',
       exampleId: '1',
-      fields: { question: 'What is the number of singers?' },
+      fields: { question: FIX_1 },
       category: 'ambiguous_question',
       rationale: 'test: clearer wording',
     });
@@ -107,9 +119,15 @@ describe('audited corrections on Spider dev', () => {
       /cannot review your own correction/,
     );
     // nor can the database be made to record it
-    await expect(
-      p.db.insert(correctionReviews).values({ correctionId: c0.id, reviewerId: proposer.id, decision: 'approve' }),
-    ).rejects.toThrow();
+    const selfReview = await p.db
+      .insert(correctionReviews)
+      .values({ correctionId: c0.id, reviewerId: proposer.id, decision: 'approve' })
+      .catch((e: unknown) => e);
+    expect(selfReview).toBeInstanceOf(DrizzleQueryError);
+    expect((selfReview as DrizzleQueryError).cause).toMatchObject({
+      code: '23514', // check_violation
+      message: 'the proposer of a correction cannot review it',
+    });
     const outsider = await makeUser(p, { name: 'outsider' });
     await expect(reviewCorrection(p, outsider.actor, { id: c0.id, decision: 'approve' })).rejects.toThrow(
       /reviewer role/,
@@ -134,9 +152,14 @@ describe('audited corrections on Spider dev', () => {
     ]);
     expect(history.history.every((h) => h.exampleId === '0')).toBe(true);
 
-    await runJobs(3);
-    const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.kind, 'rescore'));
-    expect(runs.map((r) => r.state)).toEqual(['finished', 'finished', 'finished']);
+    await env.drain();
+    const v2Row = await versionRow('spider-dev', 2);
+    const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.datasetVersionId, v2Row.id));
+    expect(runs.map((r) => [r.kind, r.state])).toEqual([
+      ['rescore', 'finished'],
+      ['rescore', 'finished'],
+      ['rescore', 'finished'],
+    ]);
 
     // the board on v2: every system's EX changes exactly as its per-example rows say
     const v2 = await leaderboard(p, { benchmark: 'spider-dev', version: 2 });
@@ -187,7 +210,7 @@ describe('audited corrections on Spider dev', () => {
     });
     expect(j2[1]).toEqual({
       ...j1[1],
-      question: 'What is the number of singers?',
+      question: FIX_1,
       question_toks: ['What', 'is', 'the', 'number', 'of', 'singers', '?'],
     });
     expect(j2.slice(2)).toEqual(j1.slice(2));
@@ -199,10 +222,9 @@ describe('audited corrections on Spider dev', () => {
     const diff = await versionDiff(p, 'spider-dev', 2);
     expect(diff.changes.map((c) => [c.exampleId, c.after, c.corrections[0]?.id])).toEqual([
       ['0', { query: FIX_0 }, c0.id],
-      ['1', { question: 'What is the number of singers?' }, c1.id],
+      ['1', { question: FIX_1 }, c1.id],
     ]);
-    const [ver] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.number, 2));
-    expect(ver?.changelog).toMatch(/## Example 0 — wrong_gold/);
+    expect(v2Row.changelog).toMatch(/## Example 0 — wrong_gold/);
 
     // impact: equal to an independent computation from the two boards
     const im = await impact(p, { benchmark: 'spider-dev', from: 1, to: 2 });
@@ -219,37 +241,68 @@ describe('audited corrections on Spider dev', () => {
   });
 
   it('re-executes exactly the changed examples, and matches a full re-evaluation', { timeout: 120_000 }, async () => {
+    // the same two corrections released on a copy of Spider dev of this test's own: its v1 is the
+    // same content as Spider dev's v1, on which the platform scored the baselines
+    const dir = mkdtempSync(join(tmpdir(), 'tb-spider-inc-'));
+    cpSync(SPIDER, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, id: 'spider-inc' }));
+    await importBenchmarkDir(p, admin.actor, dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect((await versionRow('spider-inc', 1)).contentHash).toBe((await versionRow('spider-dev', 1)).contentHash);
+    for (const [exampleId, fields] of [
+      ['0', { query: FIX_0 }],
+      ['1', { question: FIX_1 }],
+    ] as const) {
+      const c = await proposeCorrection(p, proposer.actor, {
+        benchmark: 'spider-inc',
+        exampleId,
+        fields,
+        category: 'other',
+        rationale: 'test: incremental re-scoring',
+      });
+      await reviewCorrection(p, reviewer.actor, { id: c.id, decision: 'approve' });
+    }
+    expect(await releaseVersion(p, admin.actor, { benchmark: 'spider-inc' })).toEqual({
+      version: 2,
+      corrections: 2,
+      rescoring: 0,
+    });
+    const v2 = await versionRow('spider-inc', 2);
+    expect(v2.changedExamples).toEqual(['0', '1']);
+
     // v2's files on disk, as a runner materializes them
     const root = mkdtempSync(join(tmpdir(), 'tb-v2-'));
     for (const f of ['dev.json', 'dev_gold.sql', 'tables.json']) {
-      writeFileSync(join(root, f), await buffer((await versionFile(p, 'spider-dev', 2, f)).open()));
+      writeFileSync(join(root, f), await buffer((await versionFile(p, 'spider-inc', 2, f)).open()));
     }
     symlinkSync(join(SPIDER, 'database'), join(root, 'database'));
-    const [v2] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.number, 2));
     const bundle = {
       ref: {
-        benchmark: 'spider-dev',
+        benchmark: 'spider-inc',
         version: 2,
-        contentHash: v2?.contentHash ?? '',
+        contentHash: v2.contentHash,
         files: [],
         evaluator: { workers: 2 },
       },
       root,
     };
-    const [s] = await p.db.select().from(submissions).limit(1);
-    if (!s) throw new Error('no submission');
+    // the CodeS-1B baseline: the submission whose artifact is that file, byte for byte
+    const artifactPath = join(SPIDER, 'baselines', 'codes-1b.sql');
+    const sha256 = createHash('sha256').update(readFileSync(artifactPath)).digest('hex');
+    const codes = await p.db.select().from(submissions).where(eq(submissions.artifactSha256, sha256));
+    expect(codes.map((x) => [x.benchmarkId, x.isBaseline, x.datasetVersionId])).toEqual([
+      ['spider-dev', true, (await versionRow('spider-dev', 1)).id],
+    ]);
+    const [s] = codes;
+    if (!s) throw new Error('unreachable: one row asserted above');
     const v1Result = await currentResult(p.db, s.id, s.datasetVersionId);
     if (!v1Result) throw new Error('no v1 result');
     const prevRows = (await listExampleResults(p.db, v1Result.id, { limit: 1000 })).rows.concat(
       (await listExampleResults(p.db, v1Result.id, { limit: 1000, offset: 1000 })).rows,
     );
-    const artifact = {
-      sha256: s.artifactSha256,
-      path: join(SPIDER, 'baselines', 'codes-1b.sql'),
-      mediaType: 'text/plain',
-    };
-    const [codes] = await p.db.select().from(submissions).where(sql`${submissions.id} = ${s.id}`);
-    expect(codes).toBeTruthy();
+    expect(prevRows).toHaveLength(1034);
+    const artifact = { sha256, path: artifactPath, mediaType: 'text/plain' };
     const ctx = (previous?: RunContext['previous']): RunContext => ({
       device: 'cpu',
       seed: 20_240_601,
@@ -259,56 +312,48 @@ describe('audited corrections on Spider dev', () => {
       provenance: {
         runnerVersion: 't',
         hostname: 'h',
-        datasetHash: v2?.contentHash ?? '',
-        artifactHash: s.artifactSha256,
+        datasetHash: v2.contentHash,
+        artifactHash: sha256,
       },
       ...(previous ? { previous } : {}),
     });
-    // which baseline file is this submission? find the one whose v1 verdicts it reproduces
-    const preds = ['codes-1b.sql', 'dts-sql-mistral.sql', 'dail-sql-gpt4.sql'];
     const incremental: Text2SqlPrepared = await text2sqlEvaluator.prepare(bundle);
     const full: Text2SqlPrepared = await text2sqlEvaluator.prepare(bundle);
     try {
-      let matched: { inc: EvaluationReport; full: EvaluationReport } | null = null;
-      for (const f of preds) {
-        const a = { ...artifact, path: join(SPIDER, 'baselines', f) };
-        const fullReport = await text2sqlEvaluator.evaluate(full, a, ctx());
-        const sameAsV1 = fullReport.examples
-          .filter((e) => e.id !== '0' && e.id !== '1')
-          .every((e) => prevRows.find((r) => r.exampleId === e.id)?.verdict === e.verdict);
-        if (!sameAsV1) continue;
-        const before = incremental.pool.stats.executions;
-        const inc = await text2sqlEvaluator.evaluate(
-          incremental,
-          a,
-          ctx({
-            runId: v1Result.runId,
-            changedExampleIds: ['0', '1'],
-            examples: prevRows.map((r) => ({
-              id: r.exampleId,
-              verdict: r.verdict,
-              data: r.data,
-              ...(r.reason ? { reason: r.reason } : {}),
-            })),
-          }),
-        );
-        // k = 2 changed examples: exactly their distinct queries run (gold, prediction and their
-        // DISTINCT-stripped forms, once each per database), nothing for the other 1,032
-        const gold2 = readFileSync(join(root, 'dev_gold.sql'), 'utf8').split('\n');
-        const predLines = readFileSync(a.path, 'utf8').split('\n');
-        const queries = new Set<string>();
-        for (const i of [0, 1]) {
-          const [goldSql = '', db = ''] = (gold2[i] ?? '').split('\t');
-          const pred = (predLines[i] ?? '').trim().split('\t')[0] ?? '';
-          for (const q of [goldSql, removeDistinct(goldSql), pred, removeDistinct(firstStatement(pred))])
-            queries.add(`${db}\u0000${q}`);
-        }
-        expect(incremental.pool.stats.executions - before).toBe(queries.size);
-        expect(inc.examples.filter((e) => !e.reused).map((e) => e.id)).toEqual(['0', '1']);
-        matched = { inc, full: fullReport };
-        break;
+      const fullReport = await text2sqlEvaluator.evaluate(full, artifact, ctx());
+      // v1's stored verdicts are the full re-evaluation's on every example but the two changed ones
+      const v1Verdicts = new Map(prevRows.map((r) => [r.exampleId, r.verdict]));
+      const unchanged = fullReport.examples.filter((e) => e.id !== '0' && e.id !== '1');
+      expect(unchanged.filter((e) => v1Verdicts.get(e.id) !== e.verdict).map((e) => e.id)).toEqual([]);
+      expect(unchanged).toHaveLength(1032);
+      const before = incremental.pool.stats.executions;
+      const inc = await text2sqlEvaluator.evaluate(
+        incremental,
+        artifact,
+        ctx({
+          runId: v1Result.runId,
+          changedExampleIds: ['0', '1'],
+          examples: prevRows.map((r) => ({
+            id: r.exampleId,
+            verdict: r.verdict,
+            data: r.data,
+            ...(r.reason ? { reason: r.reason } : {}),
+          })),
+        }),
+      );
+      // k = 2 changed examples: exactly their distinct queries run (gold, prediction and their
+      // DISTINCT-stripped forms, once each per database), nothing for the other 1,032
+      const gold2 = readFileSync(join(root, 'dev_gold.sql'), 'utf8').split('\n');
+      const predLines = readFileSync(artifactPath, 'utf8').split('\n');
+      const queries = new Set<string>();
+      for (const i of [0, 1]) {
+        const [goldSql = '', db = ''] = (gold2[i] ?? '').split('\t');
+        const pred = (predLines[i] ?? '').trim().split('\t')[0] ?? '';
+        for (const q of [goldSql, removeDistinct(goldSql), pred, removeDistinct(firstStatement(pred))])
+          queries.add(`${db}\u0000${q}`);
       }
-      if (!matched) throw new Error('no baseline reproduces the stored v1 result');
+      expect(incremental.pool.stats.executions - before).toBe(queries.size);
+      expect(inc.examples.filter((e) => !e.reused).map((e) => e.id)).toEqual(['0', '1']);
       const strip = (r: EvaluationReport) =>
         r.examples.map(({ reused: _, data, ...e }) => ({
           ...e,
@@ -316,8 +361,8 @@ describe('audited corrections on Spider dev', () => {
           bird: data.ex_bird,
           f1: data.soft_f1,
         }));
-      expect(strip(matched.inc)).toEqual(strip(matched.full));
-      expect(matched.inc.metrics).toEqual(matched.full.metrics);
+      expect(strip(inc)).toEqual(strip(fullReport));
+      expect(inc.metrics).toEqual(fullReport.metrics);
     } finally {
       await incremental.pool.close();
       await full.pool.close();

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cancelSubmission } from '@trueboard/core';
 import {
   datasetVersions,
   evaluationRuns,
@@ -11,8 +10,15 @@ import {
   runLogs,
   submissions,
 } from '@trueboard/db';
-import { goodPredictions, serveTestPlatform, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
-import { asc, eq } from 'drizzle-orm';
+import {
+  goodPredictions,
+  serveTestPlatform,
+  type TestPlatform,
+  testPlatform,
+  toyScenario,
+  trpcHttp,
+} from '@trueboard/testkit';
+import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli, TOY_EVALUATOR, waitFor } from './helpers';
 
@@ -38,6 +44,13 @@ function startRunner() {
   return r;
 }
 
+/** Stops a runner as a terminal would and waits for it to exit; returns its exit code. */
+function stop(runner: ReturnType<typeof spawnCli>) {
+  const exited = new Promise((r) => runner.on('exit', r));
+  runner.kill('SIGTERM');
+  return exited;
+}
+
 async function upload(body: Uint8Array) {
   const res = await fetch(`${srv.baseUrl}/api/submissions?benchmark=toy-qa&method=${cast.method.id}`, {
     method: 'POST',
@@ -49,10 +62,20 @@ async function upload(body: Uint8Array) {
 }
 
 const stateOf = async (id: string) => (await p.db.select().from(submissions).where(eq(submissions.id, id)))[0];
+const runsOf = (id: string) =>
+  p.db.select().from(evaluationRuns).where(eq(evaluationRuns.submissionId, id)).orderBy(asc(evaluationRuns.attempt));
+const finished = (id: string) =>
+  waitFor('finished', async () => {
+    const s = await stateOf(id);
+    return s?.state === 'finished' || s?.state === 'failed' ? s : null;
+  });
 
 beforeAll(async () => {
-  p = await testPlatform({ leaseSeconds: 3, maxAttempts: 3 });
+  // leases of a minute: a test that needs one to end writes lease_expires_at instead of waiting
+  p = await testPlatform({ leaseSeconds: 60, maxAttempts: 3, dailyQuota: 100 });
   cast = await toyScenario(p);
+  // more submissions than the toy benchmark's daily quota of 3
+  await p.db.execute(sql`update benchmarks set daily_quota = null where id = 'toy-qa'`);
   srv = await serveTestPlatform(p);
 });
 afterAll(async () => {
@@ -80,10 +103,7 @@ describe('a runner process', () => {
   it('evaluates an uploaded submission end to end over HTTP', async () => {
     const runner = startRunner();
     const { id } = await upload(goodPredictions());
-    const done = await waitFor('finished', async () => {
-      const s = await stateOf(id);
-      return s?.state === 'finished' || s?.state === 'failed' ? s : null;
-    });
+    const done = await finished(id);
     expect(done.state, runner.output()).toBe('finished');
     const [res] = await p.db.select().from(results).where(eq(results.submissionId, id));
     if (!res) throw new Error('no result');
@@ -115,51 +135,95 @@ describe('a runner process', () => {
     expect(logs.map((l) => l.message)).toContain('scored 5 examples');
     const health = (await (await fetch(`${srv.baseUrl}/api/health`)).json()) as { status: string; runners: number };
     expect(health).toMatchObject({ status: 'ok', runners: 1 });
-    runner.kill('SIGTERM');
-    expect(await new Promise((r) => runner.on('exit', r))).toBe(0);
+    expect(await stop(runner)).toBe(0);
   });
 
   it('survives SIGKILL mid-job: the job is re-delivered after the lease and completes exactly once', async () => {
     const first = startRunner();
-    const { id } = await upload(goodPredictions({}, { delayMs: 1200 }));
-    await waitFor(
+    const { id } = await upload(goodPredictions({}, { delayMs: 1000 }));
+    const [run] = await waitFor(
       () => `progress (${first.output()})`,
       async () => {
-        const [run] = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.submissionId, id));
-        return run?.state === 'running' && run.progress > 0;
+        const runs = await runsOf(id);
+        return runs[0]?.state === 'running' && runs[0].progress > 0 ? runs : null;
       },
     );
+    const killed = new Promise((r) => first.on('exit', r));
     first.kill('SIGKILL');
+    await killed;
+    // its lease runs out now rather than in a minute: the next claim sweeps it
+    await p.db.execute(
+      sql`update evaluation_runs set lease_expires_at = now() - interval '1 second' where id = ${run?.id}`,
+    );
     const second = startRunner();
-    const done = await waitFor('finished', async () => {
-      const s = await stateOf(id);
-      return s?.state === 'finished' || s?.state === 'failed' ? s : null;
-    });
+    const done = await finished(id);
     expect(done.state, second.output()).toBe('finished');
-    const runs = await p.db
-      .select()
-      .from(evaluationRuns)
-      .where(eq(evaluationRuns.submissionId, id))
-      .orderBy(asc(evaluationRuns.attempt));
-    expect(runs.map((r) => [r.attempt, r.state])).toEqual([
+    expect((await runsOf(id)).map((r) => [r.attempt, r.state])).toEqual([
       [1, 'expired'],
       [2, 'finished'],
     ]);
     expect(await p.db.select().from(results).where(eq(results.submissionId, id))).toHaveLength(1);
-    second.kill('SIGTERM');
+    expect(await stop(second)).toBe(0);
   });
 
-  it('stops work on a submission its owner cancels while it runs, and uploads nothing', async () => {
+  it('stops work on a submission its owner cancels while it runs, says so, uploads nothing, and goes on', async () => {
     const runner = startRunner();
     const { id } = await upload(goodPredictions({ q1: 'Nice' }, { delayMs: 1500 }));
-    await waitFor('running', async () => (await stateOf(id))?.state === 'running');
-    await cancelSubmission(p, cast.acme.owner.actor, id);
+    // mid-evaluation: the first example is scored, four are left
+    const [run] = await waitFor('progress', async () => {
+      const runs = await runsOf(id);
+      return runs[0]?.state === 'running' && runs[0].progress > 0 ? runs : null;
+    });
+    await trpcHttp(srv.baseUrl, 'submissions.cancel', { id }, { token: cast.ownerToken.secret, mutation: true });
+    const line = `runner: job ${run?.id}: cancelled (the submission was cancelled: the evaluation was stopped and nothing was uploaded)`;
     await waitFor(
       () => `the runner to give up:\n${runner.output()}`,
-      async () => runner.output().includes('cancelled'),
+      async () => runner.output().includes(line),
     );
+    expect(runner.output()).not.toContain('warning');
     expect((await stateOf(id))?.state).toBe('cancelled');
+    expect((await runsOf(id)).map((r) => [r.attempt, r.state])).toEqual([[1, 'cancelled']]);
     expect(await p.db.select().from(results).where(eq(results.submissionId, id))).toHaveLength(0);
+
+    const next = await upload(goodPredictions({ q2: 'Bonn' }));
+    expect((await finished(next.id)).state, runner.output()).toBe('finished');
+    expect(await stop(runner)).toBe(0);
+  });
+
+  it('gives a job back on a second SIGTERM: queued again as the same attempt, and another runner finishes it', async () => {
+    const runner = startRunner();
+    const { id } = await upload(goodPredictions({ q4: 'Milan' }, { delayMs: 1000 }));
+    const [run] = await waitFor('running', async () => {
+      const runs = await runsOf(id);
+      return runs[0]?.state === 'running' ? runs : null;
+    });
+    const exited = new Promise((r) => runner.on('exit', r));
     runner.kill('SIGTERM');
+    await waitFor(
+      () => `the first signal to be taken:\n${runner.output()}`,
+      async () => runner.output().includes('runner: SIGTERM: finishing or releasing the current job'),
+    );
+    runner.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(runner.output()).toContain('runner: SIGTERM: aborting now');
+    expect(runner.output()).toContain(`runner: job ${run?.id}: released (job aborted: shutdown)`);
+    expect(await runsOf(id)).toEqual([
+      expect.objectContaining({
+        id: run?.id,
+        state: 'queued',
+        attempt: 1,
+        try: 1,
+        runnerId: null,
+        leaseExpiresAt: null,
+        progressMessage: 'released by runner',
+      }),
+    ]);
+    expect((await stateOf(id))?.state).toBe('queued');
+
+    const second = startRunner();
+    expect((await finished(id)).state, second.output()).toBe('finished');
+    expect((await runsOf(id)).map((r) => [r.id, r.attempt, r.state])).toEqual([[run?.id, 1, 'finished']]);
+    expect(await p.db.select().from(results).where(eq(results.submissionId, id))).toHaveLength(1);
+    expect(await stop(second)).toBe(0);
   });
 });

@@ -77,6 +77,15 @@ const proposal = (exampleId: string, query: string, extra: Record<string, unknow
 
 const propose = (input: unknown, token = tokens.proposer) => call('corrections.propose', input, token);
 
+/** A user of a test's own, with an API token: a test that counts proposals starts at none. */
+async function freshProposer(name: string) {
+  const u = await makeUser(p, { name });
+  return { ...u, token: (await createApiToken(p, u.actor, { name: 't' })).secret };
+}
+
+/** A proposal the validator refuses (it counts against the hourly limit all the same). */
+const REFUSED = 'SELECT randomblob(1e9)';
+
 describe('SQL results of proposals are capped in bytes', () => {
   it('refuses the 100 rows × 10 MB proposal with "result larger than 16 MiB" and keeps nothing of it', async () => {
     const r = await propose(proposal('0', HUNDRED_BY_10MB));
@@ -99,43 +108,50 @@ describe('SQL results of proposals are capped in bytes', () => {
 
 describe('proposals are rate-limited per user', () => {
   it(`allows ${LIMIT} per hour, refused ones included, then answers 429 with when to retry`, async () => {
-    // the refused proposal above was the first of this hour; two more are accepted
+    const u = await freshProposer('limited');
+    // a refused proposal is the first of this hour; two more are accepted
     const before = Date.now();
+    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(400);
+    const after = Date.now();
     for (const [id, sql] of [
       ['2', 'SELECT name, country, age FROM singer ORDER BY age DESC, name'],
       ['4', "SELECT avg(age), min(age), max(age) FROM singer WHERE country = 'France' -- fixed"],
     ] as const) {
-      expect((await propose(proposal(id, sql))).status).toBe(200);
+      expect((await propose(proposal(id, sql), u.token)).status).toBe(200);
     }
-    const refused = await propose(proposal('5', 'SELECT 1'));
+    const refused = await propose(proposal('5', 'SELECT 1'), u.token);
     expect(refused.status).toBe(429);
     const m = /^rate limit: you made 3 of 3 correction proposals allowed per hour; try again after (\S+)$/.exec(
       refused.message ?? '',
     );
     expect(m, refused.message).not.toBeNull();
-    // the refused proposal of the first test is the oldest: its slot frees an hour after it was made
+    // the refused proposal is the oldest: its slot frees an hour after it was made
     const freeAt = Date.parse(m?.[1] ?? '');
-    expect(freeAt).toBeGreaterThan(before + 3_600_000 - 120_000);
-    expect(freeAt).toBeLessThanOrEqual(before + 3_600_000);
+    expect(freeAt).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(freeAt).toBeLessThanOrEqual(after + 3_600_000);
+    expect(
+      (await p.db.select().from(corrections).where(eq(corrections.proposedBy, u.id))).map((c) => c.exampleId).sort(),
+    ).toEqual(['2', '4']);
     // another user has their own allowance, and platform admins are not limited
-    expect((await propose(proposal('5', 'SELECT 2'), tokens.other)).status).toBe(200);
-    expect((await propose(proposal('5', 'SELECT 3'), tokens.admin)).status).toBe(200);
+    expect((await propose(proposal('5', 'SELECT 2'), (await freshProposer('unlimited')).token)).status).toBe(200);
+    for (const id of ['5', '6', '7', '8']) {
+      expect((await propose(proposal(id, `SELECT ${id} -- admin`), tokens.admin)).status).toBe(200);
+    }
   });
 
   it('refuses an upstream import that would pass the limit whole, before proposing anything', async () => {
     const examples = JSON.parse(readFileSync(`${SPIDER}/dev.json`, 'utf8')) as { query: string }[];
-    // three changed gold queries: the other user made 2 of 3 (one refused, one accepted)
+    // three changed gold queries from a user who made 2 of 3 (one refused, one accepted)
+    const u = await freshProposer('importer');
+    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(400);
+    expect((await propose(proposal('2', 'SELECT 2'), u.token)).status).toBe(200);
     for (const e of examples.slice(10, 13)) e.query = `${e.query} -- corrected`;
     const files = {
       'dev.json': JSON.stringify(examples),
       'dev_gold.sql': readFileSync(`${SPIDER}/dev_gold.sql`, 'utf8'),
     };
     const before = await p.db.select().from(corrections);
-    const r = await call(
-      'corrections.importUpstream',
-      { benchmark: 'spider-dev', files, source: 'test' },
-      tokens.other,
-    );
+    const r = await call('corrections.importUpstream', { benchmark: 'spider-dev', files, source: 'test' }, u.token);
     expect(r.status).toBe(429);
     expect(r.message).toMatch(
       /^rate limit: this import makes 3 correction proposals, and you made 2 of 3 allowed per hour; try again after \S+$/,

@@ -16,6 +16,13 @@ export const CLAIM_TOUCH_MS = 10_000;
 export const onlineWindowSeconds = (leaseSeconds: number) => Math.max(30, Math.ceil(leaseSeconds / 3) + 15);
 
 export function requireRunner(actor: Actor): RunnerActor {
+  if (actor.kind === 'anonymous') {
+    // a token that resolves to nobody: unknown, revoked or expired (or none was sent)
+    throw new DomainError(
+      'unauthorized',
+      'no valid runner token: the one sent is unknown, revoked or expired, or none was sent (an admin creates one with `trueboard token create --runner`)',
+    );
+  }
   if (actor.kind !== 'runner') throw new DomainError('unauthorized', 'this endpoint needs a runner token (tbr_…)');
   return actor;
 }

@@ -152,8 +152,12 @@ export async function previousExamples(p: Platform, actor: Actor, runId: string)
   };
 }
 
-/** Locks the run and checks the caller still holds its lease. */
-async function holdLease(tx: TxContext, r: RunnerActor, runId: string) {
+/**
+ * Locks the run and checks the caller still holds its lease. A run the caller never held is "not
+ * found", as if it did not exist, so a runner token cannot probe other runners' runs. `cancelled`
+ * also accepts a run cancelled while the caller held it (the heartbeat tells the runner so).
+ */
+async function holdLease(tx: TxContext, r: RunnerActor, runId: string, opts: { cancelled?: boolean } = {}) {
   const [row] = await tx.db
     .select({
       run: evaluationRuns,
@@ -162,8 +166,8 @@ async function holdLease(tx: TxContext, r: RunnerActor, runId: string) {
     .from(evaluationRuns)
     .where(eq(evaluationRuns.id, runId))
     .for('update');
-  if (!row) throw new DomainError('not_found', `run ${runId} not found`);
-  if (row.tokenId !== r.tokenId) throw leaseLost('the run is held by another runner');
+  if (!row || row.tokenId !== r.tokenId) throw new DomainError('not_found', `run ${runId} not found`);
+  if (opts.cancelled && row.run.state === 'cancelled') return row.run;
   if (row.run.state !== 'running') throw leaseLost(`the run is ${row.run.state}`);
   if (!row.run.leaseExpiresAt || row.run.leaseExpiresAt.getTime() < Date.now()) throw leaseLost('the lease expired');
   return row.run;
@@ -172,7 +176,10 @@ async function holdLease(tx: TxContext, r: RunnerActor, runId: string) {
 export async function heartbeat(p: Platform, actor: Actor, runId: string) {
   const r = requireRunner(actor);
   return transact(p, async (tx) => {
-    const run = await holdLease(tx, r, runId);
+    const run = await holdLease(tx, r, runId, { cancelled: true });
+    // the owner cancelled it: the runner is to stop, and its lease ended with the cancel
+    if (run.state === 'cancelled')
+      return { leaseExpiresAt: (run.endedAt ?? new Date()).toISOString(), cancelled: true };
     const leaseExpiresAt = new Date(Date.now() + p.config.leaseSeconds * 1000);
     await tx.db.update(evaluationRuns).set({ leaseExpiresAt }).where(eq(evaluationRuns.id, run.id));
     if (run.runnerId) await tx.db.execute(sql`update runners set last_seen_at = now() where id = ${run.runnerId}`);
@@ -216,12 +223,20 @@ export async function appendLogs(p: Platform, actor: Actor, runId: string, req: 
 export async function completeRun(p: Platform, actor: Actor, runId: string, req: CompleteRequest) {
   const r = requireRunner(actor);
   return transact(p, async (tx) => {
+    // the run is locked before its result is looked for: an upload that overlaps another of the
+    // same report waits here, then finds that result (not a finished run, which would be a 409)
+    const [locked] = await tx.db
+      .select({ id: evaluationRuns.id })
+      .from(evaluationRuns)
+      .where(eq(evaluationRuns.id, runId))
+      .for('update');
+    if (!locked) throw new DomainError('not_found', `run ${runId} not found`);
     const [done] = await tx.db.execute<{ id: string }>(sql`select id from results where run_id = ${runId}`);
     if (done) {
       const [owner] = await tx.db.execute<{ token_id: string }>(
         sql`select ru.token_id from evaluation_runs er join runners ru on ru.id = er.runner_id where er.id = ${runId}`,
       );
-      if (owner?.token_id !== r.tokenId) throw leaseLost('the run was completed by another runner');
+      if (owner?.token_id !== r.tokenId) throw new DomainError('not_found', `run ${runId} not found`);
       return { resultId: done.id, duplicate: true };
     }
     const run = await holdLease(tx, r, runId);

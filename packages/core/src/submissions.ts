@@ -209,6 +209,14 @@ async function loadForChange(tx: TxContext, id: string) {
 export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
   const u = requireUser(actor);
   return transact(p, async (tx) => {
+    // runs first, then the submission: the order completeRun, claimOne and failRun lock them in,
+    // so a cancel racing an upload waits instead of deadlocking
+    await tx.db
+      .select({ id: evaluationRuns.id })
+      .from(evaluationRuns)
+      .where(and(eq(evaluationRuns.submissionId, id), sql`${evaluationRuns.state} in ('queued', 'running')`))
+      .orderBy(evaluationRuns.id)
+      .for('update');
     const s = await loadForChange(tx, id);
     const isOwner = s.submittedBy === u.userId;
     if (!(await submissionPermissions(tx.db, u, s)).cancel)

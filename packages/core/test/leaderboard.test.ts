@@ -1,8 +1,12 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { submissions } from '@trueboard/db';
 import {
   goodPredictions,
   makeTeam,
   type TestPlatform,
+  TOY_QA_DIR,
   testPlatform,
   testRunner,
   toyScenario,
@@ -12,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   benchmarkSummaries,
   createMethod,
+  importBenchmarkDir,
   LeaderboardQuery,
   leaderboard,
   leaderboardCsv,
@@ -21,6 +26,7 @@ import {
 } from '../src/index';
 
 let p: TestPlatform;
+let cast: Awaited<ReturnType<typeof toyScenario>>;
 let runner: Awaited<ReturnType<typeof testRunner>>;
 
 /** name → [accuracy, ci low, ci high, latency ms (lower is better)] */
@@ -47,13 +53,14 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   p = await testPlatform();
-  const cast = await toyScenario(p);
+  cast = await toyScenario(p);
   runner = await testRunner(p, cast.runnerToken.secret);
   for (const [name, e] of Object.entries(ENTRIES)) await addEntry(name, e);
 });
 afterAll(() => p.close());
 
-async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
+/** An entry on the toy board (the one of beforeAll), or on another benchmark. */
+async function addEntry(name: string, e: (typeof ENTRIES)[string], benchmark = 'toy-qa') {
   const team = await makeTeam(p, `team-${name}`);
   const method = await createMethod(p, team.owner.actor, {
     team: `team-${name}`,
@@ -63,7 +70,7 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
   const s = await submit(
     p,
     team.owner.actor,
-    { benchmark: 'toy-qa', method: method.id, isPublic: !e.hidden },
+    { benchmark, method: method.id, isPublic: !e.hidden },
     goodPredictions({ q1: name }),
   );
   ids[name] = s.id;
@@ -81,6 +88,23 @@ async function addEntry(name: string, e: (typeof ENTRIES)[string]) {
     ],
     examples: (e.verdicts ?? [1]).map((verdict, i) => ({ id: `q${i + 1}`, verdict, data: {} })),
   });
+}
+
+let boards = 0;
+
+/** A board of a test's own (the toy benchmark under another id): its entries change no other test's board. */
+async function newBoard() {
+  const id = `toy-board-${++boards}`;
+  const dir = mkdtempSync(join(tmpdir(), `tb-${id}-`));
+  try {
+    cpSync(TOY_QA_DIR, dir, { recursive: true });
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, id }));
+    await importBenchmarkDir(p, cast.admin.actor, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return id;
 }
 
 describe('leaderboard', () => {
@@ -185,7 +209,7 @@ describe('leaderboard', () => {
 
 describe('benchmarkSummaries', () => {
   it('names each benchmark with its leader among public entries, count and latest version', async () => {
-    const [toy] = await benchmarkSummaries(p);
+    const toy = (await benchmarkSummaries(p)).find((b) => b.id === 'toy-qa');
     expect(toy).toMatchObject({
       id: 'toy-qa',
       latestVersion: 1,
@@ -198,20 +222,22 @@ describe('benchmarkSummaries', () => {
 
 describe('listBenchmarks', () => {
   it('counts versions and submissions of each benchmark and states its upload limit', async () => {
-    expect(await listBenchmarks(p)).toEqual([
+    expect((await listBenchmarks(p)).find((b) => b.id === 'toy-qa')).toEqual(
       expect.objectContaining({ id: 'toy-qa', latestVersion: 1, submissions: 6, maxArtifactBytes: 4096 }),
-    ]);
+    );
   });
 });
 
 describe('leaderboard freshness', () => {
   it('shows a new result at once: a recorded report invalidates the cached board', async () => {
-    const before = await leaderboard(p, { benchmark: 'toy-qa' });
-    expect(await leaderboard(p, { benchmark: 'toy-qa' })).toBe(before); // served from the cache
-    await addEntry('zeta', { acc: [95, 93, 97], ms: 50 });
-    const after = await leaderboard(p, { benchmark: 'toy-qa' });
-    expect(after.rows.map((r) => r.method).slice(0, 2)).toEqual(['Method zeta', 'Method alpha']);
-    expect(after.total).toBe(before.total + 1);
+    const board = await newBoard();
+    await addEntry('iota', { acc: [90, 85, 95], ms: 30 }, board);
+    const before = await leaderboard(p, { benchmark: board });
+    expect(await leaderboard(p, { benchmark: board })).toBe(before); // served from the cache
+    await addEntry('zeta', { acc: [95, 93, 97], ms: 50 }, board);
+    const after = await leaderboard(p, { benchmark: board });
+    expect(after.rows.map((r) => r.method)).toEqual(['Method zeta', 'Method iota']);
+    expect([before.total, after.total]).toEqual([1, 2]);
   });
 });
 
@@ -219,17 +245,22 @@ describe('tie groups by a paired test', () => {
   it('joins adjacent entries whose intervals are apart but whose per-example results are not significantly different', async () => {
     // intervals far apart, but the two differ on one example of eight: exact McNemar with b = 1, c = 0
     // gives p = min(1, 2 · ½) = 1, so they are tied
-    await addEntry('eta', { acc: [25, 24, 26], ms: 1, verdicts: [1, 1, 0, 0, 0, 0, 0, 0] });
-    await addEntry('theta', { acc: [12.5, 12, 13], ms: 1, verdicts: [1, 0, 0, 0, 0, 0, 0, 0] });
-    // epsilon's rows (one example) do not reproduce its score over n = 5: the intervals decide, and
+    const board = await newBoard();
+    await addEntry('kappa', { acc: [50, 45, 55], ms: 5 }, board);
+    await addEntry('eta', { acc: [25, 24, 26], ms: 1, verdicts: [1, 1, 0, 0, 0, 0, 0, 0] }, board);
+    await addEntry('theta', { acc: [12.5, 12, 13], ms: 1, verdicts: [1, 0, 0, 0, 0, 0, 0, 0] }, board);
+    // kappa's rows (one example) do not reproduce its score over n = 5: the intervals decide, and
     // [45, 55] and [24, 26] are apart, so it keeps its own group
-    const b = await leaderboard(p, { benchmark: 'toy-qa' });
+    const b = await leaderboard(p, { benchmark: board });
     const row = (m: string) => b.rows.find((r) => r.method === `Method ${m}`);
     expect(row('eta')?.group).toBe(row('theta')?.group);
     expect([row('eta')?.tied, row('theta')?.tied]).toEqual([true, true]);
     expect(row('theta')?.tie).toEqual({ test: 'mcnemar-exact', p: 1, tied: true, n: 8, onlyAbove: 1, onlyThis: 0 });
     expect(row('eta')?.tie).toEqual({ test: 'ci-overlap', p: null, tied: false, fallback: 'not-the-ranked-metric' });
-    expect(row('epsilon')?.group).not.toBe(row('eta')?.group);
-    expect(row('theta')?.rank).toBeGreaterThan(row('eta')?.rank ?? 0);
+    expect(b.rows.map((r) => [r.method, r.rank, r.group])).toEqual([
+      ['Method kappa', 1, 1],
+      ['Method eta', 2, 2],
+      ['Method theta', 3, 2],
+    ]);
   });
 });

@@ -15,6 +15,11 @@ beforeAll(async () => {
 afterAll(() => p.close());
 
 const meta = () => ({ benchmark: 'toy-qa', method: cast.method.id });
+const member = (role: 'maintainer' | 'reviewer') => {
+  const u = cast.acme.members[role];
+  if (!u) throw new Error(`toyScenario made no ${role}`);
+  return u.actor;
+};
 const rowsWithKey = (key: string) => p.db.select().from(submissions).where(eq(submissions.clientRequestId, key));
 const queuedJobs = async (runId: string) => {
   const [r] = await p.db.execute<{ n: number }>(
@@ -44,18 +49,18 @@ describe('Idempotency-Key on submissions', () => {
   });
 
   it('refuses the same key with another artifact, naming the key and the first submission', async () => {
-    const owner = cast.acme.owner.actor;
-    const [first] = await rowsWithKey('upload-1');
-    if (!first) throw new Error('no first submission');
+    // each test submits as a user of its own: the daily quota is one submission per user
+    const maintainer = member('maintainer');
+    const first = await submit(p, maintainer, meta(), goodPredictions(), { clientRequestId: 'upload-3' });
     for (const body of [goodPredictions({ q2: 'Bonn' }), goodPredictions({ q2: 'a much longer answer than before' })]) {
-      const err = await submit(p, owner, meta(), body, { clientRequestId: 'upload-1' }).catch((e: unknown) => e);
+      const err = await submit(p, maintainer, meta(), body, { clientRequestId: 'upload-3' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DomainError);
       expect((err as DomainError).code).toBe('conflict');
       expect((err as DomainError).message).toBe(
-        `Idempotency-Key upload-1 was already used for another artifact (submission ${first.id}); use a new key for a new upload`,
+        `Idempotency-Key upload-3 was already used for another artifact (submission ${first.id}); use a new key for a new upload`,
       );
     }
-    expect(await rowsWithKey('upload-1')).toHaveLength(1);
+    expect((await rowsWithKey('upload-3')).map((r) => r.id)).toEqual([first.id]);
   });
 
   it('makes one submission of concurrent uploads with one key', async () => {
@@ -92,20 +97,29 @@ describe('Idempotency-Key on submissions', () => {
   });
 
   it('refuses a key that is not 1 to 200 visible ASCII characters, and the database does too', async () => {
+    const reviewer = member('reviewer');
     for (const bad of ['', 'has space', 'x'.repeat(201), 'é']) {
-      const err = await submit(p, cast.acme.owner.actor, meta(), goodPredictions(), { clientRequestId: bad }).catch(
+      const err = await submit(p, reviewer, meta(), goodPredictions(), { clientRequestId: bad }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(DomainError);
       expect((err as DomainError).message).toMatch(/^bad input: Idempotency-Key: \(root\): 1 to 200 visible ASCII/);
     }
-    const [s] = await rowsWithKey('upload-1');
-    const dup = await p.db
-      .execute(sql`insert into submissions (benchmark_id, method_id, team_id, submitted_by, artifact_sha256,
-        dataset_version_id, client_request_id)
-        select benchmark_id, method_id, team_id, submitted_by, artifact_sha256, dataset_version_id, client_request_id
-        from submissions where id = ${s?.id ?? ''}`)
-      .catch((e: unknown) => e);
-    expect(String((dup as Error).cause ?? dup)).toContain('submissions_client_request_key');
+    const s = await submit(p, reviewer, meta(), goodPredictions(), { clientRequestId: 'upload-4' });
+    // a copy of the submission with another key, then with the same key: the shape check and the
+    // one-submission-per-key constraint of the table
+    const copy = (key: string) =>
+      p.db
+        .execute(sql`insert into submissions (benchmark_id, method_id, team_id, submitted_by, artifact_sha256,
+          dataset_version_id, client_request_id)
+          select benchmark_id, method_id, team_id, submitted_by, artifact_sha256, dataset_version_id, ${key}
+          from submissions where id = ${s.id}`)
+        .then(
+          () => 'inserted',
+          (e: { cause?: { code?: string; constraint_name?: string } }) => [e.cause?.code, e.cause?.constraint_name],
+        );
+    expect(await copy('has space')).toEqual(['23514', 'submissions_client_request_id_valid']);
+    expect(await copy('upload-4')).toEqual(['23505', 'submissions_client_request_key']);
+    expect((await rowsWithKey('upload-4')).map((r) => r.id)).toEqual([s.id]);
   });
 });

@@ -1,12 +1,13 @@
+import type { Job } from '@trueboard/contracts';
 import { artifacts, evaluationRuns, results, submissions } from '@trueboard/db';
-import { goodPredictions, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
+import { goodPredictions, type TestPlatform, testPlatform, testReport, toyScenario } from '@trueboard/testkit';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type Actor,
   cancelSubmission,
   claim,
   completeRun,
+  DomainError,
   failRun,
   listAudit,
   registerRunner,
@@ -15,69 +16,74 @@ import {
   sweepExpiredLeases,
 } from '../src/index';
 
-let p: TestPlatform;
-let cast: Awaited<ReturnType<typeof toyScenario>>;
-let runner: Actor;
-let runnerId: string;
+/*
+ * Every test makes its own platform (a fresh database), so none depends on what another left
+ * behind: each passes alone and in any order. Leases run out by setting `lease_expires_at`, not by
+ * waiting for them.
+ */
 
-beforeAll(async () => {
-  p = await testPlatform({ leaseSeconds: 2, maxAttempts: 2 });
-  cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
+const opened: TestPlatform[] = [];
+afterEach(async () => {
+  for (const p of opened.splice(0)) await p.close();
+});
+
+/** A fresh platform with the toy cast and a registered runner. */
+async function setup(overrides: Parameters<typeof testPlatform>[0] = {}) {
+  const p = await testPlatform(overrides);
+  opened.push(p);
+  const cast = await toyScenario(p);
+  const runner = await resolveSecret(p, cast.runnerToken.secret);
+  const { runnerId } = await registerRunner(p, runner, {
     hostname: 'test',
     device: 'cpu',
     families: ['text2sql'],
     version: 't',
-  }));
-});
-afterAll(() => p.close());
+  });
+  /** the next job (oldest first), or null */
+  const claimNow = () => claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
+  const claimed = async () => {
+    const job = await claimNow();
+    if (!job) throw new Error('expected a job');
+    return job;
+  };
+  /** a new submission of the acme owner's method; `answers` vary the artifact */
+  const send = (answers: Record<string, string> = {}) =>
+    submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions(answers));
+  /** the run's lease ran out a second ago, as if its runner had stopped reporting */
+  const expireLease = (runId: string) =>
+    p.db
+      .update(evaluationRuns)
+      .set({ leaseExpiresAt: sql`now() - interval '1 second'` })
+      .where(eq(evaluationRuns.id, runId));
+  return { p, cast, runner, claimNow, claimed, send, expireLease };
+}
 
-const report = (job: { runId: string; dataset: { contentHash: string }; artifact: { sha256: string } }) => ({
-  family: 'text2sql' as const,
-  metrics: [{ name: 'accuracy', semantics: 'exact-match', value: 80, ci: null, n: 5 }],
-  examples: ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, verdict: id === 'q3' ? 0 : 1, data: {} })),
-  unscorable: 0,
-  breakdowns: [],
-  provenance: {
-    evaluator: 'test',
-    evaluatorVersion: '1',
-    runnerVersion: '1',
-    hostname: 'test',
-    device: 'cpu' as const,
-    datasetHash: job.dataset.contentHash,
-    artifactHash: job.artifact.sha256,
-    seed: 1,
-    startedAt: new Date().toISOString(),
-    wallTimeMs: 1,
-  },
-});
+const report = (job: Job) =>
+  testReport(job, {
+    metrics: [{ name: 'accuracy', semantics: 'exact-match', value: 80, ci: null, n: 5 }],
+    examples: ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, verdict: id === 'q3' ? 0 : 1, data: {} })),
+  });
 
-const claimNow = () => claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
+const refusal = (e: unknown) => (e instanceof DomainError ? [e.code, e.message] : e);
 
 describe('submission lifecycle', () => {
   it('queues a submission with a run and a job, and hands it to one runner', async () => {
-    const s = await submit(
-      p,
-      cast.acme.owner.actor,
-      { benchmark: 'toy-qa', method: cast.method.id },
-      goodPredictions(),
-    );
+    const { p, runner, claimNow, claimed, send } = await setup();
+    const s = await send();
     expect(s.state).toBe('queued');
-    const job = await claimNow();
-    expect(job?.submissionId).toBe(s.id);
-    expect(job?.attempt).toBe(1);
-    expect(job?.dataset.files.map((f) => f.path)).toEqual(['gold.json']);
+    const job = await claimed();
+    expect(job.submissionId).toBe(s.id);
+    expect(job.attempt).toBe(1);
+    expect(job.dataset.files.map((f) => f.path)).toEqual(['gold.json']);
     expect(await claimNow()).toBeNull(); // nobody else gets it
     const [row] = await p.db.select().from(submissions).where(eq(submissions.id, s.id));
     expect(row?.state).toBe('running');
     expect(row?.startedAt).toBeInstanceOf(Date);
-    if (!job) throw new Error('no job');
     const first = await completeRun(p, runner, job.runId, { report: report(job) });
     const again = await completeRun(p, runner, job.runId, { report: report(job) });
     expect(again).toEqual({ resultId: first.resultId, duplicate: true });
     const rows = await p.db.select().from(results).where(eq(results.submissionId, s.id));
-    expect(rows).toHaveLength(1);
+    expect(rows.map((r) => r.id)).toEqual([first.resultId]);
     const [done] = await p.db.select().from(submissions).where(eq(submissions.id, s.id));
     expect(done?.state).toBe('finished');
     const trail = await listAudit(p.db, 'submission', s.id);
@@ -91,168 +97,122 @@ describe('submission lifecycle', () => {
   });
 
   it('re-delivers a job whose lease expired as attempt 2 and refuses the stale report', async () => {
-    const s = await submit(
-      p,
-      cast.acme.owner.actor,
-      { benchmark: 'toy-qa', method: cast.method.id },
-      goodPredictions({ q5: 'Porto' }),
-    );
-    const first = await claimNow();
-    if (!first) throw new Error('no job');
-    await new Promise((r) => setTimeout(r, 2300));
+    const { p, runner, claimed, send, expireLease } = await setup();
+    const s = await send({ q5: 'Porto' });
+    const first = await claimed();
+    await expireLease(first.runId);
     expect(await sweepExpiredLeases(p)).toBe(1);
-    await expect(completeRun(p, runner, first.runId, { report: report(first) })).rejects.toThrow(/lease lost/);
-    const second = await claimNow();
-    expect(second?.submissionId).toBe(s.id);
-    expect(second?.attempt).toBe(2);
-    if (!second) throw new Error('no job');
-    await completeRun(p, runner, second.runId, { report: report(second) });
+    expect(await completeRun(p, runner, first.runId, { report: report(first) }).catch(refusal)).toEqual([
+      'lease_lost',
+      'lease lost: the run is expired; stop work on this job',
+    ]);
+    const second = await claimed();
+    expect([second.submissionId, second.attempt]).toEqual([s.id, 2]);
+    const done = await completeRun(p, runner, second.runId, { report: report(second) });
     const runs = await p.db.select().from(evaluationRuns).where(eq(evaluationRuns.submissionId, s.id));
     expect(runs.map((r) => [r.attempt, r.state]).sort()).toEqual([
       [1, 'expired'],
       [2, 'finished'],
     ]);
-    expect(await p.db.select().from(results).where(eq(results.submissionId, s.id))).toHaveLength(1);
+    const rows = await p.db.select().from(results).where(eq(results.submissionId, s.id));
+    expect(rows.map((r) => r.id)).toEqual([done.resultId]);
   });
 
   it('fails the submission as infra after the last attempt expires, without using quota', async () => {
-    const s = await submit(
-      p,
-      cast.acme.owner.actor,
-      { benchmark: 'toy-qa', method: cast.method.id },
-      goodPredictions({ q1: 'Lyon' }),
-    );
+    const { p, claimNow, claimed, send, expireLease } = await setup({ maxAttempts: 2 });
+    const s = await send({ q1: 'Lyon' });
     for (let i = 0; i < 2; i++) {
-      expect((await claimNow())?.submissionId).toBe(s.id);
-      await new Promise((r) => setTimeout(r, 2300));
-      await sweepExpiredLeases(p);
+      const job = await claimed();
+      expect([job.submissionId, job.attempt]).toEqual([s.id, i + 1]);
+      await expireLease(job.runId);
+      expect(await sweepExpiredLeases(p)).toBe(1);
     }
     const [row] = await p.db.select().from(submissions).where(eq(submissions.id, s.id));
-    expect(row?.state).toBe('failed');
-    expect(row?.failureCategory).toBe('infra');
-    expect(row?.countsTowardQuota).toBe(false);
+    expect([row?.state, row?.failureCategory, row?.countsTowardQuota]).toEqual(['failed', 'infra', false]);
+    expect(row?.failureMessage).toBe('runners lost this job 2 times (lease expired each time); an admin can rerun it');
     expect(await claimNow()).toBeNull();
   });
 });
 
 describe('quota', () => {
-  it('refuses the (N+1)-th submission of the day with a clear message; infra failures give the slot back', async () => {
-    // toy-qa allows 3 a day; the earlier tests used 3 submissions of which one failed as infra
-    const [used] = await p.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(submissions)
-      .where(eq(submissions.countsTowardQuota, true));
-    expect(used?.n).toBe(2);
-    const third = await submit(
-      p,
-      cast.acme.owner.actor,
-      { benchmark: 'toy-qa', method: cast.method.id },
-      goodPredictions({ q2: 'Bonn' }),
-    );
-    await expect(
-      submit(
-        p,
-        cast.acme.owner.actor,
-        { benchmark: 'toy-qa', method: cast.method.id },
-        goodPredictions({ q2: 'Hamburg' }),
-      ),
-    ).rejects.toThrow(/daily quota reached: your team made 3 of 3 submissions to "toy-qa" in the last 24 hours/);
+  it('refuses the fourth submission of the day; an infra failure gives the slot back, a user error does not', async () => {
+    // toy-qa allows 3 a day
+    const { p, runner, claimed, send } = await setup();
+    const [first, second] = [await send({ q2: 'Bonn' }), await send({ q2: 'Hamburg' }), await send({ q2: 'Köln' })];
+    const full = async () => {
+      const err = await send({ q2: 'Essen' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DomainError);
+      expect((err as DomainError).code).toBe('quota_exceeded');
+      expect((err as DomainError).message).toMatch(
+        /^daily quota reached: your team made 3 of 3 submissions to "toy-qa" in the last 24 hours; the next slot frees at /,
+      );
+    };
+    await full();
     // an infra failure returns the slot
-    const job = await claimNow();
-    expect(job?.submissionId).toBe(third.id);
-    if (!job) throw new Error('no job');
+    const job = await claimed();
+    expect(job.submissionId).toBe(first?.id);
     await failRun(p, runner, job.runId, { category: 'infra', message: 'disk full' });
-    const fourth = await submit(
-      p,
-      cast.acme.owner.actor,
-      { benchmark: 'toy-qa', method: cast.method.id },
-      goodPredictions({ q2: 'Hamburg' }),
-    );
+    const fourth = await send({ q2: 'Essen' });
     expect(fourth.state).toBe('queued');
+    await full();
     // a user error does not
-    const j4 = await claimNow();
-    if (!j4) throw new Error('no job');
-    await failRun(p, runner, j4.runId, { category: 'user_error', message: 'bad file' });
-    await expect(
-      submit(
-        p,
-        cast.acme.owner.actor,
-        { benchmark: 'toy-qa', method: cast.method.id },
-        goodPredictions({ q2: 'Köln' }),
-      ),
-    ).rejects.toThrow(/daily quota reached/);
+    const j2 = await claimed();
+    expect(j2.submissionId).toBe(second?.id);
+    await failRun(p, runner, j2.runId, { category: 'user_error', message: 'bad file' });
+    await full();
   });
 });
 
 describe('cancel', () => {
   it('lets the owner cancel a queued submission; the runner never gets it', async () => {
-    const fresh = await testPlatform();
-    try {
-      const c = await toyScenario(fresh);
-      const r = await resolveSecret(fresh, c.runnerToken.secret);
-      const { runnerId: rid } = await registerRunner(fresh, r, {
-        hostname: 'h',
-        device: 'cpu',
-        families: ['text2sql'],
-        version: 't',
-      });
-      const s = await submit(
-        fresh,
-        c.acme.owner.actor,
-        { benchmark: 'toy-qa', method: c.method.id },
-        goodPredictions(),
-      );
-      await expect(
-        cancelSubmission(fresh, c.acme.members.reviewer?.actor ?? { kind: 'anonymous' }, s.id),
-      ).rejects.toThrow(/only the submitter or a team maintainer/);
-      await cancelSubmission(fresh, c.acme.owner.actor, s.id);
-      expect(await claim(fresh, r, { runnerId: rid, families: ['text2sql'], waitSeconds: 0 })).toBeNull();
-      const [row] = await fresh.db.select().from(submissions).where(eq(submissions.id, s.id));
-      expect(row?.state).toBe('cancelled');
-      expect(row?.cancelledAt).toBeInstanceOf(Date);
-      await expect(cancelSubmission(fresh, c.acme.owner.actor, s.id)).rejects.toThrow(
-        /a cancelled submission cannot be cancelled/,
-      );
-    } finally {
-      await fresh.close();
-    }
+    const { p, cast, claimNow, send } = await setup();
+    const s = await send();
+    const reviewer = cast.acme.members.reviewer;
+    if (!reviewer) throw new Error('no reviewer');
+    expect(await cancelSubmission(p, reviewer.actor, s.id).catch(refusal)).toEqual([
+      'forbidden',
+      'only the submitter or a team maintainer can cancel',
+    ]);
+    await cancelSubmission(p, cast.acme.owner.actor, s.id);
+    expect(await claimNow()).toBeNull();
+    const [row] = await p.db.select().from(submissions).where(eq(submissions.id, s.id));
+    expect(row?.state).toBe('cancelled');
+    expect(row?.cancelledAt).toBeInstanceOf(Date);
+    expect(await cancelSubmission(p, cast.acme.owner.actor, s.id).catch(refusal)).toEqual([
+      'conflict',
+      'a cancelled submission cannot be cancelled',
+    ]);
   });
 });
 
 describe('bad input stores nothing', () => {
   it('refuses an oversized artifact with a 413-style error', async () => {
-    const fresh = await testPlatform();
-    try {
-      const c = await toyScenario(fresh);
-      const before = await fresh.db.select().from(artifacts);
-      const big = new Uint8Array(5000).fill(65);
-      await expect(
-        submit(fresh, c.acme.owner.actor, { benchmark: 'toy-qa', method: c.method.id }, big),
-      ).rejects.toMatchObject({
-        code: 'too_large',
-        message: 'the text2sql artifact is larger than the limit of 4.0 KiB',
-      });
-      expect(await fresh.db.select().from(submissions)).toHaveLength(0);
-      expect(await fresh.db.select().from(artifacts)).toHaveLength(before.length);
-    } finally {
-      await fresh.close();
-    }
+    const { p, cast } = await setup();
+    const before = await p.db.select().from(artifacts);
+    const big = new Uint8Array(5000).fill(65);
+    await expect(
+      submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, big),
+    ).rejects.toMatchObject({
+      code: 'too_large',
+      message: 'the text2sql artifact is larger than the limit of 4.0 KiB',
+    });
+    expect(await p.db.select().from(submissions)).toHaveLength(0);
+    expect(await p.db.select().from(artifacts)).toHaveLength(before.length);
   });
 
   it('names an unknown benchmark and an unknown method', async () => {
-    await expect(
-      submit(p, cast.acme.owner.actor, { benchmark: 'no-such-bench', method: cast.method.id }, goodPredictions()),
-    ).rejects.toThrow('unknown benchmark "no-such-bench"');
-    await expect(
-      submit(
-        p,
-        cast.acme.owner.actor,
-        { benchmark: 'toy-qa', method: '00000000-0000-4000-8000-000000000000' },
-        goodPredictions(),
-      ),
-    ).rejects.toThrow(/unknown method/);
-    await expect(submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa' }, goodPredictions())).rejects.toThrow(
-      /bad input: submission: method:/,
-    );
+    const { p, cast } = await setup();
+    const owner = cast.acme.owner.actor;
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(
+      await submit(p, owner, { benchmark: 'no-such-bench', method: cast.method.id }, goodPredictions()).catch(refusal),
+    ).toEqual(['not_found', 'unknown benchmark "no-such-bench"']);
+    expect(await submit(p, owner, { benchmark: 'toy-qa', method: unknown }, goodPredictions()).catch(refusal)).toEqual([
+      'not_found',
+      `unknown method ${unknown}; create it first`,
+    ]);
+    const noMethod = await submit(p, owner, { benchmark: 'toy-qa' }, goodPredictions()).catch(refusal);
+    expect(noMethod).toEqual(['bad_input', expect.stringMatching(/^bad input: submission: method: /)]);
+    expect(await p.db.select().from(submissions)).toHaveLength(0);
   });
 });

@@ -4,22 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../src/embedded';
 import { migrate } from '../src/migrate';
 
-// an empty database (not the template) so the migrations really run from scratch
-let sql: postgres.Sql;
-let url: string;
-
-beforeAll(async () => {
+/** An empty database (not the migrated template), so that the migrations really run from scratch. */
+async function emptyDatabase(): Promise<{ url: string; sql: postgres.Sql }> {
   const cloned = await freshDatabase();
   const admin = postgres(cloned, { max: 1, onnotice: () => {} });
-  const name = `empty_${Date.now()}`;
+  const name = `empty_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE template0`);
   await admin.end();
-  url = withDatabase(cloned, name);
-  sql = postgres(url, { max: 2, onnotice: () => {} });
-});
-afterAll(() => sql.end());
+  const url = withDatabase(cloned, name);
+  return { url, sql: postgres(url, { max: 2, onnotice: () => {} }) };
+}
 
 describe('migrations', () => {
+  let sql: postgres.Sql;
+  let url: string;
+  beforeAll(async () => {
+    ({ url, sql } = await emptyDatabase());
+  });
+  afterAll(() => sql.end());
+
   it('apply on an empty database and again without changes', async () => {
     await migrate(url);
     const tables = await sql<{ table_name: string }[]>`
@@ -52,6 +55,15 @@ describe('migrations', () => {
 });
 
 describe('database invariants', () => {
+  // a database of their own, migrated from scratch, whatever else runs
+  let sql: postgres.Sql;
+  beforeAll(async () => {
+    const db = await emptyDatabase();
+    await migrate(db.url);
+    sql = db.sql;
+  });
+  afterAll(() => sql.end());
+
   it('rejects UPDATE, DELETE and TRUNCATE on audit_events', async () => {
     await sql`insert into audit_events (action, entity_type, entity_id) values ('user.created', 'user', 'u1')`;
     await expect(sql`update audit_events set entity_id = 'u2'`).rejects.toThrow(/append-only: UPDATE/);
@@ -114,5 +126,37 @@ describe('database invariants', () => {
     await expect(
       sql`insert into evaluation_runs (submission_id, dataset_version_id, attempt) values (${s?.id}, ${v?.id}, 2)`,
     ).rejects.toThrow(/evaluation_runs_one_live/);
+  });
+  it('refuses a review of a correction by its proposer, inserted or updated', async () => {
+    const [proposer] =
+      await sql`insert into users (email, name, password_hash) values ('p@b.c', 'P', 'h') returning id`;
+    const [other] = await sql`insert into users (email, name, password_hash) values ('o@b.c', 'O', 'h') returning id`;
+    const [t] = await sql`insert into teams (slug, name) values ('team-c', 'C') returning id`;
+    await sql`insert into benchmarks (id, name, family, owner_team_id, metrics, primary_metric, manifest)
+      values ('bench-c', 'B', 'text2sql', ${t?.id}, '[]', 'ex', '{}')`;
+    const [v] = await sql`insert into dataset_versions (benchmark_id, number, content_hash, files)
+      values ('bench-c', 1, ${'e'.repeat(64)}, '[]') returning id`;
+    const [c] = await sql`insert into corrections (benchmark_id, dataset_version_id, example_id, fields, before,
+      category, rationale, proposed_by)
+      values ('bench-c', ${v?.id}, '1', '{"query": "SELECT 1"}', '{"query": "SELECT 2"}', 'wrong_gold', 'r',
+        ${proposer?.id}) returning id`;
+    const refusal = (q: Promise<unknown>) =>
+      q.then(
+        () => 'accepted',
+        (e: { code?: string; message?: string }) => [e.code, e.message],
+      );
+    const selfReview = [
+      '23514', // check_violation
+      'the proposer of a correction cannot review it',
+    ];
+    expect(
+      await refusal(
+        sql`insert into correction_reviews (correction_id, reviewer_id, decision) values (${c?.id}, ${proposer?.id}, 'approve')`,
+      ),
+    ).toEqual(selfReview);
+    await sql`insert into correction_reviews (correction_id, reviewer_id, decision) values (${c?.id}, ${other?.id}, 'approve')`;
+    expect(await refusal(sql`update correction_reviews set reviewer_id = ${proposer?.id ?? ''}`)).toEqual(selfReview);
+    const reviews = await sql`select reviewer_id from correction_reviews`;
+    expect(reviews.map((r) => r.reviewer_id)).toEqual([other?.id]);
   });
 });

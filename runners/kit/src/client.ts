@@ -87,7 +87,10 @@ export class PlatformClient {
     return parsed.data.job;
   }
 
-  /** Renews the lease. Throws a PlatformError with status 409 when the lease is lost. */
+  /**
+   * Renews the lease; `cancelled` says the owner cancelled the run. Throws a PlatformError with
+   * status 409 when the lease is lost, 404 when the run is not this runner's.
+   */
   async heartbeat(runId: string): Promise<HeartbeatResponse> {
     const body = await this.json({
       operation: 'heartbeat',

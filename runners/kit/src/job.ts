@@ -11,7 +11,7 @@ import { abortableSleep, backoffDelay, raceAbort } from './backoff';
 import type { ContentCache } from './cache';
 import type { PlatformClient } from './client';
 import type { JobOutcome, RunnerEvent } from './events';
-import { PlatformError } from './platform-error';
+import { PlatformError, refusesRun } from './platform-error';
 import { runLocal } from './run-local';
 import { type ReporterTiming, RunReporter } from './run-reporter';
 import { RUNNER_VERSION } from './version';
@@ -40,18 +40,31 @@ export interface JobDeps extends ReporterTiming {
   emit(e: RunnerEvent): void;
 }
 
+/** How a job ended, as the runner reports it (see RunnerEvent `job-finished`). */
+interface Settled {
+  outcome: JobOutcome;
+  message?: string;
+  resultId?: string;
+}
+
+const CANCELLED = 'the submission was cancelled: the evaluation was stopped and nothing was uploaded';
+
 /** One claimed job from download to upload, with its heartbeat and its abort switch. */
 export class JobRun {
   readonly done: Promise<JobOutcome>;
   private readonly controller = new AbortController();
   private abortCause: AbortCause | undefined;
   private readonly reporter: RunReporter;
+  /** the heartbeat in flight, if any (see checkLease) */
+  private leaseCheck: Promise<void> | undefined;
+  private ended = false;
 
   constructor(
     readonly job: Job,
     private readonly deps: JobDeps,
   ) {
-    this.reporter = new RunReporter(deps.client, job.runId, deps.emit, deps);
+    // a refused progress or log line may mean the run was cancelled: ask now, not at the next heartbeat
+    this.reporter = new RunReporter(deps.client, job.runId, deps.emit, deps, () => void this.checkLease());
     this.done = this.run();
   }
 
@@ -66,20 +79,20 @@ export class JobRun {
     const { job, deps } = this;
     deps.emit({ type: 'job-started', job });
     const heartbeat = this.startHeartbeat();
-    let outcome: JobOutcome;
-    let message: string | undefined;
-    let resultId: string | undefined;
+    let settled: Settled;
     try {
       const report = await this.evaluate();
-      if (this.abortCause) outcome = await this.settleAbort(this.abortCause);
-      else ({ outcome, message, resultId } = await this.upload(report));
+      settled = this.abortCause ? await this.settleAbort(this.abortCause) : await this.upload(report);
     } catch (e) {
-      message = errorMessage(e);
-      outcome = this.abortCause ? await this.settleAbort(this.abortCause) : await this.settleError(e);
+      // a refusal may mean the run is no longer ours (cancelled, lease gone): ask before calling it a failure
+      if (!this.abortCause && refusesRun(e)) await this.checkLease();
+      settled = this.abortCause ? await this.settleAbort(this.abortCause, errorMessage(e)) : await this.settleError(e);
     } finally {
+      this.ended = true;
       clearInterval(heartbeat);
       this.reporter.close();
     }
+    const { outcome, message, resultId } = settled;
     deps.emit({ type: 'job-finished', runId: job.runId, outcome, message, resultId });
     return outcome;
   }
@@ -124,26 +137,32 @@ export class JobRun {
     return raceAbort(report, signal);
   }
 
-  private async upload(
-    report: EvaluationReport,
-  ): Promise<{ outcome: JobOutcome; message?: string; resultId?: string }> {
+  private async upload(report: EvaluationReport): Promise<Settled> {
     const { client } = this.deps;
     await this.reporter.flush();
+    // a line refused meanwhile started a heartbeat: its answer decides whether to upload at all
+    await this.leaseCheck;
+    if (this.abortCause) return this.settleAbort(this.abortCause);
     try {
       // the report is accepted once per run, so sending it again after a lost answer is safe
       const res = await this.whileUnavailable(() => client.complete(this.job.runId, report));
       return { outcome: 'completed', resultId: res.resultId, message: res.duplicate ? 'duplicate upload' : undefined };
     } catch (e) {
-      if (e instanceof PlatformError && e.status === 409) return { outcome: 'lease-lost', message: e.message };
+      if (refusesRun(e)) {
+        // cancelled, or the lease is gone: the heartbeat says which
+        await this.checkLease();
+        if (this.abortCause === 'cancelled') return this.settleAbort('cancelled');
+        return { outcome: 'lease-lost', message: e.message };
+      }
       // a refused report will not be accepted on retry either: record why instead of waiting for the lease
       if (e instanceof PlatformError && !e.transient) {
-        await this.report('infra', `the server refused the report: ${e.message}`);
+        return this.report('infra', `the server refused the report: ${e.message}`);
       }
       return { outcome: 'failed', message: errorMessage(e) };
     }
   }
 
-  private async settleError(e: unknown): Promise<JobOutcome> {
+  private async settleError(e: unknown): Promise<Settled> {
     if (e instanceof PlatformError && e.transient) {
       // the platform (or its database) was down while the job fetched its inputs: the job is not
       // at fault, so it goes back to the queue rather than failing; if even that cannot be said,
@@ -154,40 +173,51 @@ export class JobRun {
       await this.whileUnavailable(() => client.release(this.job.runId)).catch((err: unknown) => {
         emit({ type: 'warning', runId: this.job.runId, message: `could not release the job: ${errorMessage(err)}` });
       });
-      return 'released';
+      return { outcome: 'released', message: errorMessage(e) };
     }
     const userError = e instanceof SubmissionError || (e instanceof Error && e.name === 'SubmissionError');
-    await this.report(userError ? 'user_error' : 'infra', errorMessage(e));
-    return 'failed';
+    return this.report(userError ? 'user_error' : 'infra', errorMessage(e));
   }
 
-  private async settleAbort(cause: AbortCause): Promise<JobOutcome> {
+  private async settleAbort(cause: AbortCause, message?: string): Promise<Settled> {
     const { client, emit } = this.deps;
     const runId = this.job.runId;
     // after losing the lease the run belongs to someone else: send nothing more
-    if (cause === 'lease-lost') return 'lease-lost';
+    if (cause === 'lease-lost') {
+      this.reporter.close();
+      return { outcome: 'lease-lost', message };
+    }
     if (cause === 'cancelled') {
-      this.reporter.log('warn', 'stopped: the submission was cancelled');
-      await this.reporter.flush();
-      return 'cancelled';
+      // the platform takes nothing more for a cancelled run: say it here, where the operator reads it
+      this.reporter.close();
+      emit({ type: 'log', runId, level: 'warn', message: 'stopped: the submission was cancelled' });
+      return { outcome: 'cancelled', message: CANCELLED };
     }
     this.reporter.log('warn', `runner ${this.deps.hostname} is shutting down; the job goes back to the queue`);
     await this.reporter.flush();
     await client.release(runId).catch((e: unknown) => {
       emit({ type: 'warning', runId, message: `could not release the job: ${errorMessage(e)}` });
     });
-    return 'released';
+    return { outcome: 'released', message };
   }
 
-  private async report(category: 'user_error' | 'infra', message: string): Promise<void> {
+  /** Records the job as failed on the platform, unless the run turns out to be no longer ours. */
+  private async report(category: 'user_error' | 'infra', message: string): Promise<Settled> {
     const { client, emit } = this.deps;
     const runId = this.job.runId;
     this.reporter.log('error', message);
     await this.reporter.flush();
+    await this.leaseCheck;
+    if (this.abortCause) return this.settleAbort(this.abortCause, message);
     const failure = { category, message: message.slice(0, 4000) || 'unknown error' };
-    await this.whileUnavailable(() => client.fail(runId, failure)).catch((e: unknown) => {
+    try {
+      await this.whileUnavailable(() => client.fail(runId, failure));
+    } catch (e) {
+      if (refusesRun(e)) await this.checkLease();
+      if (this.abortCause) return this.settleAbort(this.abortCause, message);
       emit({ type: 'warning', runId, message: `could not report the failure: ${errorMessage(e)}` });
-    });
+    }
+    return { outcome: 'failed', message };
   }
 
   /**
@@ -214,26 +244,35 @@ export class JobRun {
   }
 
   private startHeartbeat(): NodeJS.Timeout {
+    const every = this.deps.heartbeatMs ?? Math.max(100, (this.job.leaseSeconds * 1000) / 3);
+    return setInterval(() => {
+      if (!this.leaseCheck) void this.checkLease();
+    }, every);
+  }
+
+  /**
+   * Sends a heartbeat, which extends the lease and says whether the owner cancelled the run; aborts
+   * the job when it was cancelled or the lease is gone (409, or 404: the run is not ours). One
+   * heartbeat at a time; none once the job is aborted or over.
+   */
+  private checkLease(): Promise<void> {
+    if (this.abortCause || this.ended) return Promise.resolve();
+    this.leaseCheck ??= this.heartbeatOnce().finally(() => {
+      this.leaseCheck = undefined;
+    });
+    return this.leaseCheck;
+  }
+
+  private async heartbeatOnce(): Promise<void> {
     const { client, emit } = this.deps;
     const runId = this.job.runId;
-    const every = this.deps.heartbeatMs ?? Math.max(100, (this.job.leaseSeconds * 1000) / 3);
-    let inFlight = false;
-    return setInterval(() => {
-      if (inFlight || this.abortCause) return;
-      inFlight = true;
-      client
-        .heartbeat(runId)
-        .then((res) => {
-          if (res.cancelled) this.abort('cancelled');
-        })
-        .catch((e: unknown) => {
-          if (e instanceof PlatformError && e.status === 409) this.abort('lease-lost');
-          else emit({ type: 'warning', runId, message: `heartbeat failed: ${errorMessage(e)}` });
-        })
-        .finally(() => {
-          inFlight = false;
-        });
-    }, every);
+    try {
+      const res = await client.heartbeat(runId);
+      if (res.cancelled) this.abort('cancelled');
+    } catch (e) {
+      if (refusesRun(e)) this.abort('lease-lost');
+      else emit({ type: 'warning', runId, message: `heartbeat failed: ${errorMessage(e)}` });
+    }
   }
 }
 

@@ -28,6 +28,14 @@ export class PlatformError extends Error {
   }
 }
 
+/**
+ * Whether the platform refused a call about a run because the run is no longer this runner's: 409
+ * (lease lost, or the run was cancelled) or 404 (a run, or a blob of a run, it does not hold).
+ */
+export function refusesRun(e: unknown): e is PlatformError {
+  return e instanceof PlatformError && (e.status === 409 || e.status === 404);
+}
+
 export async function httpError(operation: Operation, res: Response): Promise<PlatformError> {
   let message = res.statusText || 'no message';
   let code: string | undefined;

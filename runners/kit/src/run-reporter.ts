@@ -1,6 +1,7 @@
 import type { LogRequest } from '@trueboard/contracts';
 import type { PlatformClient } from './client';
 import type { LogLevel, RunnerEvent } from './events';
+import { refusesRun } from './platform-error';
 
 type LogLine = LogRequest['lines'][number];
 
@@ -37,6 +38,8 @@ export class RunReporter {
     private readonly runId: string,
     private readonly emit: (e: RunnerEvent) => void,
     timing: ReporterTiming = {},
+    /** called when the platform refuses a line because the run is no longer ours (see refusesRun) */
+    private readonly onRefused: () => void = () => {},
   ) {
     this.progressIntervalMs = timing.progressIntervalMs ?? 500;
     this.logFlushMs = timing.logFlushMs ?? 1000;
@@ -113,6 +116,13 @@ export class RunReporter {
   }
 
   private warn(what: string, e: unknown): void {
+    // once the job is over, what it could not send no longer matters
+    if (this.closed) return;
+    // not a failure to report: the job asks the platform why, and stops if the run is gone
+    if (refusesRun(e)) {
+      this.onRefused();
+      return;
+    }
     const message = `could not send ${what}: ${e instanceof Error ? e.message : String(e)}`;
     this.emit({ type: 'warning', runId: this.runId, message });
   }

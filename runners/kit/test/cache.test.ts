@@ -1,32 +1,78 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatasetBundleRef } from '@trueboard/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ContentCache, defaultCacheDir, PlatformClient } from '../src/index';
-import { FakePlatform, sha256 } from './fake-platform';
+import { createApiToken } from '@trueboard/core';
+import { artifacts } from '@trueboard/db';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type BlobSource, ContentCache, defaultCacheDir, PlatformClient } from '../src/index';
+import { type Live, livePlatform } from './live-platform';
 
-let platform: FakePlatform;
+/*
+ * The content cache fed by the real platform's blob route. An admin token reads any blob (a runner
+ * token only those of a run it holds), so the test can store and fetch arbitrary files.
+ */
+
+let live: Live;
+let adminToken: string;
 let dir: string;
+let source: CountingSource;
 let cache: ContentCache;
 
-beforeEach(async () => {
-  platform = new FakePlatform();
-  await platform.listen();
-  dir = await mkdtemp(path.join(tmpdir(), 'kit-cache-'));
-  cache = new ContentCache(new PlatformClient(platform.url, platform.token, { retries: 0 }), dir);
-});
-afterEach(async () => {
-  await platform.close();
-  await rm(dir, { recursive: true, force: true });
-});
+/** The platform client, counting what it is asked for. */
+class CountingSource implements BlobSource {
+  readonly requests: string[] = [];
+  constructor(private readonly client: PlatformClient) {}
+  blob(sha256: string, signal?: AbortSignal) {
+    this.requests.push(sha256);
+    return this.client.blob(sha256, signal);
+  }
+  count(sha256: string) {
+    return this.requests.filter((r) => r === sha256).length;
+  }
+}
 
-function bundleRef(files: Record<string, string>): DatasetBundleRef {
-  const list = Object.entries(files).map(([p, content]) => ({
-    path: p,
-    sha256: platform.addBlob(content),
-    size: content.length,
-  }));
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+beforeAll(async () => {
+  live = await livePlatform();
+  adminToken = (await createApiToken(live.p, live.cast.admin.actor, { name: 'cache test' })).secret;
+});
+afterAll(() => live?.close());
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'kit-cache-'));
+  source = new CountingSource(new PlatformClient(live.url, adminToken, { retries: 0 }));
+  cache = new ContentCache(source, dir);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Stores a file on the platform as `trueboard benchmark import` does; returns its hash. */
+async function upload(content: string): Promise<string> {
+  const res = await fetch(`${live.url}/api/blobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}` },
+    body: content,
+  });
+  expect(res.status).toBe(200);
+  const { sha256: hash } = (await res.json()) as { sha256: string };
+  expect(hash).toBe(sha256(content));
+  return hash;
+}
+
+/** Replaces the platform's stored copy of a blob with other bytes of the same length. */
+async function rot(hash: string, bytes: string) {
+  const [a] = await live.p.db.select().from(artifacts).where(eq(artifacts.sha256, hash));
+  const file = a && live.p.storage.localPath?.(a.storageKey);
+  if (!file) throw new Error('the test platform keeps blobs in local files');
+  await writeFile(file, bytes);
+}
+
+async function bundleRef(files: Record<string, string>): Promise<DatasetBundleRef> {
+  const list = [];
+  for (const [p, content] of Object.entries(files))
+    list.push({ path: p, sha256: await upload(content), size: content.length });
   return { benchmark: 'tiny', version: 2, contentHash: sha256(JSON.stringify(list)), files: list, evaluator: {} };
 }
 
@@ -37,44 +83,47 @@ async function listTree(root: string): Promise<string[]> {
 
 describe('ContentCache.fetchBlob', () => {
   it('stores a verified blob under blobs/<aa>/<sha256> and serves it from disk afterwards', async () => {
-    const hash = platform.addBlob('hello blob');
+    const hash = await upload('hello blob');
     const p = await cache.fetchBlob(hash);
     expect(p).toBe(path.join(dir, 'blobs', hash.slice(0, 2), hash));
     expect(await readFile(p, 'utf8')).toBe('hello blob');
     expect(await cache.fetchBlob(hash)).toBe(p);
-    expect(platform.count(`GET /api/blobs/${hash}`)).toBe(1);
+    expect(source.count(hash)).toBe(1);
   });
 
   it('downloads a blob once when asked for it concurrently', async () => {
-    const hash = platform.addBlob('x'.repeat(100_000));
+    const hash = await upload('x'.repeat(100_000));
     const [a, b] = await Promise.all([cache.fetchBlob(hash), cache.fetchBlob(hash)]);
     expect(a).toBe(b);
-    expect(platform.count(`GET /api/blobs/${hash}`)).toBe(1);
+    expect(source.count(hash)).toBe(1);
   });
 
   it('rejects bytes that do not match their hash and leaves nothing in the cache', async () => {
-    const claimed = sha256('what the hash promises');
-    platform.addBlob('something else entirely', claimed);
+    const claimed = await upload('what the hash promises');
+    await rot(claimed, 'what the disk delivers');
     await expect(cache.fetchBlob(claimed)).rejects.toThrow(
-      `blob ${claimed}: downloaded bytes hash to ${sha256('something else entirely')}; refusing to cache them`,
+      `blob ${claimed}: downloaded bytes hash to ${sha256('what the disk delivers')}; refusing to cache them`,
     );
     expect(await listTree(path.join(dir, 'blobs'))).toEqual([]);
     expect(await listTree(path.join(dir, 'tmp'))).toEqual([]);
   });
 
   it('rejects a hash that is not a sha256 before touching disk or network', async () => {
-    await expect(cache.fetchBlob('../../etc/passwd')).rejects.toThrow('is not a lowercase hex sha256');
-    expect(platform.requests).toEqual([]);
+    await expect(cache.fetchBlob('../../etc/passwd')).rejects.toThrow(
+      'blob hash "../../etc/passwd" is not a lowercase hex sha256',
+    );
+    expect(source.requests).toEqual([]);
   });
 
   it('reports a blob the server does not have', async () => {
-    await expect(cache.fetchBlob(sha256('missing'))).rejects.toThrow('server refused blob (404): no such blob');
+    const missing = sha256('missing');
+    await expect(cache.fetchBlob(missing)).rejects.toThrow(`server refused blob (404): blob ${missing} not found`);
   });
 });
 
 describe('ContentCache.materializeBundle', () => {
   it('lays out every file at its relative path under bundles/<contentHash>', async () => {
-    const ref = bundleRef({ 'dev.json': '[1,2]', 'db/concert/schema.sql': 'CREATE TABLE t(x);', README: 'hi' });
+    const ref = await bundleRef({ 'dev.json': '[1,2]', 'db/concert/schema.sql': 'CREATE TABLE t(x);', README: 'hi' });
     const bundle = await cache.materializeBundle(ref);
     expect(bundle.root).toBe(path.join(dir, 'bundles', ref.contentHash));
     expect(bundle.ref).toBe(ref);
@@ -85,19 +134,18 @@ describe('ContentCache.materializeBundle', () => {
   });
 
   it('reuses a materialised bundle without downloading again', async () => {
-    const ref = bundleRef({ 'a.txt': 'A', 'b/c.txt': 'C' });
+    const ref = await bundleRef({ 'a.txt': 'A', 'b/c.txt': 'C' });
     const first = await cache.materializeBundle(ref);
-    const before = platform.requests.length;
-    const fresh = new ContentCache(new PlatformClient(platform.url, platform.token), dir);
-    const second = await fresh.materializeBundle(ref);
+    const again = new CountingSource(new PlatformClient(live.url, adminToken));
+    const second = await new ContentCache(again, dir).materializeBundle(ref);
     expect(second.root).toBe(first.root);
-    expect(platform.requests.length).toBe(before);
+    expect(again.requests).toEqual([]);
   });
 
   it('shares identical files between bundles through the blob store', async () => {
-    await cache.materializeBundle(bundleRef({ 'x.txt': 'same' }));
-    await cache.materializeBundle(bundleRef({ 'y/x.txt': 'same', 'z.txt': 'other' }));
-    expect(platform.count(`GET /api/blobs/${sha256('same')}`)).toBe(1);
+    await cache.materializeBundle(await bundleRef({ 'x.txt': 'same' }));
+    await cache.materializeBundle(await bundleRef({ 'y/x.txt': 'same', 'z.txt': 'other' }));
+    expect(source.count(sha256('same'))).toBe(1);
   });
 
   it.each([
@@ -106,18 +154,20 @@ describe('ContentCache.materializeBundle', () => {
     ['/etc/passwd', 'is absolute'],
     ['C:\\evil.txt', 'is absolute'],
   ])('rejects the file path %s and builds nothing', async (bad, why) => {
-    const ref = bundleRef({ 'ok.txt': 'fine' });
+    const ref = await bundleRef({ 'ok.txt': 'fine' });
     const evil = { ...ref, files: [...ref.files, { path: bad, sha256: sha256('fine'), size: 4 }] };
     await expect(cache.materializeBundle(evil)).rejects.toThrow(`dataset tiny@2: file path "${bad}" ${why}`);
     expect(await listTree(path.join(dir, 'bundles'))).toEqual([]);
   });
 
   it('never leaves a half-built bundle when one of its blobs is corrupt', async () => {
-    const ref = bundleRef({ 'good.txt': 'good' });
-    const lie = sha256('promised');
-    platform.addBlob('delivered', lie);
+    const ref = await bundleRef({ 'good.txt': 'good' });
+    const lie = await upload('promised');
+    await rot(lie, 'delivers');
     const broken = { ...ref, files: [...ref.files, { path: 'bad.txt', sha256: lie, size: 8 }] };
-    await expect(cache.materializeBundle(broken)).rejects.toThrow('refusing to cache them');
+    await expect(cache.materializeBundle(broken)).rejects.toThrow(
+      `blob ${lie}: downloaded bytes hash to ${sha256('delivers')}; refusing to cache them`,
+    );
     expect(await listTree(path.join(dir, 'bundles'))).toEqual([]);
     expect(await listTree(path.join(dir, 'tmp'))).toEqual([]);
   });

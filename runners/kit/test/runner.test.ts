@@ -1,79 +1,46 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Evaluator, RunContext } from '@trueboard/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobAbortedError, RUNNER_VERSION, Runner, type RunnerEvent, type RunnerOptions } from '../src/index';
-import { FakePlatform, freePort, until } from './fake-platform';
-import { GOLD, PREDICTIONS, type TinyOptions, tinyEvaluator } from './tiny-evaluator';
+import type { RunContext } from '@trueboard/contracts';
+import { artifacts, resultMetrics, runners } from '@trueboard/db';
+import { goodPredictions, TOY_QA_DIR } from '@trueboard/testkit';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RUNNER_VERSION, Runner } from '../src/index';
+import { type Live, livePlatform, startedJob } from './live-platform';
+import { probeEvaluator, signal } from './probe-evaluator';
 
-const DATASET = { 'gold/answers.tsv': GOLD, 'README.md': '# tiny' };
+/*
+ * The runner's job lifecycle against the real platform: claim, fetch into the cache, evaluate,
+ * stream progress and logs, upload or report the failure.
+ */
 
-let platform: FakePlatform;
-let dir: string;
-const runners: Runner[] = [];
-
-beforeEach(async () => {
-  platform = new FakePlatform();
-  await platform.listen();
-  dir = await mkdtemp(path.join(tmpdir(), 'kit-runner-'));
+let live: Live;
+beforeAll(async () => {
+  live = await livePlatform();
 });
-afterEach(async () => {
-  await Promise.all(runners.splice(0).map((r) => r.stop({ graceful: false })));
-  await platform.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => live.reset());
+afterAll(() => live?.close());
 
-function makeRunner(evaluator: Evaluator, extra: Partial<RunnerOptions> = {}) {
-  const events: RunnerEvent[] = [];
-  const runner = new Runner({
-    server: platform.url,
-    token: platform.token,
-    device: 'cpu',
-    evaluators: { text2sql: evaluator },
-    cacheDir: dir,
-    hostname: 'test-box',
-    waitSeconds: 1,
-    client: { baseDelayMs: 1, maxDelayMs: 5 },
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
-  runners.push(runner);
-  const outcomes = () => events.flatMap((e) => (e.type === 'job-finished' ? [e.outcome] : []));
-  return { runner, events, outcomes };
-}
-
-/** An evaluator step that blocks until the job is aborted, remembering the signal it saw. */
-function blockUntilAborted(seen: { signal?: AbortSignal }): TinyOptions['during'] {
-  return (ctx: RunContext) =>
-    new Promise<void>((resolve) => {
-      seen.signal = ctx.signal;
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-}
-
-function abortCause(seen: { signal?: AbortSignal }): string | undefined {
-  const reason: unknown = seen.signal?.reason;
-  return reason instanceof JobAbortedError ? reason.reason : undefined;
-}
+const HOUR = 3_600_000;
+const allCorrect = () => goodPredictions({ q3: 'Madrid' });
 
 describe('Runner', () => {
   it('claims a job, runs the evaluator on the cached bundle and uploads the report once', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    const { runner, outcomes } = makeRunner(tinyEvaluator(), { once: 1 });
+    const id = await live.submit();
+    const { runner, events } = await live.runner(probeEvaluator(), { once: 1 });
+    const complete = vi.spyOn(runner.client, 'complete');
     await runner.start();
+    const job = await startedJob(events);
 
-    const run = platform.run(job.runId);
-    expect(run.completes).toHaveLength(1);
-    expect(run.fails).toEqual([]);
-    expect(run.releases).toBe(0);
-    const report = run.completes[0];
-    expect(report?.metrics).toEqual([expect.objectContaining({ name: 'ex', value: 50, n: 2 })]);
-    expect(report?.examples.map((e) => [e.id, e.verdict])).toEqual([
-      ['q1', 1],
-      ['q2', 0],
-    ]);
-    expect(report?.provenance).toMatchObject({
+    expect(complete).toHaveBeenCalledTimes(1);
+    expect(events.outcomes()).toEqual(['completed']);
+    const [result] = await live.results(id);
+    if (!result) throw new Error('no result');
+    expect(await live.run(job.runId)).toMatchObject({ state: 'finished', progress: 1, progressMessage: 'finished' });
+    const metrics = await live.p.db.select().from(resultMetrics).where(eq(resultMetrics.resultId, result.id));
+    // goodPredictions answers Barcelona for Madrid: 4 of 5
+    expect(metrics.map((m) => [m.name, m.value, m.n])).toEqual([['accuracy', 80, 5]]);
+    expect(result.provenance).toMatchObject({
       runnerVersion: RUNNER_VERSION,
       hostname: 'test-box',
       device: 'cpu',
@@ -84,239 +51,246 @@ describe('Runner', () => {
     });
     expect(RUNNER_VERSION).toBe('0.1.0');
 
-    const root = path.join(dir, 'bundles', job.dataset.contentHash);
-    expect(await readFile(path.join(root, 'gold', 'answers.tsv'), 'utf8')).toBe(GOLD);
-    expect(await readFile(path.join(root, 'README.md'), 'utf8')).toBe('# tiny');
-
-    expect(run.progress.at(-1)).toEqual({ fraction: 1, message: '2/2' });
-    expect(run.logs.map((l) => l.message)).toContain('evaluated 2 examples');
-    expect(platform.registrations).toEqual([
-      { hostname: 'test-box', device: 'cpu', families: ['text2sql'], version: RUNNER_VERSION },
+    const root = path.join(runner.cache.dir, 'bundles', job.dataset.contentHash);
+    expect(await readFile(path.join(root, 'gold.json'), 'utf8')).toBe(
+      await readFile(path.join(TOY_QA_DIR, 'gold.json'), 'utf8'),
+    );
+    expect(await live.logs(job.runId)).toEqual([
+      {
+        level: 'info',
+        message: `runner test-box (kit ${RUNNER_VERSION}, cpu) running toy-exact-match 1.0.0 on toy-qa v1, attempt 1`,
+      },
+      { level: 'info', message: 'scored 5 examples' },
     ]);
-    expect(platform.badRequests).toEqual([]);
-    expect(outcomes()).toEqual(['completed']);
+    const [registered] = await live.p.db
+      .select()
+      .from(runners)
+      .where(eq(runners.id, runner.runnerId ?? ''));
+    expect(registered).toMatchObject({
+      hostname: 'test-box',
+      device: 'cpu',
+      families: ['text2sql'],
+      version: RUNNER_VERSION,
+    });
+    expect(events.warnings()).toEqual([]);
   });
 
-  it('throttles progress and batches logs in requests of at most 500 lines', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
+  it('coalesces progress and sends every log line, in requests the platform accepts (at most 500 lines)', async () => {
+    const id = await live.submit();
     const during = async (ctx: RunContext) => {
       for (let i = 0; i < 200; i++) ctx.progress(i / 400, `warming ${i}`);
       for (let i = 0; i < 1200; i++) ctx.log('debug', `line ${i}`);
     };
-    const { runner } = makeRunner(tinyEvaluator({ during }), { once: 1 });
+    // one progress request per hour at most: the first goes out at once, the rest wait for the upload
+    const { runner, events } = await live.runner(probeEvaluator({ during }), {
+      once: 1,
+      progressIntervalMs: HOUR,
+      logFlushMs: HOUR,
+    });
+    const progress = vi.spyOn(runner.client, 'progress');
+    const logs = vi.spyOn(runner.client, 'logs');
     await runner.start();
+    const job = await startedJob(events);
 
-    const run = platform.run(job.runId);
-    // 200 + 2 calls within milliseconds: the first goes out at once, the rest coalesce to the latest
-    expect(run.progress.length).toBeLessThanOrEqual(3);
-    expect(run.progress[0]).toEqual({ fraction: 0, message: 'warming 0' });
-    expect(run.progress.at(-1)).toEqual({ fraction: 1, message: '2/2' });
-    const lines = run.logs.map((l) => l.message).filter((m) => m.startsWith('line '));
-    expect(lines).toEqual(Array.from({ length: 1200 }, (_, i) => `line ${i}`));
-    expect(run.logRequests).toBeGreaterThanOrEqual(3);
-    expect(run.logs.every((l) => l.ts !== undefined)).toBe(true);
-    expect(platform.badRequests).toEqual([]);
+    expect(progress.mock.calls).toEqual([
+      [job.runId, { fraction: 0, message: 'warming 0' }],
+      [job.runId, { fraction: 1, message: 'example 5/5' }],
+    ]);
+    expect(logs.mock.calls.map(([, lines]) => lines.length)).toEqual([500, 500, 202]);
+    const stored = (await live.logs(job.runId)).map((l) => l.message).filter((m) => m.startsWith('line '));
+    expect(stored).toEqual(Array.from({ length: 1200 }, (_, i) => `line ${i}`));
+    expect(events.warnings()).toEqual([]);
+    expect(await live.results(id)).toHaveLength(1);
   });
 
   it('reports a SubmissionError as user_error with its message', async () => {
-    const job = platform.enqueue(DATASET, 'SELECT 1 without an id\n');
-    const { runner, outcomes } = makeRunner(tinyEvaluator(), { once: 1 });
+    const id = await live.submit(new TextEncoder().encode('{"answers": {}}'));
+    const { runner, events } = await live.runner(probeEvaluator(), { once: 1 });
     await runner.start();
-    const run = platform.run(job.runId);
-    expect(run.fails).toEqual([{ category: 'user_error', message: 'predictions line 1: expected "id<TAB>sql"' }]);
-    expect(run.completes).toEqual([]);
-    expect(run.logs.at(-1)).toMatchObject({ level: 'error', message: 'predictions line 1: expected "id<TAB>sql"' });
-    expect(outcomes()).toEqual(['failed']);
+    const job = await startedJob(events);
+    const message = 'artifact: missing "predictions" object keyed by example id';
+    expect(await live.run(job.runId)).toMatchObject({
+      state: 'failed',
+      failureCategory: 'user_error',
+      failureMessage: message,
+    });
+    expect(await live.submission(id)).toMatchObject({ state: 'failed', failureCategory: 'user_error' });
+    expect((await live.logs(job.runId)).at(-1)).toEqual({ level: 'error', message });
+    expect(await live.results(id)).toEqual([]);
+    expect(events.outcomes()).toEqual(['failed']);
   });
 
   it('reports other errors as infra failures', async () => {
-    const job = platform.enqueue({ 'README.md': 'no gold here' }, PREDICTIONS);
-    const { runner } = makeRunner(tinyEvaluator(), { once: 1 });
+    await live.submit();
+    const prepare = () => Promise.reject(new Error('gold.json: disk on fire'));
+    const { runner, events } = await live.runner(probeEvaluator({ prepare }), { once: 1 });
     await runner.start();
-    const [failure] = platform.run(job.runId).fails;
-    expect(failure?.category).toBe('infra');
-    expect(failure?.message).toMatch(/ENOENT.*gold[/\\]answers\.tsv/);
+    const job = await startedJob(events);
+    expect(await live.run(job.runId)).toMatchObject({
+      state: 'failed',
+      failureCategory: 'infra',
+      failureMessage: 'gold.json: disk on fire',
+    });
   });
 
   it('refuses to upload an invalid report and names the offending field', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    const mutate = (r: object) => ({ ...r, metrics: [{ name: 'ex', value: Number.NaN, n: 2 }] });
-    const { runner } = makeRunner(tinyEvaluator({ mutate }), { once: 1 });
+    const id = await live.submit();
+    const mutate = (r: object) => ({ ...r, metrics: [{ name: 'accuracy', value: Number.NaN, n: 5 }] });
+    const { runner, events } = await live.runner(probeEvaluator({ mutate }), { once: 1 });
+    const complete = vi.spyOn(runner.client, 'complete');
     await runner.start();
-    const run = platform.run(job.runId);
-    expect(run.completes).toEqual([]);
-    expect(run.fails).toHaveLength(1);
-    expect(run.fails[0]?.category).toBe('infra');
-    expect(run.fails[0]?.message).toMatch(
-      /^evaluator tiny-sql 1\.0\.0 returned an invalid report: metrics\.0\.value: /,
+    const job = await startedJob(events);
+    expect(complete).not.toHaveBeenCalled();
+    const run = await live.run(job.runId);
+    expect(run.failureCategory).toBe('infra');
+    expect(run.failureMessage).toMatch(
+      /^evaluator toy-exact-match 1\.0\.0 returned an invalid report: metrics\.0\.value: /,
     );
+    expect(await live.results(id)).toEqual([]);
   });
 
   it('refuses a report whose provenance names another dataset', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
+    await live.submit();
     const other = 'f'.repeat(64);
     const mutate = (r: { provenance: object }) => ({ ...r, provenance: { ...r.provenance, datasetHash: other } });
-    const { runner } = makeRunner(tinyEvaluator({ mutate }), { once: 1 });
+    const { runner, events } = await live.runner(probeEvaluator({ mutate }), { once: 1 });
     await runner.start();
-    expect(platform.run(job.runId).fails[0]?.message).toContain(
-      `provenance.datasetHash "${other}" for a job with "${job.dataset.contentHash}"`,
+    const job = await startedJob(events);
+    expect((await live.run(job.runId)).failureMessage).toBe(
+      `evaluator toy-exact-match 1.0.0 returned a report with provenance.datasetHash "${other}" for a job with "${job.dataset.contentHash}"`,
     );
   });
 
-  it('aborts the evaluator and uploads nothing when a heartbeat says the lease is lost', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    const seen: { signal?: AbortSignal } = {};
-    const keep = platform.heartbeat;
-    // the lease is lost only once the evaluator runs, so the test does not depend on download speed
-    platform.heartbeat = (runId) =>
-      seen.signal ? { status: 409, body: { error: { code: 'conflict', message: 'lease expired' } } } : keep(runId);
-    // the evaluator finishes normally once aborted: the harness must still not upload its report
-    const { runner, outcomes } = makeRunner(tinyEvaluator({ during: blockUntilAborted(seen) }), {
-      once: 1,
-      heartbeatMs: 30,
-    });
+  it('prepares a dataset version once for several jobs', async () => {
+    const a = await live.submit();
+    const b = await live.submit(allCorrect());
+    const probe = probeEvaluator();
+    const { runner } = await live.runner(probe, { once: 2 });
     await runner.start();
-    const run = platform.run(job.runId);
-    expect(seen.signal?.aborted).toBe(true);
-    expect(abortCause(seen)).toBe('lease-lost');
-    expect(run.heartbeats).toBeGreaterThanOrEqual(1);
-    expect(run.completes).toEqual([]);
-    expect(run.fails).toEqual([]);
-    expect(run.releases).toBe(0);
-    expect(platform.count(`POST /api/runner/runs/${job.runId}/complete`)).toBe(0);
-    expect(outcomes()).toEqual(['lease-lost']);
-  });
-
-  it('stops work without uploading when the submission is cancelled', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    const seen: { signal?: AbortSignal } = {};
-    platform.heartbeat = () => ({
-      status: 200,
-      body: { leaseExpiresAt: new Date().toISOString(), cancelled: seen.signal !== undefined },
-    });
-    const { runner, outcomes } = makeRunner(tinyEvaluator({ during: blockUntilAborted(seen) }), {
-      once: 1,
-      heartbeatMs: 30,
-    });
-    await runner.start();
-    const run = platform.run(job.runId);
-    expect(seen.signal?.aborted).toBe(true);
-    expect(run.completes).toEqual([]);
-    expect(run.fails).toEqual([]);
-    expect(outcomes()).toEqual(['cancelled']);
-  });
-
-  it('heartbeats every leaseSeconds / 3 while a job runs', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS, { leaseSeconds: 1 });
-    const during = () => until(() => platform.run(job.runId).heartbeats >= 2, 'two heartbeats');
-    const { runner } = makeRunner(tinyEvaluator({ during }), { once: 1 });
-    await runner.start();
-    expect(platform.run(job.runId).completes).toHaveLength(1);
-  });
-
-  it('stop() aborts a job that outlives the grace period and releases it', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    const seen: { signal?: AbortSignal } = {};
-    // ignores its signal on purpose: shutdown must not wait for it
-    const during = (ctx: RunContext) => {
-      seen.signal = ctx.signal;
-      return new Promise<void>(() => {});
+    expect(probe.prepareCalls).toBe(1);
+    const value = async (id: string) => {
+      const [r] = await live.results(id);
+      const [m] = await live.p.db
+        .select()
+        .from(resultMetrics)
+        .where(eq(resultMetrics.resultId, r?.id ?? ''));
+      return m?.value;
     };
-    const { runner, outcomes } = makeRunner(tinyEvaluator({ during }));
-    const started = runner.start();
-    await until(() => seen.signal !== undefined, 'the evaluator to start');
-    await runner.stop({ graceMs: 50 });
-    await started;
-    const run = platform.run(job.runId);
-    expect(run.releases).toBe(1);
-    expect(run.completes).toEqual([]);
-    expect(run.fails).toEqual([]);
-    expect(abortCause(seen)).toBe('shutdown');
-    expect(outcomes()).toEqual(['released']);
+    expect([await value(a), await value(b)]).toEqual([80, 100]);
+  });
+
+  it('fails as infra when the artifact bytes it receives do not match their hash', async () => {
+    const id = await live.submit(goodPredictions({ q1: 'Lyon' }));
+    const { artifactSha256: sha } = await live.submission(id);
+    const [stored] = await live.p.db.select().from(artifacts).where(eq(artifacts.sha256, sha));
+    const file = stored && live.p.storage.localPath?.(stored.storageKey);
+    if (!file) throw new Error('the test platform keeps blobs in local files');
+    // the store's copy rots: same length, other bytes
+    const bytes = await readFile(file);
+    await writeFile(file, Buffer.from(bytes.toString('latin1').replace('Lyon', 'Nice'), 'latin1'));
+    const { runner, events } = await live.runner(probeEvaluator(), { once: 1 });
+    await runner.start();
+    const job = await startedJob(events);
+    const run = await live.run(job.runId);
+    expect(run.failureCategory).toBe('infra');
+    expect(run.failureMessage).toMatch(
+      new RegExp(`^blob ${sha}: downloaded bytes hash to [0-9a-f]{64}; refusing to cache them$`),
+    );
+    expect(await live.results(id)).toEqual([]);
   });
 
   it('stop() lets a job that finishes within the grace period upload, then claims no more', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    let entered = false;
+    const id = await live.submit();
+    const entered = signal();
+    const proceed = signal();
     const during = async () => {
-      entered = true;
-      await new Promise((r) => setTimeout(r, 200));
+      entered.resolve();
+      await proceed.promise;
     };
-    const { runner } = makeRunner(tinyEvaluator({ during }));
-    const started = runner.start();
-    await until(() => entered, 'the evaluator to start');
-    await runner.stop({ graceMs: 10_000 });
-    await started;
-    const claims = platform.count('POST /api/runner/claim');
-    const run = platform.run(job.runId);
-    expect(run.completes).toHaveLength(1);
-    expect(run.releases).toBe(0);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(platform.count('POST /api/runner/claim')).toBe(claims);
+    const { runner, events } = await live.runner(probeEvaluator({ during }));
+    const release = vi.spyOn(runner.client, 'release');
+    const done = runner.start();
+    await entered.promise;
+    const stopping = runner.stop({ graceMs: HOUR });
+    proceed.resolve();
+    await stopping;
+    await done;
+    expect(events.outcomes()).toEqual(['completed']);
+    expect(release).not.toHaveBeenCalled();
+    expect(await live.results(id)).toHaveLength(1);
+    // start() has returned: the claim loop is over, so nothing submitted now can be claimed by it
+    expect(events.all.at(-1)).toEqual({ type: 'stopped' });
   });
 
-  it('stop() while idle ends a pending long-poll promptly', async () => {
-    const { runner, events } = makeRunner(tinyEvaluator(), { waitSeconds: 30 });
-    const started = runner.start();
-    await until(() => platform.count('POST /api/runner/claim') === 1, 'a claim');
-    await runner.stop();
-    await started;
-    expect(events.at(-1)).toEqual({ type: 'stopped' });
-  });
-
-  it('prepares a dataset version once for several jobs', async () => {
-    const a = platform.enqueue(DATASET, PREDICTIONS);
-    const b = platform.enqueue(DATASET, GOLD);
-    const evaluator = tinyEvaluator();
-    const { runner } = makeRunner(evaluator, { once: 2 });
-    await runner.start();
-    expect(evaluator.prepareCalls).toBe(1);
-    expect(platform.run(a.runId).completes[0]?.metrics[0]?.value).toBe(50);
-    expect(platform.run(b.runId).completes[0]?.metrics[0]?.value).toBe(100);
-  });
-
-  it('fails as infra when the artifact bytes do not match their hash', async () => {
-    const job = platform.enqueue(DATASET, PREDICTIONS);
-    platform.addBlob('tampered', job.artifact.sha256);
-    const { runner } = makeRunner(tinyEvaluator(), { once: 1 });
-    await runner.start();
-    const [failure] = platform.run(job.runId).fails;
-    expect(failure).toMatchObject({ category: 'infra' });
-    expect(failure?.message).toContain(`blob ${job.artifact.sha256}: downloaded bytes hash to`);
-    expect(platform.run(job.runId).completes).toEqual([]);
-  });
-
-  it('waits for an unreachable server with one-line warnings instead of crashing', async () => {
-    const port = await freePort();
-    const late = new FakePlatform();
-    const { runner, events } = makeRunner(tinyEvaluator(), {
-      server: `http://127.0.0.1:${port}`,
-      token: late.token,
+  it('waits for an unreachable server with one-line warnings, and works once it is up', async () => {
+    await live.server.down();
+    const { runner, events } = await live.runner(probeEvaluator(), {
       once: 1,
       reconnectDelayMs: 5,
       client: { retries: 0 },
     });
-    const started = runner.start();
-    const warnings = () => events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
-    await until(() => warnings().length >= 2, 'warnings');
-    expect(warnings()[0]).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+ for register: ECONNREFUSED; retrying in/);
-    expect(warnings().every((w) => !w.includes('\n'))).toBe(true);
-    await late.listen(port);
-    try {
-      const job = late.enqueue(DATASET, PREDICTIONS);
-      await started;
-      expect(late.run(job.runId).completes).toHaveLength(1);
-    } finally {
-      await late.close();
-    }
+    const done = runner.start();
+    const first = await events.warning(/./);
+    await events.waitFor((e) => e.type === 'warning' && e !== first);
+    expect(events.warnings()[0]).toMatch(
+      /^cannot reach http:\/\/127\.0\.0\.1:\d+ for register: ECONNREFUSED; retrying in \d+\.\ds$/,
+    );
+    expect(events.warnings().every((w) => !w.includes('\n'))).toBe(true);
+    await live.server.up();
+    const id = await live.submit();
+    await done;
+    expect(events.outcomes()).toEqual(['completed']);
+    expect(await live.results(id)).toHaveLength(1);
   });
 
   it('rejects start() when the server refuses the token', async () => {
-    const { runner } = makeRunner(tinyEvaluator(), { token: 'stolen' });
-    await expect(runner.start()).rejects.toThrow('server refused register (401): invalid runner token');
+    const { runner } = await live.runner(probeEvaluator(), { token: 'tbr_stolen' });
+    await expect(runner.start()).rejects.toThrow(
+      'server refused register (401): no valid runner token: the one sent is unknown, revoked or expired, or none was sent (an admin creates one with `trueboard token create --runner`)',
+    );
   });
 
   it('refuses to start without an evaluator for a requested family', () => {
-    expect(() => makeRunner(tinyEvaluator(), { families: ['rerank'] })).toThrow('no evaluator given for family rerank');
+    expect(
+      () =>
+        new Runner({
+          server: live.url,
+          token: live.runnerToken,
+          device: 'cpu',
+          evaluators: { text2sql: probeEvaluator() },
+          families: ['rerank'],
+        }),
+    ).toThrow('no evaluator given for family rerank');
+  });
+});
+
+describe('Runner heartbeats', () => {
+  let short: Live;
+  beforeAll(async () => {
+    // the platform's lease decides the rhythm: 3 s leases, a heartbeat every second
+    short = await livePlatform({ leaseSeconds: 3 });
+  });
+  afterAll(() => short?.close());
+
+  it('sends one every leaseSeconds / 3 by default, and each extends the lease', { timeout: 30_000 }, async () => {
+    const id = await short.submit();
+    const twice = signal();
+    // the evaluation lasts until two heartbeats went through: without them the test times out
+    const { runner, events } = await short.runner(probeEvaluator({ during: () => twice.promise }), { once: 1 });
+    const heartbeat = runner.client.heartbeat.bind(runner.client);
+    const leases: string[] = [];
+    vi.spyOn(runner.client, 'heartbeat').mockImplementation(async (runId) => {
+      const res = await heartbeat(runId);
+      leases.push(res.leaseExpiresAt);
+      if (leases.length === 2) twice.resolve();
+      return res;
+    });
+    await runner.start();
+    const job = await startedJob(events);
+    expect(job.leaseSeconds).toBe(3);
+    const [first, second] = leases.map((l) => new Date(l).getTime());
+    expect(first).toBeGreaterThan(new Date(job.leaseExpiresAt).getTime());
+    expect(second).toBeGreaterThan(first ?? Number.POSITIVE_INFINITY);
+    expect(await short.results(id)).toHaveLength(1);
   });
 });
