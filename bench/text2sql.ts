@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exBird, exSpider, firstStatement, goldHasOrderBy, removeDistinct } from '@trueboard/metrics';
-import { importLines, loadSpider, ResultCache, scoreAll, Text2SqlOptions } from '@trueboard/text2sql';
+import { importLines, type KeptResults, loadSpider, scoreAll, Text2SqlOptions } from '@trueboard/text2sql';
 import { dqsName, dqsRewrite, SqlPool } from '@trueboard/text2sql/exec';
 import Database from 'better-sqlite3';
 import { hostileRun } from './text2sql-hostile';
@@ -68,6 +68,8 @@ function naive(
 }
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+/** A result cache of its own (in the SQL workers, under this name): empty at first. */
+const cache = (name: string): KeptResults => ({ datasetHash: name, stats: { hits: 0, misses: 0, volatile: 0 } });
 const pct = (v: Verdicts) => {
   const s = v.filter((x) => x !== null);
   return ((100 * s.filter((x) => x === 1).length) / s.length).toFixed(2);
@@ -87,15 +89,15 @@ export async function main() {
 
   const options = Text2SqlOptions.parse({ workers: cpus().length });
   const pool = new SqlPool({ size: options.workers });
-  const evalAll = async (results: ResultCache) => {
+  const evalAll = async (results: KeptResults) => {
     const out = [];
     for (const p of preds) out.push(await scoreAll(ds, p, { pool, results, options }));
     return out;
   };
   // warm the workers (process start-up is not what is measured)
-  await scoreAll(ds, new Map(), { pool, results: new ResultCache('warm-up'), options });
+  await scoreAll(ds, new Map(), { pool, results: cache('warm-up'), options });
 
-  const results = new ResultCache('bench');
+  const results = cache('bench');
   t = process.hrtime.bigint();
   const cold = await evalAll(results);
   const coldMs = ms(t);
@@ -103,7 +105,7 @@ export async function main() {
   const warm = await evalAll(results);
   const warmMs = ms(t);
   // gold cached, predictions never seen before: a fresh cache holding only the gold results
-  const goldOnly = new ResultCache('bench-gold-only');
+  const goldOnly = cache('bench-gold-only');
   await scoreAll(ds, new Map(), { pool, results: goldOnly, options });
   t = process.hrtime.bigint();
   const fresh = await evalAll(goldOnly);

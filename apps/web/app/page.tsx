@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { FAMILY_LABEL, fmt, fmtDate } from '../lib/format';
+import { familyView } from '../families';
+import { fmt, fmtDate } from '../lib/format';
 import { api } from '../lib/server-api';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +19,7 @@ export default async function Home() {
       {summaries.length === 0 && <p className="notice">No benchmarks are registered yet.</p>}
       {families.map((family) => (
         <section key={family} aria-labelledby={`family-${family}`}>
-          <h2 id={`family-${family}`}>{FAMILY_LABEL[family] ?? family}</h2>
+          <h2 id={`family-${family}`}>{familyView(family).label}</h2>
           <div className="grid">
             {summaries
               .filter((s) => s.family === family)

@@ -44,12 +44,6 @@ export function fmtBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(1)} GiB`;
 }
 
-export const FAMILY_LABEL: Record<string, string> = {
-  text2sql: 'Text-to-SQL',
-  rerank: 'Re-ranking',
-  lora: 'LoRA-variant adapters',
-};
-
 /** A server value as the browser's tRPC client sees it (Dates become ISO strings): for client props. */
 export function wire<T>(value: unknown): T {
   return JSON.parse(JSON.stringify(value)) as T;

@@ -1,13 +1,20 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CorrectionValidator, Evaluator, Family } from '@trueboard/contracts';
+import type { CorrectionValidator, Evaluator, Family, FamilyRegistry } from '@trueboard/contracts';
 
 export type EvaluatorMap = Partial<Record<Family, Evaluator>>;
 
-/** Family evaluators shipped with Trueboard (each family package registers here). */
+/** The family registry (packages/families), loaded when a command needs it. */
+export async function builtinFamilies(): Promise<FamilyRegistry> {
+  return (await import('@trueboard/families')).families;
+}
+
+/** The evaluators of the families installed in this build (each loads on first use). */
 export async function builtinEvaluators(): Promise<EvaluatorMap> {
-  const { text2sqlEvaluator } = await import('@trueboard/text2sql');
-  return { text2sql: text2sqlEvaluator as Evaluator };
+  const { installedFamilies } = await import('@trueboard/families');
+  const map: EvaluatorMap = {};
+  for (const m of installedFamilies()) map[m.family] = await m.evaluator();
+  return map;
 }
 
 /**
@@ -41,6 +48,8 @@ async function importModule(path: string): Promise<unknown> {
 
 /** Per family: the server-side checks of proposed corrections (the text-to-SQL one runs the new gold). */
 export async function builtinValidators(): Promise<Partial<Record<Family, CorrectionValidator>>> {
-  const { text2sqlCorrectionValidator } = await import('@trueboard/text2sql');
-  return { text2sql: text2sqlCorrectionValidator() };
+  const { installedFamilies } = await import('@trueboard/families');
+  const map: Partial<Record<Family, CorrectionValidator>> = {};
+  for (const m of installedFamilies()) if (m.correctionValidator) map[m.family] = await m.correctionValidator();
+  return map;
 }

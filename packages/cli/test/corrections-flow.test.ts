@@ -352,7 +352,11 @@ describe('audited corrections on Spider dev', () => {
         for (const q of [goldSql, removeDistinct(goldSql), pred, removeDistinct(firstStatement(pred))])
           queries.add(`${db}\u0000${q}`);
       }
-      expect(incremental.pool.stats.executions - before).toBe(queries.size);
+      // each worker keeps its own gold cache: a gold may also run on a second worker when the one
+      // its lane belongs to is not ready yet, so up to two more (one per changed example's gold)
+      const ran = incremental.pool.stats.executions - before;
+      expect(ran).toBeGreaterThanOrEqual(queries.size);
+      expect(ran).toBeLessThanOrEqual(queries.size + 2);
       expect(inc.examples.filter((e) => !e.reused).map((e) => e.id)).toEqual(['0', '1']);
       const strip = (r: EvaluationReport) =>
         r.examples.map(({ reused: _, data, ...e }) => ({

@@ -1,4 +1,5 @@
 import type { Family } from './family';
+import type { ArtifactKind } from './manifest';
 import type { EvaluationReport, ExampleResult } from './report';
 import type { DatasetBundleRef, Device } from './runner-protocol';
 
@@ -7,17 +8,35 @@ export interface DatasetBundle {
   ref: DatasetBundleRef;
   /** directory holding the bundle's files at their relative paths */
   root: string;
+  /** the benchmark's assets (manifest `assets`) by name, fetched and verified by hash */
+  assets?: Record<string, LocalAsset>;
+}
+
+/** A benchmark asset on the runner's disk: the file, or the directory unpacked from it. */
+export interface LocalAsset {
+  sha256: string;
+  path: string;
+  kind: ArtifactKind;
 }
 
 /** A submission's artifact on the runner's disk. */
 export interface ArtifactFile {
+  /** of the uploaded bytes (for a directory: of the archive) */
   sha256: string;
+  /** the uploaded file, or the directory the harness unpacked from it (kind `directory`) */
   path: string;
   mediaType: string;
+  /** absent means `file` */
+  kind?: ArtifactKind;
 }
 
 export interface RunContext {
   device: Device;
+  /**
+   * What the operator asked for (`--device`): `cuda` means CUDA is required, so a session that
+   * cannot use it fails instead of falling back to the CPU. Absent: as `auto`.
+   */
+  deviceRequest?: 'auto' | Device;
   seed: number;
   signal: AbortSignal;
   progress(fraction: number, message?: string): void;
@@ -51,6 +70,12 @@ export interface Evaluator<Prepared = unknown> {
    * and harnesses then do not probe for it (the probe loads the ONNX runtime).
    */
   devices?: readonly Device[];
+  /**
+   * `directory`: the artifact is uploaded as one .tar, .tar.gz or .zip and `evaluate` gets the
+   * directory the harness unpacked safely from it, within these limits (the kit's defaults
+   * otherwise). Without it, the uploaded file as it is.
+   */
+  artifact?: { kind: ArtifactKind; maxUnpackedBytes?: number; maxEntries?: number };
   prepare(dataset: DatasetBundle): Promise<Prepared>;
   evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluationReport>;
   /** releases what `prepare` holds (worker processes, sessions) when the harness evicts it */

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * The evaluator families. Every list of families derives from these options (the database's check
+ * constraint, the job queues, the upload-limit variables), and both registries are keyed by them
+ * (packages/families, apps/web/families), so a family added here is a compile error until it has
+ * a module and a view; `npm run db:generate` then makes the migration for the check constraint.
+ */
 export const Family = z.enum(['text2sql', 'rerank', 'lora']);
 export type Family = z.infer<typeof Family>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Family, Slug } from './family';
+import { Family, Sha256, Slug } from './family';
 import { DisplayName, UserText } from './text';
 
 export const MetricDefinition = z
@@ -24,6 +24,34 @@ export const RelativePath = z
   .max(1000)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a relative path without ".."');
 
+/** How a runner hands over an artifact or asset: the file as stored, or a directory unpacked from it. */
+export const ArtifactKind = z.enum(['file', 'directory']);
+export type ArtifactKind = z.infer<typeof ArtifactKind>;
+
+/**
+ * A large file a benchmark needs on the runner (a base ONNX model, a tokenizer, a candidate run),
+ * fetched by hash and cached by the runner kit. `kind: directory` is a .tar, .tar.gz or .zip that the
+ * kit unpacks; `path` says it is that file of the dataset, otherwise it is a blob uploaded on its own.
+ */
+export const BenchmarkAsset = z
+  .object({
+    sha256: Sha256,
+    bytes: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 50),
+    kind: ArtifactKind.default('file'),
+    path: RelativePath.optional(),
+  })
+  .strict();
+export type BenchmarkAsset = z.infer<typeof BenchmarkAsset>;
+
+export const AssetName = z
+  .string()
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'asset names are lowercase, e.g. "base-model" or "tokenizer"');
+
 export const BenchmarkManifest = z
   .object({
     id: Slug,
@@ -36,8 +64,12 @@ export const BenchmarkManifest = z
     ownerTeam: Slug.default('maintainers'),
     metrics: z.array(MetricDefinition).min(1, 'declare at least one metric').max(50),
     primaryMetric: z.string().max(64),
+    /** the semantics of the primary metric's headline column (e.g. "bird"); default: the family's */
+    primarySemantics: z.string().max(64).optional(),
     /** data files (relative to the manifest) that make up dataset version 1; directories are walked */
     files: z.array(RelativePath).min(1, 'list the data files of the benchmark').max(10_000),
+    /** large runner-side files by name (see BenchmarkAsset); evaluators find them in DatasetBundle.assets */
+    assets: z.record(AssetName, BenchmarkAsset).optional(),
     /** family-specific evaluator settings, passed to the evaluator untouched */
     evaluator: z.record(z.string(), z.unknown()).default({}),
     /** the corrections workflow: approvals a correction needs before it can be released */

@@ -32,6 +32,22 @@ export const ExampleResult = z.object({
 });
 export type ExampleResult = z.infer<typeof ExampleResult>;
 
+/**
+ * An ONNX Runtime session the runner kit's helper opened during the evaluation: the execution
+ * provider that ran it and its thread settings, and why CUDA was not used when the run allowed it.
+ */
+export const SessionProvenance = z.object({
+  /** e.g. "onnxruntime-node 1.30.0" */
+  runtime: z.string(),
+  provider: z.enum(['cpu', 'cuda']),
+  fallback: z.string().optional(),
+  intraOpNumThreads: z.number().int().nonnegative(),
+  interOpNumThreads: z.number().int().nonnegative(),
+  /** what the session holds, e.g. "cross-encoder" */
+  label: z.string().optional(),
+});
+export type SessionProvenance = z.infer<typeof SessionProvenance>;
+
 export const Provenance = z.object({
   evaluator: z.string(),
   evaluatorVersion: z.string(),
@@ -44,6 +60,8 @@ export const Provenance = z.object({
   startedAt: z.string(),
   wallTimeMs: z.number().nonnegative(),
   hardware: z.string().optional(),
+  /** the ONNX sessions the evaluation ran (see SessionProvenance) */
+  sessions: z.array(SessionProvenance).optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

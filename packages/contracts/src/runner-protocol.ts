@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Family, Sha256 } from './family';
-import { DatasetFile } from './manifest';
+import { AssetName, BenchmarkAsset, DatasetFile } from './manifest';
 import { EvaluationReport, ExampleResult } from './report';
 import { FailureCategory } from './submission';
 
@@ -32,6 +32,8 @@ export const DatasetBundleRef = z.object({
   contentHash: Sha256,
   files: z.array(DatasetFile),
   evaluator: z.record(z.string(), z.unknown()),
+  /** the benchmark's manifest `assets`, which the runner fetches by hash beside the files */
+  assets: z.record(AssetName, BenchmarkAsset).optional(),
 });
 export type DatasetBundleRef = z.infer<typeof DatasetBundleRef>;
 

@@ -1,11 +1,33 @@
+import { benchmarks } from '@trueboard/db';
 import { sql } from 'drizzle-orm';
+import { primarySemanticsOf } from './families';
 import type { Platform } from './platform';
 
 /**
  * The home page: every benchmark with its latest released version, public submission count, last
- * update and current leader on the primary metric (in its better direction). One query.
+ * update and current leader on the primary column (in its better direction). Two queries: the
+ * primary columns' semantics (the manifest's or the family's), then everything else.
  */
 export async function benchmarkSummaries(p: Platform) {
+  const heads = await p.db
+    .select({
+      id: benchmarks.id,
+      family: benchmarks.family,
+      primaryMetric: benchmarks.primaryMetric,
+      // only what the semantics depend on, not the manifest's (long) file list
+      manifest: sql<{
+        primarySemantics?: string;
+        evaluator?: Record<string, unknown>;
+      }>`jsonb_strip_nulls(jsonb_build_object(
+        'primarySemantics', ${benchmarks.manifest} -> 'primarySemantics', 'evaluator', ${benchmarks.manifest} -> 'evaluator'))`,
+    })
+    .from(benchmarks);
+  const semantics = Object.fromEntries(
+    heads.flatMap((b) => {
+      const s = primarySemanticsOf(p, b);
+      return s === undefined ? [] : [[b.id, s]];
+    }),
+  );
   const rows = await p.db.execute<{
     id: string;
     name: string;
@@ -39,7 +61,7 @@ export async function benchmarkSummaries(p: Platform) {
       join methods m on m.id = s.method_id
       join teams t on t.id = s.team_id
       join result_metrics rm on rm.result_id = r.id and rm.name = b.primary_metric
-        and rm.semantics = coalesce(b.manifest -> 'evaluator' ->> 'primarySemantics', rm.semantics)
+        and rm.semantics = coalesce(${JSON.stringify(semantics)}::jsonb ->> b.id, rm.semantics)
       where r.dataset_version_id = v.id and r.is_current
       order by case when coalesce((select (d ->> 'higherIsBetter')::boolean from jsonb_array_elements(b.metrics) d
                                    where d ->> 'name' = b.primary_metric limit 1), true)

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Family } from '@trueboard/contracts';
 import { BenchmarkManifest, DatasetFile } from '@trueboard/contracts';
 import { artifacts, benchmarks, datasetVersions, memberships, teams } from '@trueboard/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
@@ -10,6 +9,7 @@ import { recordAudit } from './audit';
 import { readManifest } from './dataset-dir';
 import { datasetContentHash, expandFiles, storeDatasetFiles } from './datasets';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
+import { familyArtifactMaxBytes } from './families';
 import type { Platform } from './platform';
 import { roleIn } from './teams';
 
@@ -222,7 +222,7 @@ export async function listBenchmarks(p: Platform) {
   // the limit an upload is held to: the benchmark's own, else its family's
   return rows.map(({ artifactMaxBytes, ...r }) => ({
     ...r,
-    maxArtifactBytes: artifactMaxBytes ?? p.config.maxArtifactBytes[r.family as Family],
+    maxArtifactBytes: artifactMaxBytes ?? familyArtifactMaxBytes(p, r.family),
   }));
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Family } from '@trueboard/contracts';
+import { Family } from '@trueboard/contracts';
 import { z } from 'zod';
 import { describeIssues } from './errors';
 
@@ -11,21 +11,6 @@ const Env = z.object({
   TRUEBOARD_ARTIFACTS_DIR: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   TRUEBOARD_DAILY_QUOTA: z.coerce.number().int().positive().default(20),
-  TRUEBOARD_MAX_TEXT2SQL_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(20 * MiB),
-  TRUEBOARD_MAX_RERANK_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(1024 * MiB),
-  TRUEBOARD_MAX_LORA_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(2048 * MiB),
   TRUEBOARD_LEASE_SECONDS: z.coerce.number().int().min(2).default(60),
   TRUEBOARD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   TRUEBOARD_SESSION_DAYS: z.coerce.number().int().positive().default(30),
@@ -59,13 +44,20 @@ const Env = z.object({
     .optional(),
 });
 
+/** Per family: the variable that overrides the upload limit its module declares. */
+const maxBytesVariable = (f: Family) => `TRUEBOARD_MAX_${f.toUpperCase()}_BYTES`;
+const MaxBytes = z.object(
+  Object.fromEntries(Family.options.map((f) => [maxBytesVariable(f), z.coerce.number().int().positive().optional()])),
+);
+
 export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   artifactsDir: string;
   port: number;
   dailyQuota: number;
-  maxArtifactBytes: Record<Family, number>;
+  /** upload limits set by the environment (TRUEBOARD_MAX_<FAMILY>_BYTES); unset: the family's own (familyArtifactMaxBytes) */
+  maxArtifactBytes: Partial<Record<Family, number>>;
   leaseSeconds: number;
   maxAttempts: number;
   sessionDays: number;
@@ -91,6 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Env.safeParse(cleaned);
   if (!parsed.success) throw new Error(describeIssues('environment', parsed.error.issues));
+  const limits = MaxBytes.safeParse(cleaned);
+  if (!limits.success) throw new Error(describeIssues('environment', limits.error.issues));
   const e = parsed.data;
   const hostOf = (u: string | undefined) => (u ? new URL(u).host : undefined);
   if (e.TRUEBOARD_DOWNLOAD_ORIGIN && hostOf(e.TRUEBOARD_DOWNLOAD_ORIGIN) === hostOf(e.TRUEBOARD_PUBLIC_URL)) {
@@ -104,11 +98,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     artifactsDir: resolve(/*turbopackIgnore: true*/ e.TRUEBOARD_ARTIFACTS_DIR ?? `${dataDir}/artifacts`),
     port: e.PORT,
     dailyQuota: e.TRUEBOARD_DAILY_QUOTA,
-    maxArtifactBytes: {
-      text2sql: e.TRUEBOARD_MAX_TEXT2SQL_BYTES,
-      rerank: e.TRUEBOARD_MAX_RERANK_BYTES,
-      lora: e.TRUEBOARD_MAX_LORA_BYTES,
-    },
+    maxArtifactBytes: Object.fromEntries(
+      Family.options.flatMap((f) => {
+        const v = limits.data[maxBytesVariable(f)];
+        return v === undefined ? [] : [[f, v]];
+      }),
+    ),
     leaseSeconds: e.TRUEBOARD_LEASE_SECONDS,
     maxAttempts: e.TRUEBOARD_MAX_ATTEMPTS,
     sessionDays: e.TRUEBOARD_SESSION_DAYS,

@@ -1,5 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import {
+  type AnnotationCodec,
+  type Annotations,
   type AuditAction,
   type CorrectionValidation,
   ImportCorrectionsInput,
@@ -20,9 +22,9 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { parse, requireUser } from './accounts';
 import type { Actor, UserActor } from './actor';
-import { type AnnotationCodec, type Annotations, codecFor } from './annotations/index';
 import { recordAudit } from './audit';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
+import { codecFor } from './families';
 import type { Platform } from './platform';
 import { beginProposal, checkProposalRate, type ProposalAttempt } from './proposal-limit';
 import { requireTeamRole } from './teams';
@@ -63,6 +65,7 @@ export async function versionAnnotations(p: Platform, family: string, version: V
   if (!found) {
     found = (async () => {
       const picked = codecFor(
+        p,
         family,
         version.files.map((f) => f.path),
       );
@@ -121,9 +124,9 @@ export function auditCorrection(
 
 /**
  * Proposes a change to one example's gold fields. The fields must be editable in the dataset's
- * layout and differ from the current gold; for text-to-SQL a new gold query is executed first
- * (read-only, within the timeout and the result caps) by the platform's validator, and a query that
- * fails is refused. Proposals are rate-limited per user (see proposal-limit.ts) unless
+ * layout and differ from the current gold; where the platform has a validator for the family, the
+ * new gold is executed first (e.g. a gold query, read-only, within the timeout and the result caps),
+ * and a gold that fails is refused. Proposals are rate-limited per user (see proposal-limit.ts) unless
  * `rateLimited: false` (the platform's own curated corrections).
  */
 export async function proposeCorrection(

@@ -1,7 +1,9 @@
-import { datasetVersions, exampleResults, methods, results, submissions, teams } from '@trueboard/db';
+import type { StoredExample, TriageSignals } from '@trueboard/contracts';
+import { benchmarks, datasetVersions, exampleResults, methods, results, submissions, teams } from '@trueboard/db';
 import { correlationTest, kendallTauB, spearman } from '@trueboard/metrics';
 import { and, eq, inArray } from 'drizzle-orm';
 import { notFound } from './errors';
+import { familyModule } from './families';
 import { leaderboard } from './leaderboard';
 import type { Platform } from './platform';
 
@@ -88,16 +90,20 @@ export type Impact = Awaited<ReturnType<typeof impact>>;
 
 /**
  * Annotation triage: the examples of a version whose gold looks most suspicious given every
- * system's current result there — the gold fails (unscorable because of the gold), the gold returns
- * nothing, or most systems agree with each other (same result preview) while all of them disagree
- * with the gold. Highest score first.
+ * system's current result there — the gold fails (unscorable because of the gold), the gold's
+ * answer is empty, or most systems agree with each other (same answer) while all of them disagree
+ * with the gold. The family reads those signals off its rows (`rows.triage`). Highest score first;
+ * each example carries the `data` fields its family lists for summaries.
  */
 export async function triage(p: Platform, input: { benchmark: string; version: number; limit?: number }) {
   const [v] = await p.db
-    .select()
+    .select({ id: datasetVersions.id, family: benchmarks.family })
     .from(datasetVersions)
+    .innerJoin(benchmarks, eq(benchmarks.id, datasetVersions.benchmarkId))
     .where(and(eq(datasetVersions.benchmarkId, input.benchmark), eq(datasetVersions.number, input.version)));
   if (!v) throw notFound(`version ${input.version} of "${input.benchmark}"`);
+  const rowsOf = familyModule(p, v.family)?.rows;
+  const signalsOf = (r: StoredExample): TriageSignals => rowsOf?.triage(r) ?? {};
   const rows = await p.db
     .select({
       exampleId: exampleResults.exampleId,
@@ -119,24 +125,22 @@ export async function triage(p: Platform, input: { benchmark: string; version: n
     const signals: string[] = [];
     let score = 0;
     const n = rs.length;
-    const goldFails = rs.filter((r) => r.verdict === null && /^gold query/.test(r.reason ?? '')).length;
+    const read = rs.map((r) => ({ r, s: signalsOf(r) }));
+    const goldFails = read.find((x) => x.s.goldFails)?.s.goldFails;
     if (goldFails) {
       score += 3;
-      signals.push(`the gold query fails (${rs.find((r) => r.reason)?.reason})`);
+      signals.push(goldFails);
     }
-    const goldEmpty = rs.some((r) => (r.data.gold_preview as { total?: number } | undefined)?.total === 0);
+    const goldEmpty = read.find((x) => x.s.goldEmpty)?.s.goldEmpty;
     if (goldEmpty) {
       score += 1;
-      signals.push('the gold query returns no rows');
+      signals.push(goldEmpty);
     }
-    const wrong = rs.filter((r) => r.verdict !== null && r.verdict < 1);
+    const wrong = read.filter((x) => x.r.verdict !== null && x.r.verdict < 1);
     if (n > 0 && wrong.length === n) {
-      // systems that agree with each other on a result the gold does not give
+      // systems that agree with each other on an answer the gold does not give
       const sigs = new Map<string, number>();
-      for (const r of wrong) {
-        const pv = r.data.pred_preview;
-        if (pv) sigs.set(JSON.stringify(pv), (sigs.get(JSON.stringify(pv)) ?? 0) + 1);
-      }
+      for (const { s } of wrong) if (s.answer) sigs.set(s.answer, (sigs.get(s.answer) ?? 0) + 1);
       const agree = Math.max(0, ...sigs.values());
       score += 1 + (agree >= 2 ? agree / n + 1 : 0);
       signals.push(
@@ -152,9 +156,8 @@ export async function triage(p: Platform, input: { benchmark: string; version: n
       signals,
       systems: n,
       wrong: wrong.length,
-      dbId: typeof d.db_id === 'string' ? d.db_id : null,
-      question: typeof d.question === 'string' ? d.question : null,
-      goldSql: typeof d.gold_sql === 'string' ? d.gold_sql : null,
+      /** the family's summary fields of the example's data (e.g. its question and gold) */
+      data: Object.fromEntries((rowsOf?.summary ?? []).filter((k) => k in d).map((k) => [k, d[k]])),
     };
   });
   return out

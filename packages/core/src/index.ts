@@ -1,6 +1,5 @@
 export * from './accounts';
 export * from './actor';
-export * from './annotations/index';
 export * from './audit';
 export * from './baselines';
 export * from './benchmark-summaries';
@@ -12,6 +11,7 @@ export * from './config';
 export * from './corrections';
 export * from './datasets';
 export * from './errors';
+export * from './families';
 export * from './health';
 export * from './impact';
 export * from './leaderboard';

@@ -1,4 +1,4 @@
-import { type MetricDefinition, Slug, VersionNumber } from '@trueboard/contracts';
+import { type BoardColumn, type MetricDefinition, Slug, VersionNumber } from '@trueboard/contracts';
 import {
   benchmarks,
   type DbOrTx,
@@ -14,6 +14,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse } from './accounts';
 import { badInput, notFound } from './errors';
+import { familyModule, primarySemanticsOf } from './families';
 import { type TieWithAbove, tiesWithAbove } from './paired-ties';
 import type { Platform } from './platform';
 
@@ -105,9 +106,18 @@ export interface LeaderboardRow {
   isBaseline: boolean;
   submittedAt: Date;
   unscorable: number;
+  /**
+   * The method's learning rate, if it gave one. Deprecated: it becomes a LoRA board column
+   * (`extra`) when that family lands; the web's LoRA view reads it until then.
+   */
   learningRate: number | null;
+  /** the family's board columns (`Leaderboard.extraColumns`) by key */
+  extra: Record<string, ExtraCell>;
   metrics: Record<string, MetricCell>;
 }
+
+/** A hyperparameter's value as a board shows it. */
+export type ExtraCell = string | number | boolean | null;
 
 const columnKey = (name: string, semantics: string) => `${name}/${semantics}`;
 
@@ -218,9 +228,8 @@ async function computeBoard(
   if (!version)
     throw notFound(q.version === undefined ? `a released version of "${b.id}"` : `version ${q.version} of "${b.id}"`);
 
-  const semantics = b.manifest.evaluator.primarySemantics;
-  const primarySemantics = typeof semantics === 'string' ? semantics : undefined;
-  const columns = await columnsOf(p.db, version.id, b.metrics, b.primaryMetric, primarySemantics);
+  const columns = await columnsOf(p.db, version.id, b.metrics, b.primaryMetric, primarySemanticsOf(p, b));
+  const extraColumns: readonly BoardColumn[] = familyModule(p, b.family)?.columns ?? [];
   const benchmark = {
     id: b.id,
     name: b.name,
@@ -234,6 +243,7 @@ async function computeBoard(
     versions: versions.map(({ id: _, boardStamp: __, ...v }) => v),
     version: version.number,
     columns,
+    extraColumns,
   };
   const primary = columns[0];
   if (!primary) return { ...base, sort: null, total: 0, rows: [] as LeaderboardRow[] };
@@ -373,6 +383,7 @@ async function computeBoard(
         submittedAt: d.submittedAt,
         unscorable: d.unscorable,
         learningRate: typeof lr === 'number' ? lr : null,
+        extra: Object.fromEntries(extraColumns.map((c) => [c.key, d.hyperparameters[c.hyperparameter] ?? null])),
         metrics: metricsOf.get(e.resultId) ?? {},
       },
     ];

@@ -1,9 +1,10 @@
 import { chmodSync, existsSync } from 'node:fs';
-import type { CorrectionValidator } from '@trueboard/contracts';
+import type { CorrectionValidator, Family, FamilyRegistry } from '@trueboard/contracts';
 import { createDb, type Db, schema } from '@trueboard/db';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import type { Config } from './config';
+import { noFamilies } from './families';
 import { JobQueue, type QueueDb } from './queue';
 import { type BlobStorage, LocalBlobStorage } from './storage';
 
@@ -14,8 +15,13 @@ export interface Platform {
   storage: BlobStorage;
   jobs: JobQueue;
   config: Config;
-  /** per family: checks proposed corrections (e.g. runs a new gold query); optional */
-  validators?: Partial<Record<string, CorrectionValidator>>;
+  /** every family's module (packages/families), passed in by the process: core never imports a family */
+  families: FamilyRegistry;
+  /**
+   * Per family: checks proposed corrections (e.g. runs a new gold query). Only `trueboard start`
+   * makes them; a web server without them accepts proposals unexecuted.
+   */
+  validators?: Partial<Record<Family, CorrectionValidator>>;
   /** ids of the benchmarks bundled with this installation: only the bundled import may register them */
   reservedBenchmarkIds?: ReadonlySet<string>;
   close(): Promise<void>;
@@ -25,7 +31,9 @@ export async function createPlatform(
   config: Config & { databaseUrl: string },
   opts: {
     poolSize?: number;
-    validators?: Partial<Record<string, CorrectionValidator>>;
+    /** the family registry; without it no family is installed (no codecs, facets or triage signals) */
+    families?: FamilyRegistry;
+    validators?: Partial<Record<Family, CorrectionValidator>>;
     reservedBenchmarkIds?: Iterable<string>;
   } = {},
 ) {
@@ -43,6 +51,7 @@ export async function createPlatform(
     storage: new LocalBlobStorage(config.artifactsDir),
     jobs,
     config,
+    families: opts.families ?? noFamilies(),
     validators: opts.validators,
     reservedBenchmarkIds: new Set(opts.reservedBenchmarkIds ?? []),
     async close() {

@@ -1,4 +1,4 @@
-import type { Family } from '@trueboard/contracts';
+import { Family } from '@trueboard/contracts';
 import PgBoss from 'pg-boss';
 
 export interface QueueDb {
@@ -6,7 +6,6 @@ export interface QueueDb {
 }
 
 export const queueName = (family: Family) => `eval-${family}`;
-const FAMILIES: Family[] = ['text2sql', 'rerank', 'lora'];
 
 export interface EvalJobData {
   runId: string;
@@ -30,7 +29,7 @@ export class JobQueue {
     });
     boss.on('error', (err) => console.error(`queue: ${err.message}`));
     await boss.start();
-    for (const f of FAMILIES) {
+    for (const f of Family.options) {
       if (!(await boss.getQueue(queueName(f)))) {
         await boss.createQueue(queueName(f)).catch(async (err) => {
           // another process created it between the check and the call

@@ -1,9 +1,8 @@
-import type { Family } from '@trueboard/contracts';
+import type { DerivedFields, Family } from '@trueboard/contracts';
 import { artifacts, benchmarks, corrections, datasetVersions, results, submissions, users } from '@trueboard/db';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { requireUser } from './accounts';
 import type { Actor } from './actor';
-import type { DerivedFields } from './annotations/index';
 import { recordAudit } from './audit';
 import { auditCorrection, versionAnnotations } from './corrections';
 import { datasetContentHash, mediaTypeOf } from './datasets';

@@ -1,8 +1,9 @@
-import type { DatasetBundleRef, Family, ReproductionRecipe } from '@trueboard/contracts';
+import type { BenchmarkManifest, DatasetBundleRef, ReproductionRecipe } from '@trueboard/contracts';
 import { artifacts, benchmarks, type DbOrTx, datasetVersions, results, submissions } from '@trueboard/db';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from './actor';
 import { DomainError, notFound } from './errors';
+import { familyModule } from './families';
 import type { Platform } from './platform';
 import { versionOf } from './releases';
 import { currentResult, type ExampleFilter, listExampleResults } from './results';
@@ -14,16 +15,18 @@ import { canSee, getSubmission } from './submissions';
  * runs with the options the stored result was computed with.
  */
 export function datasetBundleRef(
-  bench: { id: string; manifest: Record<string, unknown> },
+  bench: { id: string; manifest: BenchmarkManifest },
   version: Pick<typeof datasetVersions.$inferSelect, 'number' | 'contentHash' | 'files'>,
 ): DatasetBundleRef {
-  const manifest = bench.manifest as { evaluator?: Record<string, unknown> };
   return {
     benchmark: bench.id,
     version: version.number,
     contentHash: version.contentHash,
     files: version.files,
-    evaluator: manifest.evaluator ?? {},
+    // the family's own settings, handed to its evaluator untouched
+    evaluator: bench.manifest.evaluator ?? {},
+    // large runner-side files, fetched by hash (the runner may read them: see blob-access.ts)
+    ...(bench.manifest.assets ? { assets: bench.manifest.assets } : {}),
   };
 }
 
@@ -59,9 +62,11 @@ export async function submissionExamples(
   filter: ExampleFilter & { version?: number },
 ) {
   const { version, ...rest } = filter;
-  const res = await submissionResult(p, actor, id, version);
+  const s = await getSubmission(p, actor, id);
+  const res = await currentResult(p.db, s.id, await resultVersionId(p, s, version));
   if (!res) return { rows: [], total: 0, facets: [] };
-  return listExampleResults(p.db, res.id, rest);
+  const facets = familyModule(p, s.benchmark.family)?.rows.facets.map((f) => f.field) ?? [];
+  return listExampleResults(p.db, res.id, rest, facets);
 }
 
 /**
@@ -93,7 +98,7 @@ export async function reproductionRecipe(
     submission: {
       id: s.id,
       benchmark: s.benchmarkId,
-      family: bench.family as Family,
+      family: bench.family,
       method: s.method.name,
       team: s.team.slug,
       isPublic: s.isPublic,

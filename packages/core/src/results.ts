@@ -112,8 +112,8 @@ export async function currentResult(db: DbOrTx, submissionId: string, datasetVer
 
 export const ExampleFilter = z.object({
   verdict: z.enum(['correct', 'wrong', 'unscorable']).optional(),
-  /** a per-example field the family reports, e.g. db_id or difficulty */
-  field: z.enum(['db_id', 'difficulty']).optional(),
+  /** one of the family's facets (fields of the rows' data it declares filterable) */
+  field: z.string().max(64).optional(),
   value: z.string().max(200).optional(),
   /** an example id to show alone */
   example: z.string().max(200).optional(),
@@ -124,10 +124,20 @@ export type ExampleFilter = z.input<typeof ExampleFilter>;
 
 /**
  * Per-example results of one result, filtered, in natural id order ("2" before "10"), paged; with
- * the total that matches and the values of the breakdown fields (for filter menus).
+ * the total that matches and the values of the `facets` (the family's filterable fields of the
+ * rows' data, for filter menus).
  */
-export async function listExampleResults(db: DbOrTx, resultId: string, filter: ExampleFilter = {}) {
+export async function listExampleResults(
+  db: DbOrTx,
+  resultId: string,
+  filter: ExampleFilter = {},
+  facets: readonly string[] = [],
+) {
   const f = ExampleFilter.parse(filter);
+  if (f.field !== undefined && !facets.includes(f.field))
+    throw badInput(
+      `bad input: field: "${f.field}" is not a filter of these examples${facets.length ? ` (filters: ${facets.join(', ')})` : ''}`,
+    );
   const where = and(
     eq(exampleResults.resultId, resultId),
     f.verdict === 'correct'
@@ -148,10 +158,12 @@ export async function listExampleResults(db: DbOrTx, resultId: string, filter: E
     .offset(f.offset)
     .limit(f.limit);
   const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(exampleResults).where(where);
-  const facets = await db.execute<{ field: string; value: string; n: number }>(sql`
+  const values = facets.length
+    ? await db.execute<{ field: string; value: string; n: number }>(sql`
     select k.field, e.data ->> k.field as value, count(*)::int as n
-    from ${exampleResults} e cross join (values ('db_id'), ('difficulty')) as k(field)
+    from ${exampleResults} e cross join unnest(${sql.param([...facets])}::text[]) as k(field)
     where e.result_id = ${resultId} and e.data ? k.field
-    group by 1, 2 order by 1, 2`);
-  return { rows, total: count?.n ?? 0, facets: [...facets] };
+    group by 1, 2 order by 1, 2`)
+    : [];
+  return { rows, total: count?.n ?? 0, facets: [...values] };
 }

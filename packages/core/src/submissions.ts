@@ -23,6 +23,7 @@ import type { Actor } from './actor';
 import { recordAudit } from './audit';
 import { getBenchmark, latestVersion } from './benchmarks';
 import { conflict, DomainError, forbidden, notFound } from './errors';
+import { familyArtifactMaxBytes } from './families';
 import { type Platform, type TxContext, transact } from './platform';
 import { checkQuota, checkUserQuota, uploadQuotaExceeded } from './quota';
 import { formatBytes } from './storage';
@@ -111,7 +112,7 @@ export async function submit(
   }
   const limit = bench.dailyQuota ?? p.config.dailyQuota;
   const family = bench.family as Family;
-  const maxBytes = bench.artifactMaxBytes ?? p.config.maxArtifactBytes[family];
+  const maxBytes = bench.artifactMaxBytes ?? familyArtifactMaxBytes(p, family);
   const declared = opts.declaredBytes;
   const label = `the ${family} artifact`;
   if (declared !== undefined && declared > maxBytes) throw tooLarge(label, maxBytes);

@@ -93,6 +93,9 @@ describe('queueOverview', () => {
 });
 
 describe('listExampleResults', () => {
+  // the filterable fields a family declares for its rows (the toy rows carry text-to-SQL's)
+  const FACETS = ['db_id', 'difficulty'];
+
   it('filters by verdict and breakdown field, orders ids naturally, pages, and counts facets', async () => {
     const s = await submit(
       p,
@@ -117,7 +120,7 @@ describe('listExampleResults', () => {
     });
     const res = await currentResult(p.db, s.id, (await getSubmission(p, cast.acme.owner.actor, s.id)).datasetVersionId);
     if (!res) throw new Error('no result');
-    const all = await listExampleResults(p.db, res.id);
+    const all = await listExampleResults(p.db, res.id, {}, FACETS);
     expect(all.rows.map((r) => r.exampleId)).toEqual(['1', '2', '3', 'q', '10']);
     expect(all.total).toBe(5);
     expect(all.facets).toEqual([
@@ -126,15 +129,18 @@ describe('listExampleResults', () => {
       { field: 'difficulty', value: 'hard', n: 1 },
     ]);
     // verdicts by position: 10→1, 2→0, 1→1, q→null, 3→1
-    expect((await listExampleResults(p.db, res.id, { verdict: 'correct' })).rows.map((r) => r.exampleId)).toEqual([
-      '1',
-      '3',
-      '10',
-    ]);
-    expect((await listExampleResults(p.db, res.id, { verdict: 'wrong' })).rows.map((r) => r.exampleId)).toEqual(['2']);
-    expect((await listExampleResults(p.db, res.id, { verdict: 'unscorable' })).total).toBe(1);
-    const dbB = await listExampleResults(p.db, res.id, { field: 'db_id', value: 'b', limit: 2, offset: 1 });
+    expect(
+      (await listExampleResults(p.db, res.id, { verdict: 'correct' }, FACETS)).rows.map((r) => r.exampleId),
+    ).toEqual(['1', '3', '10']);
+    expect((await listExampleResults(p.db, res.id, { verdict: 'wrong' }, FACETS)).rows.map((r) => r.exampleId)).toEqual(
+      ['2'],
+    );
+    expect((await listExampleResults(p.db, res.id, { verdict: 'unscorable' }, FACETS)).total).toBe(1);
+    const dbB = await listExampleResults(p.db, res.id, { field: 'db_id', value: 'b', limit: 2, offset: 1 }, FACETS);
     expect([dbB.total, dbB.rows.map((r) => r.exampleId)]).toEqual([3, ['3', 'q']]); // db b: 1, 3, q
-    expect((await listExampleResults(p.db, res.id, { example: '2' })).rows).toHaveLength(1);
+    expect((await listExampleResults(p.db, res.id, { example: '2' }, FACETS)).rows).toHaveLength(1);
+    await expect(listExampleResults(p.db, res.id, { field: 'question', value: 'x' }, FACETS)).rejects.toThrow(
+      'bad input: field: "question" is not a filter of these examples (filters: db_id, difficulty)',
+    );
   });
 });

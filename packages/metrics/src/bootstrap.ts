@@ -1,4 +1,3 @@
-import { mulberry32, randomIndex } from './random';
 import { checkCount, checkLevel, checkPaired, checkScores, mean, quantileSorted } from './sample-stats';
 
 export interface BootstrapOptions {
@@ -44,14 +43,24 @@ export function pairedBootstrap(
   return { diff: mean(diffs), ...percentileInterval(means, level), pValue };
 }
 
-/** Means of `resamples` samples drawn with replacement, sorted ascending. */
+/**
+ * Means of `resamples` samples drawn with replacement, sorted ascending. The draws are
+ * `randomIndex(mulberry32(seed), n)`, written out inline: this loop runs resamples × n times.
+ */
 function resampledMeans(values: readonly number[], resamples: number, seed: number): number[] {
-  const rng = mulberry32(seed);
   const n = values.length;
+  const xs = Float64Array.from(values, (v) => v ?? 0);
   const means = new Array<number>(resamples);
+  let state = seed >>> 0;
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[randomIndex(rng, n)] ?? 0;
+    for (let i = 0; i < n; i++) {
+      // mulberry32 (random.ts), then randomIndex
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t = (t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t;
+      sum += xs[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)] as number;
+    }
     means[r] = sum / n;
   }
   return means.sort((x, y) => x - y);

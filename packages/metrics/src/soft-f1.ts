@@ -1,4 +1,4 @@
-import { keysToRowKey, type SqlValue, valueKey } from './sql-result';
+import { keysToRowKey, type SqlValue, sameRows, valueKey } from './sql-result';
 
 /**
  * BIRD mini-dev Soft-F1 of one example in [0, 1] (`pred` null = the prediction failed → 0). Rows are deduplicated
@@ -10,6 +10,9 @@ import { keysToRowKey, type SqlValue, valueKey } from './sql-result';
 export function softF1(pred: readonly (readonly SqlValue[])[] | null, gold: readonly (readonly SqlValue[])[]): number {
   if (pred === null) return 0;
   if (pred.length === 0 && gold.length === 0) return 1;
+  // the same rows: every distinct row matches itself in full (tp 1 each, nothing else), unless a
+  // row has no cells (see below)
+  if (sameRows(pred, gold)) return gold.every((row) => row.length > 0) ? 1 : 0;
   const predRows = distinctRows(pred);
   const goldRows = distinctRows(gold);
 

@@ -40,6 +40,34 @@ export function valuesEqual(a: SqlValue, b: SqlValue): boolean {
   return valueKey(a) === valueKey(b);
 }
 
+/**
+ * Whether two results hold the same rows in the same order, cell for cell under the rules of
+ * {@link valueKey}: the common case of a correct prediction, which the comparisons answer without
+ * building keys. False (never a throw) for cells that are not SQL values: the caller's own path
+ * reports those.
+ */
+export function sameRows(a: readonly (readonly SqlValue[])[], b: readonly (readonly SqlValue[])[]): boolean {
+  if (a.length !== b.length) return false;
+  try {
+    for (let r = 0; r < a.length; r++) {
+      const x = a[r] as readonly SqlValue[];
+      const y = b[r] as readonly SqlValue[];
+      if (x.length !== y.length) return false;
+      for (let c = 0; c < x.length; c++) {
+        const u = x[c] as SqlValue;
+        const v = y[c] as SqlValue;
+        // equal plain values have equal keys; others (a bigint and a number, blobs) compare by key
+        if (u === v && (u === null || typeof u === 'number' || typeof u === 'string' || typeof u === 'bigint'))
+          continue;
+        if (valueKey(u) !== valueKey(v)) return false;
+      }
+    }
+  } catch {
+    return false;
+  }
+  return true;
+}
+
 /** Canonical key of a row (a tuple: column order matters). */
 export function rowKey(row: readonly SqlValue[]): string {
   return keysToRowKey(row.map(valueKey));

@@ -12,18 +12,19 @@ import {
   signUp,
 } from '@trueboard/core';
 import type { Role } from '@trueboard/db';
+import { families } from '@trueboard/families';
 import { freshDatabase } from './database';
 
 export interface TestPlatform extends Platform {
   url: string;
 }
 
-/** A platform over a fresh database and a temp artifact dir. */
+/** A platform over a fresh database and a temp artifact dir, knowing every family's module. */
 export async function testPlatform(overrides: Partial<Config> = {}): Promise<TestPlatform> {
   const url = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'trueboard-data-'));
   const config = { ...loadConfig({ TRUEBOARD_DATA_DIR: dataDir }), databaseUrl: url, ...overrides };
-  const p = await createPlatform({ ...config, databaseUrl: url }, { poolSize: 5 });
+  const p = await createPlatform({ ...config, databaseUrl: url }, { poolSize: 5, families });
   return Object.assign(p, { url });
 }
 

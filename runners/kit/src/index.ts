@@ -1,4 +1,23 @@
-export { type BlobSource, ContentCache, defaultCacheDir, safeRelativePath } from './cache';
+export {
+  ArchiveError,
+  type ArchiveFormat,
+  DEFAULT_UNPACK_LIMITS,
+  detectArchive,
+  type UnpackLimits,
+  unpackArchive,
+} from './archive';
+export { fetchArtifact } from './artifact';
+export { fetchAssets } from './assets';
+export {
+  type BlobSource,
+  type CacheOptions,
+  ContentCache,
+  defaultCacheDir,
+  defaultCacheMaxBytes,
+  safeRelativePath,
+} from './cache';
+export type { EntryKey } from './cache-eviction';
+export type { CacheLease } from './cache-pins';
 export { type ClientOptions, PlatformClient, type RegisterResponse } from './client';
 export {
   type CudaProbe,
@@ -10,7 +29,9 @@ export {
 } from './device';
 export type { JobOutcome, LogLevel, RunnerEvent } from './events';
 export { type AbortCause, JobAbortedError } from './job';
+export { type OnnxSession, type OnnxSessionOptions, openOnnxSession } from './onnx-session';
 export { type Operation, PlatformError } from './platform-error';
+export { type RunFacts, withProvenance } from './provenance';
 export { checkReport, type LocalRun, runLocal } from './run-local';
 export { Runner, type RunnerOptions, type StopOptions } from './runner';
 export { RUNNER_VERSION } from './version';

@@ -7,9 +7,12 @@ import {
   type RunContext,
   SubmissionError,
 } from '@trueboard/contracts';
+import { fetchArtifact } from './artifact';
 import { abortableSleep, backoffDelay, raceAbort } from './backoff';
 import type { ContentCache } from './cache';
+import type { CacheLease } from './cache-pins';
 import type { PlatformClient } from './client';
+import type { DeviceRequest } from './device';
 import type { JobOutcome, RunnerEvent } from './events';
 import { PlatformError, refusesRun } from './platform-error';
 import { runLocal } from './run-local';
@@ -33,6 +36,8 @@ export interface JobDeps extends ReporterTiming {
   /** returns the evaluator's Prepared for a bundle, shared across jobs on the same dataset version */
   prepare(evaluator: Evaluator, bundle: DatasetBundle): Promise<unknown>;
   device: Device;
+  /** what the operator asked for; `cuda` makes a CUDA session that fails an error, not a fallback */
+  deviceRequest?: DeviceRequest;
   hardware: string;
   hostname: string;
   /** overrides leaseSeconds / 3 */
@@ -58,6 +63,8 @@ export class JobRun {
   /** the heartbeat in flight, if any (see checkLease) */
   private leaseCheck: Promise<void> | undefined;
   private ended = false;
+  /** pins everything the job fetched, so the cache evicts none of it while the job runs */
+  private readonly lease: CacheLease;
 
   constructor(
     readonly job: Job,
@@ -65,6 +72,7 @@ export class JobRun {
   ) {
     // a refused progress or log line may mean the run was cancelled: ask now, not at the next heartbeat
     this.reporter = new RunReporter(deps.client, job.runId, deps.emit, deps, () => void this.checkLease());
+    this.lease = deps.cache.lease();
     this.done = this.run();
   }
 
@@ -91,6 +99,7 @@ export class JobRun {
       this.ended = true;
       clearInterval(heartbeat);
       this.reporter.close();
+      await this.lease.release().catch(() => {});
     }
     const { outcome, message, resultId } = settled;
     deps.emit({ type: 'job-finished', runId: job.runId, outcome, message, resultId });
@@ -108,8 +117,9 @@ export class JobRun {
       `runner ${deps.hostname} (kit ${RUNNER_VERSION}, ${deps.device}) running ${evaluator.name} ${evaluator.version}` +
         ` on ${d.benchmark} v${d.version}, attempt ${job.attempt}`,
     );
-    const bundle = await raceAbort(deps.cache.materializeBundle(d, signal), signal);
-    const artifactPath = await raceAbort(deps.cache.fetchBlob(job.artifact.sha256, signal), signal);
+    const lease = this.lease;
+    const bundle = await raceAbort(deps.cache.materializeBundle(d, signal, lease), signal);
+    const artifact = await raceAbort(fetchArtifact(deps.cache, job.artifact, evaluator, { signal, lease }), signal);
     let previous: RunContext['previous'];
     if (job.incremental) {
       // a re-scoring after a release: the evaluator may reuse rows of unchanged examples
@@ -123,9 +133,10 @@ export class JobRun {
     const report = runLocal({
       evaluator,
       bundle,
-      artifact: { sha256: job.artifact.sha256, path: artifactPath, mediaType: job.artifact.mediaType },
+      artifact,
       seed: job.seed,
       device: deps.device,
+      deviceRequest: deps.deviceRequest,
       hostname: deps.hostname,
       hardware: deps.hardware,
       signal,

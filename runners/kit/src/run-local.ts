@@ -9,6 +9,7 @@ import {
 } from '@trueboard/contracts';
 import { describeHardware } from './device';
 import { describeIssues } from './platform-error';
+import { withProvenance } from './provenance';
 import { RUNNER_VERSION } from './version';
 
 /** One evaluation of an artifact on a dataset version laid out on disk. */
@@ -18,6 +19,8 @@ export interface LocalRun {
   artifact: ArtifactFile;
   seed: number;
   device: Device;
+  /** the operator's `--device`, passed on as ctx.deviceRequest */
+  deviceRequest?: RunContext['deviceRequest'];
   /** default os.hostname() */
   hostname?: string;
   /** default describeHardware() */
@@ -35,9 +38,10 @@ export interface LocalRun {
 }
 
 /**
- * Runs a family evaluator the way every Trueboard result is made: the same context and provenance,
- * and the same check of what the evaluator returns. Runners' jobs and `trueboard reproduce` go
- * through here, so a local result and a platform result differ only in what they measure in time.
+ * Runs a family evaluator the way every Trueboard result is made: the same context, the provenance
+ * the harness fills in (withProvenance), and the same check of what the evaluator returns. Runners'
+ * jobs and `trueboard reproduce` go through here, so a local result and a platform result differ
+ * only in what they measure in time.
  */
 export async function runLocal(run: LocalRun): Promise<EvaluationReport> {
   const { evaluator, bundle, artifact } = run;
@@ -46,6 +50,7 @@ export async function runLocal(run: LocalRun): Promise<EvaluationReport> {
   try {
     const ctx: RunContext = {
       device: run.device,
+      ...(run.deviceRequest ? { deviceRequest: run.deviceRequest } : {}),
       seed: run.seed,
       signal: run.signal ?? new AbortController().signal,
       progress: run.progress ?? (() => {}),
@@ -59,8 +64,11 @@ export async function runLocal(run: LocalRun): Promise<EvaluationReport> {
       },
       ...(run.previous ? { previous: run.previous } : {}),
     };
+    const startedAt = new Date();
+    const started = performance.now();
     const raw: unknown = await evaluator.evaluate(prepared, artifact, ctx);
-    return checkReport(raw, evaluator, {
+    const filled = withProvenance(raw, { evaluator, ctx, startedAt, wallTimeMs: performance.now() - started });
+    return checkReport(filled, evaluator, {
       family: evaluator.family,
       datasetHash: bundle.ref.contentHash,
       artifactHash: artifact.sha256,

@@ -20,6 +20,8 @@ export interface RunnerOptions {
   hostname?: string;
   /** default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard */
   cacheDir?: string;
+  /** bytes the cache may hold; default TRUEBOARD_CACHE_MAX_BYTES or 50 GiB */
+  cacheMaxBytes?: number;
   /** claim long-poll duration, 0..60; default 20 */
   waitSeconds?: number;
   /** process at most this many jobs, then resolve start() */
@@ -77,7 +79,10 @@ export class Runner {
     this.families = families;
     this.hostname = (options.hostname ?? osHostname()).slice(0, 255) || 'unknown-host';
     this.client = new PlatformClient(options.server, options.token, options.client);
-    this.cache = new ContentCache(this.client, options.cacheDir);
+    this.cache = new ContentCache(this.client, options.cacheDir, {
+      maxBytes: options.cacheMaxBytes,
+      onWarning: (message) => this.emit({ type: 'warning', message }),
+    });
   }
 
   /** The chosen device, once start() has picked it. */
@@ -172,6 +177,7 @@ export class Runner {
       evaluator: o.evaluators[job.family],
       prepare: (evaluator, bundle) => this.prepare(evaluator, bundle),
       device: choice.device,
+      deviceRequest: o.device,
       hardware: choice.hardware,
       hostname: this.hostname,
       heartbeatMs: o.heartbeatMs,
@@ -187,9 +193,16 @@ export class Runner {
     }
   }
 
-  /** Prepared datasets are kept per family and content hash; a failed prepare is not cached. */
+  /**
+   * Prepared datasets are kept per evaluator, content hash and assets (they belong to the benchmark,
+   * not the version, so they may change under the same hash); a failed prepare is not cached.
+   */
   private prepare(evaluator: Evaluator, bundle: DatasetBundle): Promise<unknown> {
-    const key = `${evaluator.family}:${evaluator.name}:${bundle.ref.contentHash}`;
+    const assets = Object.entries(bundle.assets ?? {})
+      .map(([name, a]) => `${name}=${a.sha256}`)
+      .sort()
+      .join(',');
+    const key = `${evaluator.family}:${evaluator.name}:${bundle.ref.contentHash}:${assets}`;
     const hit = this.prepared.get(key);
     if (hit) {
       // most recently used goes last, so eviction below drops the least recently used

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatasetBundleRef } from '@trueboard/contracts';
 import { createApiToken } from '@trueboard/core';
-import { artifacts } from '@trueboard/db';
-import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type BlobSource, ContentCache, defaultCacheDir, PlatformClient } from '../src/index';
+import { ContentCache, defaultCacheDir, PlatformClient } from '../src/index';
+import { CountingSource, rotBlob, sha256, uploadBlob } from './blob-store';
 import { type Live, livePlatform } from './live-platform';
 
 /*
@@ -21,21 +19,6 @@ let dir: string;
 let source: CountingSource;
 let cache: ContentCache;
 
-/** The platform client, counting what it is asked for. */
-class CountingSource implements BlobSource {
-  readonly requests: string[] = [];
-  constructor(private readonly client: PlatformClient) {}
-  blob(sha256: string, signal?: AbortSignal) {
-    this.requests.push(sha256);
-    return this.client.blob(sha256, signal);
-  }
-  count(sha256: string) {
-    return this.requests.filter((r) => r === sha256).length;
-  }
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 beforeAll(async () => {
   live = await livePlatform();
   adminToken = (await createApiToken(live.p, live.cast.admin.actor, { name: 'cache test' })).secret;
@@ -48,26 +31,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-/** Stores a file on the platform as `trueboard benchmark import` does; returns its hash. */
-async function upload(content: string): Promise<string> {
-  const res = await fetch(`${live.url}/api/blobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}` },
-    body: content,
-  });
-  expect(res.status).toBe(200);
-  const { sha256: hash } = (await res.json()) as { sha256: string };
-  expect(hash).toBe(sha256(content));
-  return hash;
-}
-
-/** Replaces the platform's stored copy of a blob with other bytes of the same length. */
-async function rot(hash: string, bytes: string) {
-  const [a] = await live.p.db.select().from(artifacts).where(eq(artifacts.sha256, hash));
-  const file = a && live.p.storage.localPath?.(a.storageKey);
-  if (!file) throw new Error('the test platform keeps blobs in local files');
-  await writeFile(file, bytes);
-}
+const upload = (content: string) => uploadBlob(live, adminToken, content);
+const rot = (hash: string, bytes: string) => rotBlob(live, hash, bytes);
 
 async function bundleRef(files: Record<string, string>): Promise<DatasetBundleRef> {
   const list = [];

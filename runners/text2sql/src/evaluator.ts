@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type EvaluationReport, type Evaluator, SubmissionError } from '@trueboard/contracts';
 import { FormatError, type Text2SqlDataset, type Text2SqlExample } from './dataset';
 import { SqlPool } from './exec/index';
@@ -7,15 +9,23 @@ import { loadSpider } from './formats/spider';
 import { Text2SqlOptions } from './options';
 import { parsePredictions } from './predictions';
 import { aggregateMetrics, breakdowns, exampleRows } from './report';
-import { ResultCache } from './result-cache';
-import { scoreAll, scoredFromRow } from './score';
+import { type KeptResults, scoreAll, scoredFromRow } from './score';
 
 export const EVALUATOR_VERSION = '1.0.0';
+/** Examples that keep one more SQL worker busy for longer than it takes to start (~70 ms). */
+const EXAMPLES_PER_WORKER = 100;
+/** A questions file this large holds enough examples for every worker (Spider's: ~3 KB each, BIRD's: ~1 KB). */
+const BIG_DATASET_BYTES = 256 * 1024;
+
+/** Size of the dataset's questions file (both layouts call it dev.json); 0 when there is none. */
+function questionsBytes(root: string): number {
+  return statSync(join(root, 'dev.json'), { throwIfNoEntry: false })?.size ?? 0;
+}
 
 export interface Text2SqlPrepared {
   dataset: Text2SqlDataset;
   options: Text2SqlOptions;
-  results: ResultCache;
+  results: KeptResults;
   pool: SqlPool;
 }
 
@@ -41,12 +51,16 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     }
     const options = parsed.data;
     const pool = new SqlPool({ size: options.workers, memoryMb: options.workerMemoryMb });
-    // every evaluation runs queries: one worker starts while the dataset loads (more start with
-    // the queries, as many as they keep busy)
+    // every evaluation runs queries: one worker starts while the dataset loads, and as many as
+    // its examples keep busy once it is loaded (each lane of queries wants its worker)
     pool.warm(1);
     try {
+      // more than a few dozen questions keep every worker busy: start them all while they load
+      if (questionsBytes(bundle.root) > BIG_DATASET_BYTES) pool.warm();
       const dataset = loadDataset(bundle.root, options);
-      return { dataset, options, results: new ResultCache(bundle.ref.contentHash), pool };
+      pool.warm(Math.ceil(dataset.examples.length / EXAMPLES_PER_WORKER));
+      const results = { datasetHash: bundle.ref.contentHash, stats: { hits: 0, misses: 0, volatile: 0 } };
+      return { dataset, options, results, pool };
     } catch (err) {
       await pool.close();
       throw err;

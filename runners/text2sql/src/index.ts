@@ -1,9 +1,13 @@
+export { birdCodec, spiderCodec, text2sqlCodecs } from './annotations/index';
+export { checkPredictions, text2sqlArtifact } from './artifact';
 export { FormatError, type Text2SqlDataset, type Text2SqlExample } from './dataset';
 export { EVALUATOR_VERSION, loadDataset, type Text2SqlPrepared, text2sqlEvaluator } from './evaluator';
+export { text2sqlFamily } from './family';
 export { loadBird } from './formats/bird';
 export { loadSpider } from './formats/spider';
 export { Text2SqlOptions } from './options';
 export { detectFormat, importLines, type PredictionFormat, parsePredictions } from './predictions';
 export { isDeterministic, ResultCache } from './result-cache';
-export { type ScoredExample, scoreAll } from './score';
+export { Text2SqlRow, text2sqlRows } from './rows';
+export { type KeptResults, type ScoredExample, scoreAll } from './score';
 export { text2sqlCorrectionValidator } from './validate-correction';

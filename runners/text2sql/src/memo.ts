@@ -1,15 +1,14 @@
 import { firstStatement, removeDistinct } from '@trueboard/metrics';
-import type { ExecSuccess } from './exec/index';
 
 /**
- * Comparisons of two results, remembered per pair of result objects. The result cache hands out
+ * Comparisons of two results, remembered per pair of result objects. The result caches hand out
  * the same object for the same (dataset, db, SQL), and the comparisons are pure, so a second
  * system with the same prediction, or a re-run, compares nothing again. Weak keys: entries go when
  * the cache drops the results.
  */
-const compared = new WeakMap<ExecSuccess, WeakMap<ExecSuccess, Map<string, number>>>();
+const compared = new WeakMap<object, WeakMap<object, Map<string, number>>>();
 
-export function compareOnce(pred: ExecSuccess, gold: ExecSuccess, how: string, compare: () => number): number {
+export function compareOnce(pred: object, gold: object, how: string, compare: () => number): number {
   let byGold = compared.get(pred);
   if (!byGold) {
     byGold = new WeakMap();

@@ -88,7 +88,9 @@ export function breakdowns(rows: ScoredExample[], o: Text2SqlOptions): Evaluatio
     for (const r of rows) {
       const k = keyOf(r);
       if (k === undefined) continue;
-      groups.set(k, [...(groups.get(k) ?? []), r]);
+      const group = groups.get(k);
+      if (group) group.push(r);
+      else groups.set(k, [r]);
     }
     for (const [key, rs] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
       out.push({

@@ -1,57 +1,10 @@
+import { bytesOf, isDeterministic, isStable, type ResultCacheStats, type ResultCaps } from './exec/cacheable';
 import { DEFAULT_MAX_RESULT_BYTES, type ExecOutcome } from './exec/index';
-import { sqlTokens } from './exec/sql-tokens';
 
-/** Functions whose result is not fixed by the database content. */
-const VOLATILE_WORDS = new Set([
-  'random',
-  'randomblob',
-  'current_date',
-  'current_time',
-  'current_timestamp',
-  'changes',
-  'total_changes',
-  'last_insert_rowid',
-]);
-/** every word above contains one of these */
-const VOLATILE_TEXT = /random|current_|changes|last_insert_rowid/i;
-
-/**
- * Whether a query's result is a function of the database file alone. Date/time functions depend on
- * the clock only through the 'now' / 'localtime' modifiers, which are literals: look at the raw text.
- */
-export function isDeterministic(sql: string): boolean {
-  if (/'\s*(now|localtime)\s*'/i.test(sql)) return false;
-  // a token can only be one of the words if its text is in the query: skip the lexer when none is
-  if (!VOLATILE_TEXT.test(sql)) return true;
-  return !sqlTokens(sql).some((t) => VOLATILE_WORDS.has(t));
-}
-
-/** Outcomes that would be the same on every run: results and the errors the query itself causes. */
-function isStable(o: ExecOutcome): boolean {
-  if (o.ok) return true;
-  if (o.error === 'refused' || o.error === 'too_many_rows' || o.error === 'too_large' || o.error === 'db_missing')
-    return true;
-  return o.error === 'sql_error' && !/locked|busy|interrupt|disk i\/o|out of memory/i.test(o.message);
-}
-
-/** what an entry counts against the budget: its result's bytes (a failure is a short message) */
-const bytesOf = (o: ExecOutcome) => (o.ok ? Math.max(1, o.bytes) : 256);
+export { isDeterministic, type ResultCacheStats, type ResultCaps };
 
 /** What the cache holds in all, by default: four results at the per-result cap, or a dev set's golds. */
 export const DEFAULT_CACHE_BYTES = 4 * DEFAULT_MAX_RESULT_BYTES;
-
-/** The caps a result was computed under: part of its key (a result under other caps may differ). */
-export interface ResultCaps {
-  maxRows: number;
-  maxBytes: number;
-}
-
-export interface ResultCacheStats {
-  hits: number;
-  misses: number;
-  /** queries that were not cached because their result can change between runs */
-  volatile: number;
-}
 
 /**
  * Results of read-only SQL on one immutable dataset version, keyed by (dataset content hash, db,

@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
-import { exBird, exSpider, goldHasOrderBy, softF1, timeRatio, vesReward } from '@trueboard/metrics';
+import { timeRatio, vesReward } from '@trueboard/metrics';
 import type { Text2SqlDataset, Text2SqlExample } from './dataset';
-import type { ExecOutcome, SqlPool } from './exec/index';
-import { compareOnce, firstStatementQuick, removeDistinctOnce } from './memo';
+import type { ResultCacheStats } from './exec/cacheable';
+import type { ExecOutcome, ResultPreview, SqlPool } from './exec/index';
+import { previewOf } from './exec/preview';
+import { exampleLanes } from './lanes';
 import type { Text2SqlOptions } from './options';
-import type { ResultCache } from './result-cache';
+import { ResultCache } from './result-cache';
+import { type ExampleVerdicts, exampleQueries } from './score-example';
+import { scoreInParent } from './score-in-parent';
+
+export type { ResultPreview };
 
 export interface ScoredExample {
   id: string;
@@ -24,42 +30,24 @@ export interface ScoredExample {
   predPreview?: ResultPreview;
 }
 
-/** The first rows of a result, cells cut short, for people to look at (never for scoring). */
-export interface ResultPreview {
-  columns: string[];
-  rows: (string | number | null)[][];
-  /** rows in the full result */
-  total: number;
-  /** columns in the full result, when the preview shows only the first ones */
-  totalColumns?: number;
+/** At most a few rows and columns of short cells of a result, whatever its size (see exec/preview.ts). */
+export function preview(o: ExecOutcome): ResultPreview | undefined {
+  return o.ok ? previewOf(o) : undefined;
 }
 
-const PREVIEW_ROWS = 5;
-/** a result may have up to 2000 columns (SQLite's default cap): a preview shows the first ones */
-const PREVIEW_COLUMNS = 20;
-const PREVIEW_CELL = 80;
-
-/** At most PREVIEW_ROWS × PREVIEW_COLUMNS cells of PREVIEW_CELL characters, whatever the result. */
-export function preview(o: ExecOutcome): ResultPreview | undefined {
-  if (!o.ok) return undefined;
-  const cell = (v: unknown): string | number | null => {
-    if (v === null || typeof v === 'number') return v;
-    const text = typeof v === 'string' ? v : v instanceof Uint8Array ? `<${v.length} bytes>` : String(v);
-    return text.length > PREVIEW_CELL ? `${text.slice(0, PREVIEW_CELL - 1)}…` : text;
-  };
-  const columns = o.columns.slice(0, PREVIEW_COLUMNS);
-  return {
-    columns: columns.map((c) => String(cell(c))),
-    rows: o.rows.slice(0, PREVIEW_ROWS).map((r) => r.slice(0, PREVIEW_COLUMNS).map(cell)),
-    total: o.rows.length,
-    ...(o.columns.length > columns.length ? { totalColumns: o.columns.length } : {}),
-  };
+/**
+ * The results of one dataset version, kept by the SQL workers that computed them (see
+ * exec/query-cache.ts): `datasetHash` names them there, and `stats` counts how they were used.
+ */
+export interface KeptResults {
+  readonly datasetHash: string;
+  readonly stats: ResultCacheStats;
 }
 
 export interface ScoreContext {
   pool: SqlPool;
-  /** shared by gold and predicted queries (see ResultCache) */
-  results: ResultCache;
+  /** shared by gold and predicted queries, and by every evaluation on the dataset version */
+  results: KeptResults;
   options: Text2SqlOptions;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
@@ -68,54 +56,81 @@ export interface ScoreContext {
 }
 
 /**
- * The failure part of a reason: "timed out after 30000 ms; the worker running it was killed", "result
- * larger than 16 MiB", "refused: ATTACH statements are not allowed". Never a measured time, so the
- * reasons of two runs of one evaluation are the same (the times are in the rows).
+ * Scores every example; at most `concurrency` examples are in flight so the pool stays busy. A
+ * worker scores each example whole (see SqlPool `score`), so rows never cross IPC, and examples
+ * with the same gold query share a lane (exampleLanes): their gold result is computed once, in one
+ * worker, whichever systems are evaluated. An example whose worker died while comparing results
+ * is compared here instead (see score-in-parent.ts).
  */
-const describe = (o: Extract<ExecOutcome, { ok: false }>) =>
-  o.error === 'timeout' || o.error === 'too_large' || o.error === 'out_of_memory'
-    ? o.message
-    : `${o.error}: ${o.message}`;
-
-interface Exec {
-  runPred(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
-  runGold(e: Text2SqlExample, dbPath: string, sql: string): Promise<ExecOutcome>;
-  dbExists(path: string): boolean;
-}
-
-/** Scores every example; at most `concurrency` examples are in flight so the pool stays busy. */
 export async function scoreAll(
   ds: Text2SqlDataset,
   preds: Map<string, string>,
   ctx: ScoreContext,
 ): Promise<ScoredExample[]> {
   const out: ScoredExample[] = new Array(ds.examples.length);
-  const caps = { maxRows: ctx.options.maxRows, maxBytes: ctx.options.maxResultBytes };
-  const limits = { timeoutMs: ctx.options.timeout * 1000, ...caps };
-  const goldLimits = { timeoutMs: ctx.options.goldTimeout * 1000, ...caps };
-  const run = async (e: Text2SqlExample, dbPath: string, sql: string, l: typeof limits): Promise<ExecOutcome> => {
-    const o = await ctx.results.get(e.dbId, sql, caps, () => ctx.pool.execute(dbPath, sql, l));
-    // a result shared from a query with a larger budget (gold) still has to fit this one
-    if (o.ms <= l.timeoutMs || (!o.ok && o.error === 'timeout')) return o;
-    return {
-      ok: false,
-      error: 'timeout',
-      message: `timed out after ${l.timeoutMs} ms (the same query, run with a larger budget, took longer)`,
-      ms: o.ms,
-    };
-  };
-  const runPred = (e: Text2SqlExample, dbPath: string, sql: string) => run(e, dbPath, sql, limits);
-  const runGold = (e: Text2SqlExample, dbPath: string, sql: string) => run(e, dbPath, sql, goldLimits);
-  const present = new Map<string, boolean>();
-  const dbExists = (path: string) => {
-    let yes = present.get(path);
-    if (yes === undefined) {
-      yes = existsSync(path);
-      present.set(path, yes);
+  const { options: o, pool } = ctx;
+  const caps = { maxRows: o.maxRows, maxBytes: o.maxResultBytes };
+  const timeoutMs = o.timeout * 1000;
+  const goldTimeoutMs = o.goldTimeout * 1000;
+  const lanes = exampleLanes(ds, pool.size);
+  // results in full, only for the examples whose worker died comparing
+  let full: ResultCache | undefined;
+  // each database's path, and whether its file is there, once per database
+  const databases = new Map<string, { path: string; exists: boolean }>();
+  const database = (dbId: string) => {
+    let db = databases.get(dbId);
+    if (!db) {
+      const path = ds.dbPath(dbId);
+      db = { path, exists: existsSync(path) };
+      databases.set(dbId, db);
     }
-    return yes;
+    return db;
   };
-  const exec: Exec = { runPred, runGold, dbExists };
+  const base = (e: Text2SqlExample) => ({ id: e.id, dbId: e.dbId, difficulty: e.difficulty });
+
+  const scoreOne = async (e: Text2SqlExample, pred: string | undefined): Promise<ScoredExample> => {
+    const db = database(e.dbId);
+    if (!db.exists) {
+      return {
+        ...base(e),
+        exSpider: null,
+        exBird: null,
+        softF1: null,
+        vesReward: null,
+        reason: `database ${e.dbId} is missing`,
+        predMs: null,
+        goldMs: null,
+      };
+    }
+    const q = exampleQueries(e.goldSql, pred, o.keepDistinct);
+    const where = { cache: ctx.results.datasetHash, dbPath: db.path, ...caps, goldTimeoutMs, timeoutMs };
+    const scored = await pool.score({ ...where, ...q }, lanes.get(e));
+    let v: ExampleVerdicts;
+    if (scored.ok) {
+      const { stats } = ctx.results;
+      stats.hits += scored.counts.hits;
+      stats.misses += scored.counts.misses;
+      stats.volatile += scored.counts.volatile;
+      v = scored.verdicts;
+    } else {
+      full ??= new ResultCache(ctx.results.datasetHash);
+      v = await scoreInParent(q, { pool, dbId: e.dbId, dbPath: db.path, caps, timeoutMs, goldTimeoutMs }, full, scored);
+    }
+    const { end, birdOk, ...row } = v;
+    let reward: number | null = null;
+    if (end !== 'unscorable' && o.vesRepeats > 0) {
+      reward = 0;
+      if (birdOk && q.pred !== undefined) {
+        const limits = { timeoutMs, ...caps };
+        const [g, p] = [
+          await pool.time(db.path, e.goldSql, o.vesRepeats, limits),
+          await pool.time(db.path, q.pred, o.vesRepeats, limits),
+        ];
+        reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
+      }
+    }
+    return { ...base(e), ...row, vesReward: reward };
+  };
 
   let next = 0;
   let done = 0;
@@ -125,109 +140,14 @@ export async function scoreAll(
       const i = next++;
       const e = ds.examples[i];
       if (!e) return;
-      out[i] = ctx.reuse?.(e) ?? (await scoreOne(e, ds, preds.get(e.id), ctx, exec));
+      out[i] = ctx.reuse?.(e) ?? (await scoreOne(e, preds.get(e.id)));
       ctx.onProgress?.(++done, ds.examples.length);
     }
   };
   // enough examples in flight to fill every worker's batch (the pool sends work in batches)
-  const concurrency = Math.max(8, (ctx.options.workers ?? 2) * 32);
+  const concurrency = Math.max(8, pool.size * 32);
   await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
-}
-
-async function scoreOne(
-  e: Text2SqlExample,
-  ds: Text2SqlDataset,
-  pred: string | undefined,
-  ctx: ScoreContext,
-  { runPred, runGold, dbExists }: Exec,
-): Promise<ScoredExample> {
-  const base = { id: e.id, dbId: e.dbId, difficulty: e.difficulty };
-  const unscorable = (reason: string, goldMs: number | null = null): ScoredExample => ({
-    ...base,
-    exSpider: null,
-    exBird: null,
-    softF1: null,
-    vesReward: null,
-    reason,
-    predMs: null,
-    goldMs,
-  });
-  const dbPath = ds.dbPath(e.dbId);
-  if (!dbExists(dbPath)) return unscorable(`database ${e.dbId} is missing`);
-  const goldSpiderSql = ctx.options.keepDistinct ? e.goldSql : removeDistinctOnce(e.goldSql);
-  const predSql = pred?.trim() ? pred : undefined;
-  const predSpiderSql =
-    predSql === undefined
-      ? undefined
-      : ctx.options.keepDistinct
-        ? firstStatementQuick(predSql)
-        : removeDistinctOnce(firstStatementQuick(predSql));
-  // every query of the example at once, so they reach the workers together instead of one round
-  // trip after another (a prediction whose gold fails is run for nothing: rare, and harmless)
-  const [gold, goldSpiderRun, predBird, predSpiderRun] = await Promise.all([
-    runGold(e, dbPath, e.goldSql),
-    goldSpiderSql === e.goldSql ? undefined : runGold(e, dbPath, goldSpiderSql),
-    predSql === undefined ? undefined : runPred(e, dbPath, predSql),
-    predSpiderSql === undefined || predSpiderSql === predSql ? undefined : runPred(e, dbPath, predSpiderSql),
-  ]);
-  if (!gold.ok) return unscorable(`gold query ${describe(gold)}`, gold.ms);
-  const goldSpider = goldSpiderRun ?? gold;
-  if (!goldSpider.ok) return unscorable(`gold query (spider form) ${describe(goldSpider)}`, gold.ms);
-
-  if (!predBird) {
-    return {
-      ...base,
-      exSpider: 0,
-      exBird: 0,
-      softF1: 0,
-      vesReward: ctx.options.vesRepeats ? 0 : null,
-      reason: 'no prediction',
-      predMs: null,
-      goldMs: gold.ms,
-      goldPreview: preview(gold),
-    };
-  }
-  const predSpider = predSpiderRun ?? predBird;
-  const birdOk = predBird.ok && compareOnce(predBird, gold, 'bird', () => +exBird(predBird.rows, gold.rows)) === 1;
-  const orderMatters = goldHasOrderBy(e.goldSql);
-  const spiderOk =
-    predSpider.ok &&
-    compareOnce(
-      predSpider,
-      goldSpider,
-      `spider ${orderMatters}`,
-      () => +exSpider(predSpider.rows, goldSpider.rows, { orderMatters }),
-    ) === 1;
-  let reward: number | null = null;
-  if (ctx.options.vesRepeats > 0) {
-    reward = 0;
-    if (birdOk && predSql !== undefined) {
-      const limits = {
-        timeoutMs: ctx.options.timeout * 1000,
-        maxRows: ctx.options.maxRows,
-        maxBytes: ctx.options.maxResultBytes,
-      };
-      const [g, p] = [
-        await ctx.pool.time(dbPath, e.goldSql, ctx.options.vesRepeats, limits),
-        await ctx.pool.time(dbPath, predSql, ctx.options.vesRepeats, limits),
-      ];
-      reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
-    }
-  }
-  const failed = !predBird.ok ? predBird : !predSpider.ok ? predSpider : null;
-  return {
-    ...base,
-    exSpider: spiderOk ? 1 : 0,
-    exBird: birdOk ? 1 : 0,
-    softF1: predBird.ok ? compareOnce(predBird, gold, 'soft-f1', () => softF1(predBird.rows, gold.rows)) : 0,
-    vesReward: reward,
-    reason: failed ? `prediction ${describe(failed)}` : undefined,
-    predMs: predBird.ms,
-    goldMs: gold.ms,
-    goldPreview: preview(gold),
-    predPreview: preview(predBird),
-  };
 }
 
 const verdictOf = (v: unknown): 0 | 1 | null | undefined => (v === 0 || v === 1 || v === null ? v : undefined);

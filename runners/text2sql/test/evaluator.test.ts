@@ -174,11 +174,16 @@ describe('text2sql evaluator on hand-worked examples', () => {
   });
 
   it('turns bad prediction files into SubmissionErrors that name the problem', async () => {
-    await expect(evaluate(prepared, JSON.stringify({ predictions: { '99': 'SELECT 1' } }))).rejects.toThrow(
-      SubmissionError,
+    // a SubmissionError (the submitter's fault, shown to them), with a message that names the problem
+    const unknownId = await evaluate(prepared, JSON.stringify({ predictions: { '99': 'SELECT 1' } })).catch(
+      (err: unknown) => err,
     );
-    await expect(evaluate(prepared, 'SELECT 1\nSELECT 2\n')).rejects.toThrow(
-      /2 lines but the dataset has 10 examples: 8 lines missing/,
-    );
+    expect(unknownId).toBeInstanceOf(SubmissionError);
+    expect(unknownId).toMatchObject({ message: 'predictions: 1 prediction for unknown example id "99"' });
+    const short = await evaluate(prepared, 'SELECT 1\nSELECT 2\n').catch((err: unknown) => err);
+    expect(short).toBeInstanceOf(SubmissionError);
+    expect(short).toMatchObject({
+      message: expect.stringMatching(/2 lines but the dataset has 10 examples: 8 lines missing/),
+    });
   });
 });

@@ -27,7 +27,7 @@ describe('refusalReason', () => {
   });
 
   it('refuses PRAGMA, ATTACH, DETACH and VACUUM even when SQLite calls them read-only', () => {
-    expect(refusalReason('PRAGMA user_version', SELECTING)).toMatch(/PRAGMA/);
+    expect(refusalReason('PRAGMA user_version', SELECTING)).toBe('PRAGMA statements are not allowed');
     expect(refusalReason('  /* hi */ pragma table_info(t)', SELECTING)).toMatch(/PRAGMA/);
     expect(refusalReason('EXPLAIN QUERY PLAN PRAGMA user_version', SELECTING)).toMatch(/PRAGMA/);
     expect(refusalReason("ATTACH 'x.db' AS x", { reader: false, readonly: true })).toMatch(/ATTACH/);
@@ -37,12 +37,14 @@ describe('refusalReason', () => {
 
   it('refuses load_extension however it is quoted', () => {
     expect(refusalReason("SELECT load_extension('x')", SELECTING)).toMatch(/load_extension/);
-    expect(refusalReason(`SELECT "LOAD_EXTENSION" ('x')`, SELECTING)).toMatch(/load_extension/);
+    expect(refusalReason(`SELECT "LOAD_EXTENSION" ('x')`, SELECTING)).toBe('load_extension() is not allowed');
   });
 
   it('refuses writers and statements that return no rows', () => {
-    expect(refusalReason('DELETE FROM t', { reader: false, readonly: false })).toMatch(/read-only/);
-    expect(refusalReason('BEGIN', { reader: false, readonly: true })).toMatch(/return rows/);
+    expect(refusalReason('DELETE FROM t', { reader: false, readonly: false })).toBe(
+      'only read-only statements may run (this one would write)',
+    );
+    expect(refusalReason('BEGIN', { reader: false, readonly: true })).toBe('only statements that return rows may run');
   });
 
   it('agrees with the flags better-sqlite3 reports', () => {
@@ -60,13 +62,13 @@ describe('refusalReason', () => {
       expect(flags("SELECT load_extension('x')")).toEqual({ reader: true, readonly: true });
       // …and better-sqlite3 keeps extension loading off for SQL: the call fails at run time
       expect(() => db.prepare("SELECT load_extension('x')").get()).toThrow(/not authorized/);
-      for (const sql of [
-        'PRAGMA user_version',
-        "ATTACH 'x.db' AS x",
-        "SELECT load_extension('x')",
-        'PRAGMA journal_mode=WAL',
-      ]) {
-        expect(refusalReason(sql, flags(sql)), sql).not.toBeNull();
+      for (const [sql, reason] of [
+        ['PRAGMA user_version', 'PRAGMA statements are not allowed'],
+        ["ATTACH 'x.db' AS x", 'ATTACH statements are not allowed'],
+        ["SELECT load_extension('x')", 'load_extension() is not allowed'],
+        ['PRAGMA journal_mode=WAL', 'PRAGMA statements are not allowed'],
+      ] as const) {
+        expect(refusalReason(sql, flags(sql)), sql).toBe(reason);
       }
     } finally {
       db.close();

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,34 @@ import type { RunContext } from '@trueboard/contracts';
 
 /** the repo's copy of the real Spider dev data (provenance in its README) */
 export const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
+
+/** the official evaluators' per-example verdicts on SPIDER (provenance in its README) */
+export const REFERENCE = join(SPIDER, 'reference-verdicts');
+
+export interface ReferenceVerdict {
+  idx: number;
+  db_id: string;
+  /** 1 / 0 for EX, [0, 1] for Soft-F1, null for an unscorable question */
+  verdict: number | null;
+}
+
+/** One reference file, `<system>.<semantics>.jsonl`, one verdict per dev.json example, in order. */
+export function readReference(system: string, semantics: 'bird' | 'spider' | 'softf1'): ReferenceVerdict[] {
+  const file = join(REFERENCE, `${system}.${semantics}.jsonl`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line, i) => {
+      const r = JSON.parse(line) as Partial<ReferenceVerdict>;
+      if (
+        typeof r.idx !== 'number' ||
+        typeof r.db_id !== 'string' ||
+        !(r.verdict === null || typeof r.verdict === 'number')
+      )
+        throw new Error(`${file} line ${i + 1}: expected {"idx", "db_id", "verdict"}`);
+      return { idx: r.idx, db_id: r.db_id, verdict: r.verdict };
+    });
+}
 
 /**
  * A small Spider-layout dataset over the real concert_singer database (and wta_1, which ships

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { familyView } from '../../families';
 import { fmtBytes } from '../../lib/format';
 import { errorMessage, trpc } from '../../lib/trpc';
 import { checkArtifact } from './validate';
@@ -113,6 +114,8 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
     benchmarks.find((b) => b.id === initialBenchmark)?.id ?? benchmarks[0]?.id ?? '',
   );
   const benchmark = benchmarks.find((b) => b.id === benchmarkId);
+  // what the benchmark's family accepts and checks before uploading
+  const artifact = benchmark ? familyView(benchmark.family).submit.artifact : undefined;
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => trpc.teams.mine.query() });
   const [team, setTeam] = useState('');
   const teamSlug = team || teams.data?.[0]?.slug || '';
@@ -132,7 +135,7 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
   const upload = useMutation({
     mutationFn: async () => {
       if (!benchmark || !file || !methodId) throw new Error('choose a benchmark, a method and a file');
-      const problem = await checkArtifact(file, benchmark.family, benchmark.maxArtifactBytes);
+      const problem = await checkArtifact(file, benchmark.maxArtifactBytes, artifact?.check);
       if (problem) {
         setFileError(problem);
         throw new Error(problem);
@@ -215,18 +218,18 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
         />
       )}
       <label>
-        Artifact{benchmark ? ` (at most ${fmtBytes(benchmark.maxArtifactBytes)})` : ''}
+        Artifact{benchmark?.maxArtifactBytes !== undefined ? ` (at most ${fmtBytes(benchmark.maxArtifactBytes)})` : ''}
         <input
           type="file"
           name="artifact"
-          accept=".json,.sql,.txt"
+          accept={artifact?.extensions.join(',') || undefined}
           aria-describedby="file-error"
           aria-invalid={!!fileError}
           onChange={async (e) => {
             const f = e.target.files?.[0] ?? null;
             setFile(f);
             setFileError(
-              f && benchmark ? ((await checkArtifact(f, benchmark.family, benchmark.maxArtifactBytes)) ?? '') : '',
+              f && benchmark ? ((await checkArtifact(f, benchmark.maxArtifactBytes, artifact?.check)) ?? '') : '',
             );
           }}
         />

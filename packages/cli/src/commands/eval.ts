@@ -95,35 +95,62 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
   const prepared = await evaluator.prepare(bundle);
   const device = await deviceFor(evaluator, o.device);
   let failed = 0;
+  let disposed: Promise<void> | undefined;
+  const dispose = () => {
+    if (!disposed) {
+      disposed = Promise.resolve(evaluator.dispose?.(prepared));
+      // awaited below, in `finally`: no unhandled rejection meanwhile
+      disposed.catch(() => {});
+    }
+    return disposed;
+  };
   try {
+    // every file is scored at once: the workers stay busy while a report is being written, and the
+    // gold results are shared while they run; reports come out in the order of the files
+    const bar = progressBar(several ? `${evaluator.name} (${o.predictions.length} files)` : evaluator.name, 1000);
+    const done = o.predictions.map(() => 0);
+    const update = (i: number, f: number, m?: string) => {
+      done[i] = f;
+      const total = done.reduce((a, b) => a + b, 0) / done.length;
+      bar.update(Math.round(total * 1000), several ? '' : (m ?? ''));
+    };
+    const runs = o.predictions.map((path, i) =>
+      runLocal({
+        evaluator,
+        bundle,
+        artifact: { sha256: artifactHashes[i] ?? '', path: resolve(path), mediaType: 'application/octet-stream' },
+        seed: o.seed,
+        device: device.device,
+        progress: (f, m) => update(i, f, m),
+        log: (level, message) => {
+          if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+        },
+        // one prepared dataset for every artifact: its gold results are computed once
+        prepare: async () => prepared,
+      }).then(
+        (report) => ({ report }),
+        (err: unknown) => ({ err }),
+      ),
+    );
+    const results = await Promise.all(runs);
+    bar.stop();
+    // every report is made: the evaluator's resources (worker processes) go while they are written
+    void dispose();
+    let first = true;
     for (const [i, path] of o.predictions.entries()) {
-      const name = basename(path);
-      const bar = progressBar(several ? `${evaluator.name} ${name}` : evaluator.name, 1000);
-      let report: EvaluationReport;
-      try {
-        report = await runLocal({
-          evaluator,
-          bundle,
-          artifact: { sha256: artifactHashes[i] ?? '', path: resolve(path), mediaType: 'application/octet-stream' },
-          seed: o.seed,
-          device: device.device,
-          progress: (f, m) => bar.update(Math.round(f * 1000), m ?? ''),
-          log: (level, message) => {
-            if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
-          },
-          // one prepared dataset for every artifact: its gold results are computed once
-          prepare: async () => prepared,
-        });
-      } catch (err) {
-        bar.stop();
+      const run = results[i];
+      if (!run) continue;
+      if ('err' in run) {
+        const err = run.err;
         // by name, not class: an evaluator module loaded from source has its own copy of it
         if (!(err instanceof Error && err.name === 'SubmissionError')) throw err;
         process.stderr.write(`trueboard: bad predictions: ${several ? `${path}: ` : ''}${err.message}\n`);
         failed++;
         continue;
       }
-      bar.stop();
-      if (several) process.stdout.write(`${i ? '\n' : ''}${path}\n`);
+      const { report } = run;
+      if (several) process.stdout.write(`${first ? '' : '\n'}${path}\n`);
+      first = false;
       process.stdout.write(`${metricsTable(report)}\n`);
       if (report.unscorable) process.stdout.write(`unscorable examples (excluded): ${report.unscorable}\n`);
       const out = outFor(i);
@@ -133,7 +160,7 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
       }
     }
   } finally {
-    await evaluator.dispose?.(prepared);
+    await dispose();
   }
   return failed;
 }

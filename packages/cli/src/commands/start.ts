@@ -22,7 +22,7 @@ import { migrate } from '@trueboard/db/migrate';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../database';
-import { builtinValidators, loadEvaluators } from '../evaluators';
+import { builtinFamilies, builtinValidators, loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
 import { startHttpServer } from '../web-server';
 
@@ -96,7 +96,11 @@ export function registerStartCommand(program: Command) {
         process.env.DATABASE_URL = db.url; // for the web app's server components in this process
         const platform = await createPlatform(
           { ...config, databaseUrl: db.url },
-          { validators: await builtinValidators(), reservedBenchmarkIds: bundledIds() },
+          {
+            families: await builtinFamilies(),
+            validators: await builtinValidators(),
+            reservedBenchmarkIds: bundledIds(),
+          },
         );
         cleanup = async () => {
           for (const c of children) c.kill('SIGTERM');

@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { followSubmission } from '../follow';
 import { rest, type ServerOptions, trpcClient } from '../http';
 import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
+import { packDirectory } from '../pack-directory';
 
 export function registerSubmitCommand(program: Command) {
   program
     .command('submit')
     .description('submit an artifact (predictions, run file, adapter) to a benchmark on a Trueboard server')
     .requiredOption('--benchmark <id>', 'benchmark id, e.g. spider-dev')
-    .requiredOption('--file <path>', 'the artifact to upload')
+    .requiredOption(
+      '--file <path>',
+      'the artifact to upload: a file, or a directory (an adapter, a model), which is packed into a tar',
+    )
     .option('--method <id>', 'an existing method id')
     .option('--team <slug>', 'team of the method (with --method-name)')
     .option('--method-name <name>', 'method name; created in --team when missing')
@@ -48,20 +54,22 @@ export function registerSubmitCommand(program: Command) {
               })
             ).id;
         }
-        const info = await stat(o.file).catch(() => fail(`${o.file}: no such file`));
-        if (!info.isFile()) fail(`${o.file}: not a file`);
+        const info = await stat(o.file).catch(() => fail(`${o.file}: no such file or directory`));
+        if (!info.isFile() && !info.isDirectory()) fail(`${o.file}: not a file or directory`);
         const q = new URLSearchParams({
           benchmark: o.benchmark,
           method: methodId ?? '',
           note: o.note,
           public: o.private ? 'false' : 'true',
         });
-        const created = await rest<{ id: string; state: string }>(auth, `/api/submissions?${q}`, {
-          method: 'POST',
-          // one key per invocation: a retry after a 503 or a lost answer is the same submission
-          headers: { 'content-type': 'application/octet-stream', 'idempotency-key': randomUUID() },
-          body: await readFile(o.file),
-        });
+        const created = await withArtifact(o.file, info.isDirectory(), async (body) =>
+          rest<{ id: string; state: string }>(auth, `/api/submissions?${q}`, {
+            method: 'POST',
+            // one key per invocation: a retry after a 503 or a lost answer is the same submission
+            headers: { 'content-type': 'application/octet-stream', 'idempotency-key': randomUUID() },
+            body,
+          }),
+        );
         process.stdout.write(`${created.id}\n`);
         process.stderr.write(`submitted: ${o.server.replace(/\/$/, '')}/s/${created.id} (${created.state})\n`);
         if (!o.wait) return;
@@ -70,4 +78,23 @@ export function registerSubmitCommand(program: Command) {
         fail(errorMessage(err));
       }
     });
+}
+
+/**
+ * The bytes to upload: the file, or the directory packed into a tar in a temporary directory that
+ * is removed once the upload is done.
+ */
+async function withArtifact<T>(file: string, isDirectory: boolean, upload: (body: Buffer) => Promise<T>): Promise<T> {
+  if (!isDirectory) return upload(await readFile(file));
+  const dir = await mkdtemp(join(tmpdir(), 'trueboard-pack-'));
+  try {
+    const tar = join(dir, `${basename(resolve(file))}.tar`);
+    const packed = await packDirectory(file, tar);
+    process.stderr.write(
+      `packed ${file}: ${packed.files} file(s), ${packed.size} bytes as a tar (sha256 ${packed.sha256})\n`,
+    );
+    return await upload(await readFile(tar));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,10 +1,11 @@
-import type { BenchmarkManifest, DatasetFile, MetricDefinition } from '@trueboard/contracts';
+import { type BenchmarkManifest, type DatasetFile, Family, type MetricDefinition } from '@trueboard/contracts';
 import { sql } from 'drizzle-orm';
 import { type AnyPgColumn, bigint, check, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { teams, users } from './accounts';
 import { createdAt, id, oneOf } from './columns';
 
-export const FAMILIES = ['text2sql', 'rerank', 'lora'] as const;
+/** The check constraint follows the contracts' families: a new family is a generated migration. */
+export const FAMILIES = Family.options;
 export const DATASET_STATUSES = ['released', 'deprecated'] as const;
 
 export const benchmarks = pgTable(
@@ -12,7 +13,7 @@ export const benchmarks = pgTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    family: text('family').notNull(),
+    family: text('family').$type<Family>().notNull(),
     description: text('description').notNull().default(''),
     ownerTeamId: uuid('owner_team_id')
       .notNull()

@@ -47,5 +47,11 @@ export interface ExecSuccess {
 
 export type ExecOutcome = ExecSuccess | ExecFailure;
 
+/**
+ * How two results are compared (packages/metrics): EX under BIRD semantics, Soft-F1, EX under
+ * Spider semantics with row order free or (`spider-ordered`, the gold has ORDER BY) fixed.
+ */
+export type CompareHow = 'bird' | 'soft-f1' | 'spider' | 'spider-ordered';
+
 /** `times` holds one wall time (ms) per repetition, each including fetching every row. */
 export type TimingOutcome = { ok: true; times: number[] } | ExecFailure;

@@ -1,17 +1,28 @@
 import { outOfMemoryMessage } from './limits';
-import type { WorkerReply, WorkerRequest } from './protocol';
+import type { JobRequest, WorkerReply } from './protocol';
 import type { ExecFailure } from './types';
 
 export type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
 
 export interface Job {
-  request: Omit<WorkerRequest, 'id'>;
+  request: JobRequest;
   timeoutMs: number;
+  /**
+   * a job of several queries run one after another (a scored example): the budget of each, by
+   * phase; the worker marks the start of phase `p` of job `id` as `id + p` (see Running `phase`)
+   */
+  phases?: number[];
   /** runs alone in a worker's line: timed jobs, whose laps must not share the worker */
   solo: boolean;
+  /**
+   * the jobs of one lane go to one worker (see worker-pool.ts), unless it cannot take them now;
+   * undefined: any worker
+   */
+  lane?: number;
   /** a reply for this job arrived; true when it was the last one */
   onReply(reply: JobReply): boolean;
-  fail(failure: ExecFailure): void;
+  /** the job failed; `phase`: the phase that was running (the others may run again) */
+  fail(failure: ExecFailure, phase?: number): void;
 }
 
 export interface Running {
@@ -30,7 +41,14 @@ export interface Running {
    * told to drop it, and whatever it still says about it is ignored
    */
   handedOff?: boolean;
+  /** of a job with phases: the one running since `started` (as far as the markers tell) */
+  phase?: number;
+  /** when it was sent to the worker (it cannot have started earlier) */
+  dispatched?: number;
 }
+
+/** The budget of what a job is running: its phase's, or the job's. */
+export const budgetOf = (r: Running) => r.job.phases?.[r.phase ?? 0] ?? r.job.timeoutMs;
 
 /**
  * A query running this long makes the queries waiting behind it in its worker's batch go to
@@ -53,6 +71,8 @@ export class Line {
   timer: NodeJS.Timeout | undefined;
   /** when `timer` fires */
   due = Number.POSITIVE_INFINITY;
+  /** the worker's latest start marker, as applied */
+  lastMarker: { id: number; at: number } | undefined;
 
   /**
    * The job the worker is running, as far as the parent knows: the latest one whose marker
@@ -69,7 +89,28 @@ export class Line {
   /** When the running job's budget runs out (Infinity when the line is empty). */
   deadline(): number {
     const r = this.running();
-    return r ? r.started + r.job.timeoutMs : Number.POSITIVE_INFINITY;
+    return r ? r.started + budgetOf(r) : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The earliest moment a budget of this line could run out, whatever the worker started since
+   * the latest marker the pool read: the running job's later phases, and the jobs after it, cannot
+   * have started before it did (nor before they were sent). Past it, read the markers again.
+   */
+  earliestDeadline(): number {
+    const r = this.running();
+    if (!r) return Number.POSITIVE_INFINITY;
+    const from = r.marked ? r.started : Math.min(r.started, r.dispatched ?? r.started);
+    let least = Number.POSITIVE_INFINITY;
+    for (let i = this.jobs.indexOf(r); i < this.jobs.length; i++) {
+      const j = this.jobs[i] as Running;
+      if (j.handedOff) continue;
+      const phases = j.job.phases;
+      if (!phases) least = Math.min(least, j === r ? budgetOf(j) : j.job.timeoutMs);
+      else
+        for (let p = j === r ? (j.phase ?? 0) : 0; p < phases.length; p++) least = Math.min(least, phases[p] ?? least);
+    }
+    return from + least;
   }
 
   /** The jobs waiting behind the running one (not started, not handed off). */
@@ -91,12 +132,16 @@ export class Line {
     return r !== undefined && now - r.started >= HAND_OFF_AFTER_MS;
   }
 
-  /** A start marker arrived; markers of jobs already answered, or of another worker, are ignored. */
+  /**
+   * A start marker arrived (of a job, or of one of its phases); markers of jobs already answered,
+   * or of another worker, are ignored.
+   */
   mark(id: number, at: number, now: number): boolean {
-    const r = this.jobs.find((j) => j.id === id);
+    const r = this.jobs.find((j) => j.id === id || (j.job.phases && id > j.id && id < j.id + j.job.phases.length));
     if (!r) return false;
     r.started = Math.min(at, now);
     r.marked = true;
+    if (r.job.phases) r.phase = id - r.id;
     return true;
   }
 
@@ -129,14 +174,15 @@ export class Line {
   afterDeath(
     cause: 'killed' | 'out_of_memory' | 'crashed',
     at: { now: number; memoryMb: number; why: string },
-  ): { again: Job[]; failed?: { job: Job; failure: ExecFailure } } {
+  ): { again: Job[]; failed?: { job: Job; failure: ExecFailure; phase?: number } } {
     const culprit = this.running();
     const again: Job[] = [];
-    let failed: { job: Job; failure: ExecFailure } | undefined;
+    let failed: { job: Job; failure: ExecFailure; phase?: number } | undefined;
     for (const r of this.jobs) {
       if (r.handedOff) continue;
       const ms = (this.killedAt ?? at.now) - r.started;
-      if (r !== culprit || (cause === 'killed' && ms < r.job.timeoutMs)) {
+      const budget = budgetOf(r);
+      if (r !== culprit || (cause === 'killed' && ms < budget)) {
         again.push(r.job);
         continue;
       }
@@ -145,7 +191,7 @@ export class Line {
           ? {
               ok: false,
               error: 'timeout',
-              message: `timed out after ${r.job.timeoutMs} ms; the worker running it was killed`,
+              message: `timed out after ${budget} ms; the worker running it was killed`,
               ms,
             }
           : cause === 'out_of_memory'
@@ -156,7 +202,7 @@ export class Line {
                 message: `the SQL worker died while running this query: ${at.why}`,
                 ms,
               };
-      failed = { job: r.job, failure };
+      failed = { job: r.job, failure, ...(r.job.phases ? { phase: r.phase ?? 0 } : {}) };
     }
     return { again, failed };
   }

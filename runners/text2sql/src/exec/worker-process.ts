@@ -1,11 +1,19 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_WORKER_MEMORY_MB } from './limits';
-import { isWorkerReply, lastMarker, type WorkerBatch, type WorkerCancel, type WorkerReply } from './protocol';
+import {
+  isWorkerReply,
+  MARKER_BYTES,
+  readMarker,
+  type WorkerBatch,
+  type WorkerCancel,
+  type WorkerReply,
+} from './protocol';
 
 /**
  * The worker's entry point. The CLI bundle (packages/cli/build.mjs) puts a compiled worker,
@@ -20,6 +28,7 @@ function workerEntry(): { module: string; execArgv: string[] } {
 }
 
 let entry: ReturnType<typeof workerEntry> | undefined;
+let markerFiles = 0;
 const STDERR_TAIL = 2000;
 const PIPE_DRAIN_MS = 200;
 /** What V8, the C++ runtime and Node print when an allocation fails for good. */
@@ -27,8 +36,6 @@ const OUT_OF_MEMORY = /out of memory|bad_alloc|allocation failed/i;
 
 export interface WorkerEvents {
   onReady(worker: WorkerProcess): void;
-  /** the worker started job `id` at `at` (its start marker, see protocol.ts) */
-  onStarted(worker: WorkerProcess, id: number, at: number): void;
   /** answers, in the order the worker ran the jobs */
   onReplies(worker: WorkerProcess, replies: Exclude<WorkerReply, { type: 'ready' }>[]): void;
   /**
@@ -45,7 +52,7 @@ export interface WorkerEvents {
  * process (better-sqlite3 builds SQLite with SQLITE_DEFAULT_MEMSTATUS=0, which turns
  * `PRAGMA hard_heap_limit` into a no-op); elsewhere only V8's heap is capped.
  */
-function start(memoryMb: number): ChildProcess {
+function start(memoryMb: number, markerFd: number): ChildProcess {
   entry ??= workerEntry();
   const execArgv = [
     `--max-old-space-size=${Math.max(64, Math.floor(memoryMb / 2))}`,
@@ -57,8 +64,9 @@ function start(memoryMb: number): ChildProcess {
   const options = {
     // 'advanced' = structured clone: Buffers and bigints survive the trip
     serialization: 'advanced' as const,
-    // stdout carries the start markers, stderr what explains a crash
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[],
+    // stderr carries what explains a crash, fd 3 the IPC channel, and fd MARKER_FD (4) the file
+    // of start markers (see protocol.ts)
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc', markerFd] as ('ignore' | 'pipe' | 'ipc' | number)[],
     env: workerEnv(memoryMb),
   };
   if (process.platform !== 'linux') return fork(entry.module, [], { ...options, execArgv });
@@ -79,6 +87,8 @@ function workerEnv(memoryMb: number): NodeJS.ProcessEnv {
 /** The parent's handle on one forked SQL worker process. */
 export class WorkerProcess {
   private readonly child: ChildProcess;
+  private markerFd: number;
+  private readonly markerBuf = Buffer.alloc(MARKER_BYTES);
   private stderrTail = '';
   private markGone: () => void = () => {};
   /** became ready at some point (a worker that dies before that failed to start) */
@@ -90,19 +100,19 @@ export class WorkerProcess {
   });
 
   constructor(events: WorkerEvents, memoryMb = DEFAULT_WORKER_MEMORY_MB) {
-    this.child = start(memoryMb);
+    // the markers' file: gone from the directory at once, it lives as long as the descriptors
+    const path = join(tmpdir(), `trueboard-sql-marker-${process.pid}-${++markerFiles}`);
+    this.markerFd = openSync(path, 'w+', 0o600);
+    unlinkSync(path);
+    try {
+      this.child = start(memoryMb, this.markerFd);
+    } catch (err) {
+      closeSync(this.markerFd);
+      throw err;
+    }
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
-    });
-    // markers are ASCII lines; a chunk may end inside one, so keep the unfinished rest
-    let partial = '';
-    this.child.stdout?.setEncoding('latin1');
-    this.child.stdout?.on('data', (chunk: string) => {
-      const text = partial + chunk;
-      partial = text.slice(text.lastIndexOf('\n') + 1);
-      const m = lastMarker(text);
-      if (m) events.onStarted(this, m.id, m.at);
     });
     this.child.on('message', (msg: unknown) => {
       if (Array.isArray(msg)) {
@@ -120,18 +130,27 @@ export class WorkerProcess {
     // 'exit' = reaped. (Not 'close': it never comes after the parent disconnects the channel.)
     this.child.on('exit', (code, signal) => {
       const done = () => this.exit(events, `worker exited (${signal ?? `code ${code}`})${this.stderrSuffix()}`);
-      // let both pipes drain first, briefly: stderr may hold the stack trace that explains a crash,
-      // stdout the start marker that says which job was running
-      const open = [this.child.stdout, this.child.stderr].filter((p) => p && !p.destroyed);
-      if (!open.length) return done();
-      let left = open.length;
-      for (const p of open) p?.once('close', () => --left === 0 && done());
+      // let stderr drain first, briefly: it may hold the stack trace that explains a crash
+      const stderr = this.child.stderr;
+      if (!stderr || stderr.destroyed) return done();
+      stderr.once('close', done);
       setTimeout(done, PIPE_DRAIN_MS).unref();
     });
   }
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** The latest start marker the worker wrote (see protocol.ts), or null. */
+  marker(): { id: number; at: number } | null {
+    if (this.markerFd < 0) return null;
+    for (let tries = 0; tries < 3; tries++) {
+      if (readSync(this.markerFd, this.markerBuf, 0, MARKER_BYTES, 0) < MARKER_BYTES) return null;
+      const m = readMarker(this.markerBuf);
+      if (m) return m;
+    }
+    return null;
   }
 
   send(message: WorkerBatch | WorkerCancel): void {
@@ -156,7 +175,7 @@ export class WorkerProcess {
 
   /** Whether this process keeps the parent's event loop alive: only while it has work. */
   setRef(on: boolean): void {
-    const pipes = [this.child.stdout, this.child.stderr].filter((p) => p instanceof Socket);
+    const pipes = [this.child.stderr].filter((p) => p instanceof Socket);
     if (on) {
       this.child.ref();
       this.child.channel?.ref();
@@ -174,7 +193,13 @@ export class WorkerProcess {
     // after an 'error' the process may still be alive; make sure it is not
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     this.markGone();
-    events.onExit(this, why, OUT_OF_MEMORY.test(this.stderrTail));
+    try {
+      // the pool reads the last start marker here, to know which job was running
+      events.onExit(this, why, OUT_OF_MEMORY.test(this.stderrTail));
+    } finally {
+      closeSync(this.markerFd);
+      this.markerFd = -1;
+    }
   }
 
   private stderrSuffix(): string {

@@ -1,14 +1,27 @@
 /**
  * Entry point of one SQL worker process (started by SqlPool: compiled into the CLI bundle, or run
  * through tsx from source). It runs its jobs one at a time, in the order they arrived, writes a
- * start marker to stdout before each (see protocol.ts), and sends the answers in batches: when
+ * start marker before each query (see protocol.ts), scores whole examples with the
+ * results it keeps (see score-job.ts), and sends the answers in batches: when
  * FLUSH_EVERY have piled up or they hold FLUSH_BYTES of results, when its line is empty, and before
  * a timed job (whose laps go out one by one). The parent enforces timeouts by killing this
  * process, which is the only way to really stop a runaway SQLite query from JavaScript.
  */
 import { writeSync } from 'node:fs';
+import { runScoreJob } from '../score-job';
 import { ConnectionCache } from './connection-cache';
-import { batchProblem, clock, isWorkerCancel, marker, type WorkerReply, type WorkerRequest } from './protocol';
+import { DEFAULT_WORKER_MEMORY_MB } from './limits';
+import {
+  batchProblem,
+  clock,
+  isWorkerCancel,
+  MARKER_BYTES,
+  MARKER_FD,
+  type WorkerReply,
+  type WorkerRequest,
+  writeMarker,
+} from './protocol';
+import { QueryCache } from './query-cache';
 import { runQuery, timeQuery } from './run-query';
 
 type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
@@ -19,6 +32,14 @@ const LOOK_UP_AFTER_MS = 50;
 /** one IPC message carries at most this much result beyond its last reply (each is capped by maxBytes) */
 const FLUSH_BYTES = 1024 * 1024;
 const cache = new ConnectionCache(4);
+/**
+ * Results kept for the examples to come may take a 32nd of the worker's memory limit (counted as
+ * against maxBytes; the objects holding them take a small multiple of that): 32 MiB by default,
+ * several times what Spider dev's gold queries return.
+ */
+const results = new QueryCache(
+  ((Number(process.env.TRUEBOARD_SQL_WORKER_MEMORY_MB) || DEFAULT_WORKER_MEMORY_MB) * 1024 * 1024) / 32,
+);
 const line: WorkerRequest[] = [];
 let pending: JobReply[] = [];
 let pendingBytes = 0;
@@ -37,22 +58,32 @@ function answer(reply: JobReply): void {
   if (pending.length >= FLUSH_EVERY || pendingBytes >= FLUSH_BYTES) flush();
 }
 
-/** Synchronous, so the marker is out before the job can run away; stdout is a pipe to the pool. */
+const markerBuf = Buffer.alloc(MARKER_BYTES);
+
+/** Synchronous, so the marker is out before the job can run away (see protocol.ts). */
 function markStart(id: number): void {
-  const text = marker(id, clock());
-  for (let written = 0; written < text.length; ) {
-    try {
-      written += writeSync(1, text.slice(written));
-    } catch (err) {
-      // a non-blocking pipe that is full: wait for the parent to read
-      if (!(err instanceof Error && 'code' in err && err.code === 'EAGAIN')) throw err;
-    }
-  }
+  writeSync(MARKER_FD, writeMarker(markerBuf, id, clock()), 0, MARKER_BYTES, 0);
 }
+
+/**
+ * Lets the messages that arrived meanwhile in (a cancel, above all). One setImmediate is not
+ * enough: from a message handler it runs before the event loop polls for I/O again.
+ */
+const lookUp = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 async function drain(): Promise<void> {
   draining = true;
   for (let job = line.shift(); job; job = line.shift()) {
+    if (job.kind === 'score') {
+      const started = clock();
+      // each query the job runs is marked as it starts (a cache hit is not)
+      answer(runScoreJob(job, { connections: cache, cache: results, markStart }));
+      if (clock() - started >= LOOK_UP_AFTER_MS) {
+        flush();
+        await lookUp();
+      }
+      continue;
+    }
     markStart(job.id);
     if (job.kind === 'execute') {
       const caps = { maxRows: job.maxRows, maxBytes: job.maxBytes };
@@ -60,7 +91,7 @@ async function drain(): Promise<void> {
       answer({ type: 'result', id: job.id, outcome });
       if (outcome.ms >= LOOK_UP_AFTER_MS) {
         flush();
-        await new Promise((resolve) => setImmediate(resolve));
+        await lookUp();
       }
     } else {
       flush();

@@ -3,11 +3,12 @@ import { leaderboardQueryFromParams } from '@trueboard/api';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoSubmit } from '../../../components/auto-submit';
-import { FAMILY_LABEL, fmt, fmtCi, fmtDate, type Unit } from '../../../lib/format';
+import { familyView } from '../../../families';
+import { boardColumns } from '../../../families/board-columns';
+import { fmt, fmtCi, fmtDate, type Unit } from '../../../lib/format';
 import { api, load } from '../../../lib/server-api';
 import { tieText } from '../../../lib/tie';
 import { ScoreChart, SlopeChart } from './charts';
-import { familyCharts } from './family-charts';
 
 export const dynamic = 'force-dynamic';
 
@@ -77,12 +78,13 @@ export default async function LeaderboardPage({
           return before ? [{ label: `${r.method} (${r.team})`, from: before.rank, to: r.rank }] : [];
         })
       : [];
-  const Extra = familyCharts[benchmark.family] ?? [];
+  const view = familyView(benchmark.family);
+  const extra = boardColumns(board, view);
 
   return (
     <>
       <p className="small muted">
-        <Link href="/">Benchmarks</Link> › {FAMILY_LABEL[benchmark.family] ?? benchmark.family}
+        <Link href="/">Benchmarks</Link> › {view.label}
       </p>
       <h1>{benchmark.name}</h1>
       <p className="lead">{benchmark.description}</p>
@@ -186,9 +188,11 @@ export default async function LeaderboardPage({
                 <th scope="col" className="num hide-sm">
                   Unscorable
                 </th>
-                <th scope="col" className="num hide-sm">
-                  Learning rate
-                </th>
+                {extra.map((c) => (
+                  <th key={c.key} scope="col" className={c.className}>
+                    {c.header}
+                  </th>
+                ))}
                 <th scope="col" className="hide-sm">
                   Date
                 </th>
@@ -234,7 +238,11 @@ export default async function LeaderboardPage({
                     );
                   })}
                   <td className="num hide-sm">{r.unscorable}</td>
-                  <td className="num hide-sm">{r.learningRate === null ? '—' : r.learningRate.toExponential(1)}</td>
+                  {extra.map((c) => (
+                    <td key={c.key} className={c.className}>
+                      {c.cell(r)}
+                    </td>
+                  ))}
                   <td className="hide-sm">{fmtDate(r.submittedAt)}</td>
                 </tr>
               ))}
@@ -274,7 +282,7 @@ export default async function LeaderboardPage({
           <SlopeChart from={`v${other.number}`} to={`v${board.version}`} rows={slope} />
         </section>
       )}
-      {Extra.map((Chart, i) => (
+      {view.board.charts.map((Chart, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: the slot list is static per family
         <Chart key={i} board={board} />
       ))}

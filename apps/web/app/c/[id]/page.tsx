@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ResultTable } from '../../../components/result-table';
+import { familyView } from '../../../families';
 import { fmtTime } from '../../../lib/format';
 import { api, load, me } from '../../../lib/server-api';
 import { ReviewActions } from './review-actions';
@@ -11,25 +11,13 @@ export const metadata: Metadata = { title: 'Correction' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type Side = { sql?: string; columns?: string[]; rows?: (string | number | null)[][]; total?: number; error?: string };
-
-function ResultSide({ title, side }: { title: string; side: Side | undefined }) {
-  return (
-    <div>
-      <h3>{title}</h3>
-      <pre>{side?.sql ?? '—'}</pre>
-      {side?.error ? <p className="notice error">{side.error}</p> : side?.rows ? <ResultTable preview={side} /> : null}
-    </div>
-  );
-}
-
 export default async function CorrectionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const caller = await api();
   const c = await load(() => caller.corrections.get({ id }));
   const user = await me();
-  const details = (c.validation?.details ?? {}) as { old?: Side; new?: Side; same_result_bird?: boolean | null };
+  const { Evidence } = familyView((await caller.benchmarks.get({ id: c.benchmarkId })).family).corrections;
   return (
     <>
       <p className="small muted">
@@ -90,19 +78,7 @@ export default async function CorrectionPage({ params }: { params: Promise<{ id:
           </tbody>
         </table>
       </div>
-      {(details.old || details.new) && (
-        <>
-          <h2>Old and new gold results</h2>
-          <p className="small muted">
-            Executed read-only on the example's database when the correction was proposed
-            {details.same_result_bird === true ? ' — the results are the same as sets.' : '.'}
-          </p>
-          <div className="two">
-            <ResultSide title="Current gold" side={details.old} />
-            <ResultSide title="Proposed gold" side={details.new} />
-          </div>
-        </>
-      )}
+      <Evidence details={c.validation?.details ?? {}} />
       {user && <ReviewActions id={c.id} state={c.state} isProposer={user.id === c.proposedBy} />}
       <h2>History</h2>
       <ol data-testid="history">

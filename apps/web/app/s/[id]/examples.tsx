@@ -1,12 +1,11 @@
 'use client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
-import { ResultTable } from '../../../components/result-table';
+import { familyView } from '../../../families';
 import { errorMessage, trpc } from '../../../lib/trpc';
 
 type Page = Awaited<ReturnType<typeof trpc.submissions.examples.query>>;
-type Row = Page['rows'][number];
-type Preview = { columns: string[]; rows: (string | number | null)[][]; total: number };
+type Filter = Parameters<typeof trpc.submissions.examples.query>[0];
 
 const PAGE = 50;
 const VERDICTS = [
@@ -19,63 +18,20 @@ const VERDICTS = [
 const verdictText = (v: number | null) =>
   v === null ? 'unscorable' : v >= 1 ? 'correct' : v <= 0 ? 'wrong' : v.toFixed(2);
 
-function asPreview(v: unknown): Preview | null {
-  if (!v || typeof v !== 'object' || !('rows' in v) || !('columns' in v)) return null;
-  return v as Preview;
-}
-
-function ResultPreview({ title, preview }: { title: string; preview: Preview | null }) {
-  return (
-    <div>
-      <h4 style={{ margin: '0.4rem 0' }}>{title}</h4>
-      {preview ? <ResultTable preview={preview} /> : <p className="small muted">no result</p>}
-    </div>
-  );
-}
-
-function Detail({ row }: { row: Row }) {
-  const d = row.data as Record<string, unknown>;
-  const text = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
-  return (
-    <div data-testid="example-detail">
-      {text('question') && (
-        <p>
-          <strong>Question:</strong> {text('question')}
-        </p>
-      )}
-      {text('evidence') && (
-        <p>
-          <strong>Evidence:</strong> {text('evidence')}
-        </p>
-      )}
-      {row.reason && (
-        <p>
-          <strong>Reason:</strong> {row.reason}
-        </p>
-      )}
-      <div className="two">
-        <div>
-          <h4 style={{ margin: '0.4rem 0' }}>Gold SQL</h4>
-          <pre>{text('gold_sql') ?? '—'}</pre>
-        </div>
-        <div>
-          <h4 style={{ margin: '0.4rem 0' }}>Predicted SQL</h4>
-          <pre>{text('pred_sql') ?? '(no prediction)'}</pre>
-        </div>
-        <ResultPreview title="Gold result" preview={asPreview(d.gold_preview)} />
-        <ResultPreview title="Predicted result" preview={asPreview(d.pred_preview)} />
-      </div>
-    </div>
-  );
-}
-
-/** Per-example results with verdict and breakdown filters, paging, and a detail view per example. */
-export function Examples({ id, initial }: { id: string; initial: Page }) {
+/**
+ * Per-example results with verdict and breakdown filters, paging, and a detail view per example;
+ * the family's view supplies its columns, facet names and the detail.
+ */
+export function Examples({ id, family, initial }: { id: string; family: string; initial: Page }) {
+  const view = familyView(family).examples;
   const [verdict, setVerdict] = useState<'' | 'correct' | 'wrong' | 'unscorable'>('');
   const [group, setGroup] = useState('');
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<string | null>(null);
-  const [field, value] = group ? (group.split(':', 2) as ['db_id' | 'difficulty', string]) : [undefined, undefined];
+  // a facet is "field:value"; the value may itself hold a colon
+  const cut = group.indexOf(':');
+  const [field, value] =
+    cut > 0 ? [group.slice(0, cut) as Filter['field'], group.slice(cut + 1)] : [undefined, undefined];
   const first = !verdict && !group && offset === 0;
   const q = useQuery({
     queryKey: ['examples', id, verdict, group, offset],
@@ -125,7 +81,7 @@ export function Examples({ id, initial }: { id: string; initial: Page }) {
             >
               <option value="">all</option>
               {fields.map((f) => (
-                <optgroup key={f} label={f === 'db_id' ? 'database' : f}>
+                <optgroup key={f} label={view.facetLabel(f)}>
                   {facets
                     .filter((x) => x.field === f)
                     .map((x) => (
@@ -148,14 +104,20 @@ export function Examples({ id, initial }: { id: string; initial: Page }) {
           <thead>
             <tr>
               <th scope="col">Example</th>
-              <th scope="col">Database</th>
+              {view.lead.map((c) => (
+                <th key={c.key} scope="col" className={c.className}>
+                  {c.header}
+                </th>
+              ))}
               <th scope="col">Verdict</th>
               <th scope="col" className="hide-sm">
                 Reason
               </th>
-              <th scope="col" className="num hide-sm">
-                Pred ms
-              </th>
+              {view.trail.map((c) => (
+                <th key={c.key} scope="col" className={c.className}>
+                  {c.header}
+                </th>
+              ))}
               <th scope="col">
                 <span className="skip">Details</span>
               </th>
@@ -163,18 +125,25 @@ export function Examples({ id, initial }: { id: string; initial: Page }) {
           </thead>
           <tbody>
             {page.rows.map((r) => {
-              const d = r.data as Record<string, unknown>;
               const isOpen = open === r.exampleId;
               return (
                 <Fragment key={r.exampleId}>
                   <tr data-testid="example-row">
                     <td>{r.exampleId}</td>
-                    <td>{typeof d.db_id === 'string' ? d.db_id : '—'}</td>
+                    {view.lead.map((c) => (
+                      <td key={c.key} className={c.className}>
+                        {c.cell(r)}
+                      </td>
+                    ))}
                     <td className={r.verdict === null ? 'muted' : r.verdict >= 1 ? 'state-finished' : 'state-failed'}>
                       {verdictText(r.verdict)}
                     </td>
                     <td className="small hide-sm">{r.reason ?? ''}</td>
-                    <td className="num hide-sm">{typeof d.pred_ms === 'number' ? d.pred_ms.toFixed(1) : '—'}</td>
+                    {view.trail.map((c) => (
+                      <td key={c.key} className={c.className}>
+                        {c.cell(r)}
+                      </td>
+                    ))}
                     <td>
                       <button
                         type="button"
@@ -189,8 +158,10 @@ export function Examples({ id, initial }: { id: string; initial: Page }) {
                   </tr>
                   {isOpen && (
                     <tr id={`example-${r.exampleId}`}>
-                      <td colSpan={6}>
-                        <Detail row={r} />
+                      <td colSpan={4 + view.lead.length + view.trail.length}>
+                        <div data-testid="example-detail">
+                          <view.Detail row={r} />
+                        </div>
                       </td>
                     </tr>
                   )}

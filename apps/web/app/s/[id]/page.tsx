@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { familyView } from '../../../families';
 import { fmtCi, fmtTime, type Unit, wire } from '../../../lib/format';
 import { api, load } from '../../../lib/server-api';
 import { Actions } from './actions';
@@ -25,6 +26,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
   const board = await caller.benchmarks.leaderboard({ benchmark: s.benchmark.id, version: s.datasetVersion, limit: 1 });
   const units = new Map(board.columns.map((c) => [c.key, c.unit as Unit]));
   const provenance = result?.provenance;
+  const view = familyView(s.benchmark.family);
 
   return (
     <>
@@ -100,8 +102,9 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
             </table>
           </div>
           <p className="small muted">
-            {result.unscorable} example{result.unscorable === 1 ? '' : 's'} could not be scored (missing database, or a
-            gold query that fails) and are excluded from every denominator.
+            {result.unscorable} example{result.unscorable === 1 ? '' : 's'} could not be scored
+            {view.examples.unscorableHint ? ` (${view.examples.unscorableHint})` : ''} and are excluded from every
+            denominator.
           </p>
           {provenance && (
             <>
@@ -136,7 +139,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
           {examples && (
             <>
               <h2>Per-example results</h2>
-              <Examples id={s.id} initial={wire(examples)} />
+              <Examples id={s.id} family={s.benchmark.family} initial={wire(examples)} />
             </>
           )}
         </>

@@ -1,3 +1,4 @@
+import { CorrectionCategory } from '@trueboard/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { fmtDate, wire } from '../../../../lib/format';
@@ -91,7 +92,12 @@ export default async function CorrectionsPage({
       )}
       <h2 id="propose">Propose a correction</h2>
       {user ? (
-        <ProposeForm benchmark={id} initialExample={example} categories={wire(CATEGORIES)} />
+        <ProposeForm
+          benchmark={id}
+          family={board.benchmark.family}
+          initialExample={example}
+          categories={wire(CorrectionCategory.options)}
+        />
       ) : (
         <p>
           <Link href={`/signin?next=/b/${id}/corrections${example ? `?example=${example}` : ''}`}>Sign in</Link> to
@@ -101,5 +107,3 @@ export default async function CorrectionsPage({
     </>
   );
 }
-
-const CATEGORIES = ['wrong_gold', 'ambiguous_question', 'wrong_evidence', 'schema_mismatch', 'wrong_label', 'other'];

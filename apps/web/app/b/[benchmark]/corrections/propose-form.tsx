@@ -2,18 +2,22 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { familyView } from '../../../../families';
 import { errorMessage, trpc } from '../../../../lib/trpc';
 
 /** Load an example's gold, edit fields, give a category and rationale; the server validates. */
 export function ProposeForm({
   benchmark,
+  family,
   initialExample,
   categories,
 }: {
   benchmark: string;
+  family: string;
   initialExample?: string;
   categories: string[];
 }) {
+  const fieldStyle = familyView(family).corrections.field;
   const router = useRouter();
   const [exampleId, setExampleId] = useState(initialExample ?? '');
   const [loadId, setLoadId] = useState(initialExample ?? '');
@@ -75,10 +79,10 @@ export function ProposeForm({
               {f}
               <textarea
                 name={f}
-                rows={f === 'question' ? 2 : 3}
+                rows={fieldStyle(f).rows}
                 value={values[f] ?? ''}
                 onChange={(e) => setValues({ ...values, [f]: e.target.value })}
-                style={{ fontFamily: f === 'question' || f === 'evidence' ? 'inherit' : 'monospace' }}
+                style={{ fontFamily: fieldStyle(f).prose ? 'inherit' : 'monospace' }}
               />
               {values[f] !== gold.data.fields[f] && <span className="small muted">was: {gold.data.fields[f]}</span>}
             </label>

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { familyView } from '../../../../families';
 import { api, load } from '../../../../lib/server-api';
 
 export const dynamic = 'force-dynamic';
@@ -17,6 +18,7 @@ export default async function TriagePage({
   const board = await load(() => caller.benchmarks.leaderboard({ benchmark: id, limit: 1 }));
   const v = Number((await searchParams).v) || (board.versions[0]?.number ?? 1);
   const rows = await load(() => caller.corrections.triage({ benchmark: id, version: v, limit: 200 }));
+  const view = familyView(board.benchmark.family).triage;
   return (
     <>
       <p className="small muted">
@@ -24,11 +26,7 @@ export default async function TriagePage({
         triage
       </p>
       <h1>Suspicious gold on v{v}</h1>
-      <p className="lead">
-        Examples ranked by how suspicious their gold looks given every system's results: the gold query fails, returns
-        nothing, or every system is wrong while several of them agree with each other. Check each by running the queries
-        and reading the question before proposing a correction.
-      </p>
+      <p className="lead">{view.intro}</p>
       {rows.length === 0 ? (
         <p className="muted">Nothing stands out (or no system has been scored on this version yet).</p>
       ) : (
@@ -41,7 +39,7 @@ export default async function TriagePage({
                   Score
                 </th>
                 <th scope="col">Why</th>
-                <th scope="col">Question and gold</th>
+                <th scope="col">{view.header}</th>
                 <th scope="col">
                   <span className="skip">Action</span>
                 </th>
@@ -52,14 +50,11 @@ export default async function TriagePage({
                 <tr key={r.exampleId} data-testid="triage-row">
                   <td>
                     {r.exampleId}
-                    <div className="small muted">{r.dbId}</div>
+                    <div className="small muted">{view.note(r)}</div>
                   </td>
                   <td className="num">{r.score.toFixed(2)}</td>
                   <td className="small">{r.signals.join('; ')}</td>
-                  <td className="small">
-                    {r.question}
-                    <pre>{r.goldSql}</pre>
-                  </td>
+                  <td className="small">{view.context(r)}</td>
                   <td>
                     <Link
                       className="button secondary"

@@ -2,20 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
-import { datasetVersions } from '@trueboard/db';
-import { makeUser, type TestPlatform, testPlatform } from '@trueboard/testkit';
-import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrayElementSpans, fieldRemovals, replaceSpans } from '../src/annotations/json-spans';
 import {
   importBenchmarkDir,
   proposeCorrection,
   releaseVersion,
   reviewCorrection,
   setMember,
-  spiderCodec,
   versionFile,
-} from '../src/index';
+} from '@trueboard/core';
+import { datasetVersions } from '@trueboard/db';
+import { makeUser, type TestPlatform, testPlatform } from '@trueboard/testkit';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spiderCodec } from '../src/annotations/index';
+import { arrayElementSpans, fieldRemovals, replaceSpans } from '../src/annotations/json-spans';
 
 /*
  * A corrected Spider query regenerates the example's token lists and removes its `sql` parse, on

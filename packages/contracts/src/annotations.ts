@@ -4,6 +4,7 @@ export type Annotations = Map<string, Record<string, string>>;
 /**
  * One dataset layout's gold annotations: read them from the layout's files, and write changed
  * fields back touching nothing else (so existing tools run unchanged on a corrected version).
+ * Each family's module lists the codecs of its layouts.
  */
 export interface AnnotationCodec {
   name: string;
@@ -29,29 +30,7 @@ export interface DerivedFields {
   removed: { field: string; why: string }[];
 }
 
+/** A dataset file that does not have the shape its layout's codec expects. */
 export class AnnotationError extends Error {
   override name = 'AnnotationError';
-}
-
-/** Keeps a file's line ending style when one line is replaced. */
-export function replaceLines(text: string, replacements: Map<number, string>): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text.split(eol);
-  for (const [i, line] of replacements) {
-    if (i < 0 || i >= lines.length) throw new AnnotationError(`line ${i + 1} does not exist`);
-    lines[i] = line;
-  }
-  return lines.join(eol);
-}
-
-/** A dev.json that must be a JSON array of example objects. */
-export function parseDevArray(text: string): Record<string, unknown>[] {
-  let dev: unknown;
-  try {
-    dev = JSON.parse(text);
-  } catch (err) {
-    throw new AnnotationError(`dev.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!Array.isArray(dev)) throw new AnnotationError('dev.json must be an array of examples');
-  return dev as Record<string, unknown>[];
 }

@@ -1,4 +1,4 @@
-import type { DerivedFields } from './codec';
+import type { DerivedFields } from '@trueboard/contracts';
 import {
   rewrittenBySpider,
   spiderQueryToks,

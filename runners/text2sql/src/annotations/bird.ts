@@ -1,4 +1,5 @@
-import { type AnnotationCodec, AnnotationError, type Annotations, parseDevArray, replaceLines } from './codec';
+import { type AnnotationCodec, AnnotationError, type Annotations } from '@trueboard/contracts';
+import { parseDevArray, replaceLines } from './dev-files';
 import { arrayElementSpans, isAsciiOnly, jsonString, replaceSpans } from './json-spans';
 
 const EDITABLE = ['SQL', 'question', 'evidence', 'db_id'] as const;

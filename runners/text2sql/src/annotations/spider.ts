@@ -1,11 +1,5 @@
-import {
-  type AnnotationCodec,
-  AnnotationError,
-  type Annotations,
-  type DerivedFields,
-  parseDevArray,
-  replaceLines,
-} from './codec';
+import { type AnnotationCodec, AnnotationError, type Annotations, type DerivedFields } from '@trueboard/contracts';
+import { parseDevArray, replaceLines } from './dev-files';
 import {
   arrayElementSpans,
   type ElementSpans,

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AnnotationError } from '@trueboard/contracts';
+import { codecFor } from '@trueboard/core';
+import { families } from '@trueboard/families';
 import { describe, expect, it } from 'vitest';
-import { AnnotationError, arrayElementSpans, birdCodec, codecFor, spiderCodec } from '../src/annotations/index';
+import { arrayElementSpans, birdCodec, spiderCodec } from '../src/annotations/index';
 
 const SPIDER = fileURLToPath(new URL('../../../benchmarks/spider-dev', import.meta.url));
 const files = {
@@ -94,9 +97,10 @@ describe('bird annotations', () => {
 
 describe('codecFor and spans', () => {
   it('picks the layout from the file list', () => {
-    expect(codecFor('text2sql', ['dev.json', 'dev_gold.sql', 'tables.json'])?.codec.name).toBe('spider');
-    expect(codecFor('text2sql', ['dev.json', 'dev_databases/a/a.sqlite'])?.codec.name).toBe('bird');
-    expect(codecFor('rerank', ['qrels.tsv'])).toBeNull();
+    const p = { families };
+    expect(codecFor(p, 'text2sql', ['dev.json', 'dev_gold.sql', 'tables.json'])?.codec.name).toBe('spider');
+    expect(codecFor(p, 'text2sql', ['dev.json', 'dev_databases/a/a.sqlite'])?.codec.name).toBe('bird');
+    expect(codecFor(p, 'rerank', ['qrels.tsv'])).toBeNull();
   });
 
   it('finds value spans of top-level keys only, and names the line of a malformed file', () => {
