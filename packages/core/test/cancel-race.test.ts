@@ -1,18 +1,10 @@
 import { evaluationRuns, submissions } from '@trueboard/db';
-import { goodPredictions, type TestPlatform, testPlatform, testReport, toyScenario } from '@trueboard/testkit';
+import { goodPredictions, type TestPlatform } from '@trueboard/testkit';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type Actor,
-  cancelSubmission,
-  claim,
-  completeRun,
-  DomainError,
-  registerRunner,
-  resolveSecret,
-  submit,
-} from '../src/index';
+import { cancelSubmission, claim, completeRun, DomainError, submit } from '../src/index';
 import { lockGate } from './lock-gate';
+import { allRightReport, toyRunnerWorld } from './toy-runner';
 
 /*
  * A cancel racing the runner's upload. completeRun locks the run, then the submission; a cancel that
@@ -20,32 +12,24 @@ import { lockGate } from './lock-gate';
  * the two with an internal error. Both now lock the run first: the second simply waits.
  */
 
+let world: Awaited<ReturnType<typeof toyRunnerWorld>>;
 let p: TestPlatform;
-let runner: Actor;
-let runnerId: string;
-let cast: Awaited<ReturnType<typeof toyScenario>>;
-
 beforeAll(async () => {
-  p = await testPlatform();
-  cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
-    hostname: 'h',
-    device: 'cpu',
-    families: ['text2sql'],
-    version: 't',
-  }));
+  world = await toyRunnerWorld();
+  p = world.p;
 });
 afterAll(() => p.close());
 
 it('lets an upload and a cancel that overlap finish one after the other, without a deadlock', async () => {
-  const s = await submit(p, cast.acme.owner.actor, { benchmark: 'toy-qa', method: cast.method.id }, goodPredictions());
-  const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
+  const s = await submit(
+    p,
+    world.cast.acme.owner.actor,
+    { benchmark: 'toy-qa', method: world.cast.method.id },
+    goodPredictions(),
+  );
+  const job = await claim(p, world.runner, { runnerId: world.runnerId, families: ['text2sql'], waitSeconds: 0 });
   if (job?.submissionId !== s.id) throw new Error('expected the job of the new submission');
-  const report = testReport(job, {
-    metrics: [{ name: 'accuracy', semantics: 'exact-match', value: 100, ci: null, n: 5 }],
-    examples: ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, verdict: 1, data: {} })),
-  });
+  const report = allRightReport(job);
   const outcome = (x: Promise<unknown>) =>
     x.then(
       () => 'ok',
@@ -56,9 +40,9 @@ it('lets an upload and a cancel that overlap finish one after the other, without
   let cancel: Promise<string>;
   try {
     // the upload queues on the run first, then the cancel
-    upload = outcome(completeRun(p, runner, job.runId, { report }));
+    upload = outcome(completeRun(p, world.runner, job.runId, { report }));
     await gate.queued(1);
-    cancel = outcome(cancelSubmission(p, cast.acme.owner.actor, s.id));
+    cancel = outcome(cancelSubmission(p, world.cast.acme.owner.actor, s.id));
     await gate.queued(2);
   } finally {
     await gate.open();

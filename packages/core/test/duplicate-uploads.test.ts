@@ -1,18 +1,10 @@
 import { auditEvents, evaluationRuns, results, submissions } from '@trueboard/db';
-import { goodPredictions, type TestPlatform, testPlatform, testReport, toyScenario } from '@trueboard/testkit';
+import { goodPredictions, type TestPlatform } from '@trueboard/testkit';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Actor,
-  claim,
-  completeRun,
-  createRunnerToken,
-  DomainError,
-  registerRunner,
-  resolveSecret,
-  submit,
-} from '../src/index';
+import { type Actor, claim, completeRun, createRunnerToken, DomainError, resolveSecret, submit } from '../src/index';
 import { lockGate } from './lock-gate';
+import { allRightReport, toyRunnerWorld } from './toy-runner';
 
 /*
  * A runner that got no answer to its upload (a timeout, a dropped connection) sends the same report
@@ -25,25 +17,12 @@ import { lockGate } from './lock-gate';
 let p: TestPlatform;
 let runner: Actor;
 let runnerId: string;
-let cast: Awaited<ReturnType<typeof toyScenario>>;
+let cast: Awaited<ReturnType<typeof toyRunnerWorld>>['cast'];
 
 beforeAll(async () => {
-  p = await testPlatform();
-  cast = await toyScenario(p);
-  runner = await resolveSecret(p, cast.runnerToken.secret);
-  ({ runnerId } = await registerRunner(p, runner, {
-    hostname: 'h',
-    device: 'cpu',
-    families: ['text2sql'],
-    version: 't',
-  }));
+  ({ p, runner, runnerId, cast } = await toyRunnerWorld());
 });
 afterAll(() => p.close());
-
-const parts = {
-  metrics: [{ name: 'accuracy', semantics: 'exact-match', value: 100, ci: null, n: 5 }],
-  examples: ['q1', 'q2', 'q3', 'q4', 'q5'].map((id) => ({ id, verdict: 1, data: {} })),
-};
 
 describe('duplicate report uploads', () => {
   it('gives two overlapping uploads of one report the same result, recorded once', async () => {
@@ -55,7 +34,7 @@ describe('duplicate report uploads', () => {
     );
     const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
     if (job?.submissionId !== s.id) throw new Error('expected the job of the new submission');
-    const report = testReport(job, parts);
+    const report = allRightReport(job);
     // both uploads start while the run is locked, so both are past any unlocked look before either records
     const gate = await lockGate(p.url, 'select id from evaluation_runs where id = $1 for update', [job.runId]);
     const uploads = [0, 1].map(() =>
@@ -96,7 +75,7 @@ describe('duplicate report uploads', () => {
     );
     const job = await claim(p, runner, { runnerId, families: ['text2sql'], waitSeconds: 0 });
     if (job?.submissionId !== s.id) throw new Error('expected the job of the new submission');
-    const report = testReport(job, parts);
+    const report = allRightReport(job);
     const first = await completeRun(p, runner, job.runId, { report });
     const other = await resolveSecret(p, (await createRunnerToken(p, cast.admin.actor, { name: 'other' })).secret);
     const refusal = (e: unknown) => (e instanceof DomainError ? [e.code, e.message] : e);

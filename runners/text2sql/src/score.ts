@@ -121,10 +121,10 @@ export async function scoreAll(
     if (end !== 'unscorable' && o.vesRepeats > 0) {
       reward = 0;
       if (birdOk && q.pred !== undefined) {
-        const limits = { timeoutMs, ...caps };
+        // each query is timed under its own budget (DOMAIN.md: gold and prediction have separate ones)
         const [g, p] = [
-          await pool.time(db.path, e.goldSql, o.vesRepeats, limits),
-          await pool.time(db.path, q.pred, o.vesRepeats, limits),
+          await pool.time(db.path, e.goldSql, o.vesRepeats, { timeoutMs: goldTimeoutMs, ...caps }),
+          await pool.time(db.path, q.pred, o.vesRepeats, { timeoutMs, ...caps }),
         ];
         reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
       }
