@@ -4,6 +4,7 @@ export * from './corrections';
 export * from './evaluator';
 export * from './family';
 export * from './family-module';
+export * from './format-bytes';
 export * from './manifest';
 export * from './report';
 export * from './reproduction';

@@ -4,6 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatBytes } from '@trueboard/contracts';
 import { DomainError } from './errors';
 
 export interface StoredBlob {
@@ -22,16 +23,7 @@ export interface BlobStorage {
   exists(storageKey: string): Promise<boolean>;
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes };
 
 /** The sha256 and size of `input` without storing it; more than `maxBytes` is a `too_large` error. */
 export async function digest(

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatBytes } from './format-bytes';
+import { formatBytes } from '@trueboard/contracts';
 
 /** How far one archive may unpack: a decompression bomb stops at the first entry past either limit. */
 export interface UnpackLimits {

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { BenchmarkAsset, DatasetBundleRef, LocalAsset } from '@trueboard/contracts';
+import { formatBytes } from '@trueboard/contracts';
 import { ArchiveError } from './archive';
 import type { ContentCache } from './cache';
 import type { CacheLease } from './cache-pins';
-import { formatBytes } from './format-bytes';
 
 /**
  * Fetches a dataset version's assets (manifest `assets`) by hash, verified like every blob, and unpacks
