@@ -145,7 +145,7 @@ export async function scoreAll(
     }
   };
   // enough examples in flight to fill every worker's batch (the pool sends work in batches)
-  const concurrency = Math.max(8, pool.size * 32);
+  const concurrency = Math.max(8, pool.size * 128);
   await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
 }

@@ -6,9 +6,9 @@ import { type Job, type JobReply, Line } from './worker-line';
 import { WorkerProcess } from './worker-process';
 
 /** Jobs sent to a worker in one message; the worker runs them one after another. */
-const MAX_BATCH = 32;
+const MAX_BATCH = 64;
 /** A worker whose line is this short gets more work, so it never waits for a round trip. */
-const REFILL_AT = 8;
+const REFILL_AT = 32;
 
 export interface SqlPoolStats {
   /** queries accepted (execute() and keep() calls) */

@@ -26,7 +26,7 @@ import { runQuery, timeQuery } from './run-query';
 
 type JobReply = Exclude<WorkerReply, { type: 'ready' }>;
 
-const FLUSH_EVERY = 16;
+const FLUSH_EVERY = 32;
 /** after a job this slow, read what the parent sent meanwhile (it may hand the next jobs to another worker) */
 const LOOK_UP_AFTER_MS = 50;
 /** one IPC message carries at most this much result beyond its last reply (each is capped by maxBytes) */
