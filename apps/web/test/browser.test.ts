@@ -118,6 +118,17 @@ beforeAll(async () => {
     },
     240_000,
   );
+  // the runner also validates the bundled corrections (their evidence is on the correction pages)
+  await waitFor(
+    'the bundled corrections to be validated',
+    async () => {
+      const list = await trpcHttp<{ validationStatus: { status: string } }[]>(base, 'corrections.list', {
+        benchmark: 'spider-dev',
+      });
+      return list.length === 6 && list.every((c) => c.validationStatus.status === 'valid');
+    },
+    120_000,
+  );
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -326,6 +337,8 @@ describe('corrections', () => {
     await page.getByRole('button', { name: 'Propose' }).click();
     await page.waitForURL(/\/c\/[0-9a-f-]{36}$/);
     expect(await page.getByTestId('correction-state').textContent()).toBe('proposed');
+    // stored at once; the runner of its family checks it after
+    expect(await page.getByTestId('validation-status').textContent()).toMatch(/^(validating|valid)$/);
     expect(await page.locator('h1').textContent()).toContain(`example ${exampleId}`);
     // the proposer is never offered their own review
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);

@@ -4,6 +4,7 @@ import { refuseUnknownHost } from './allowed-hosts';
 import { type Context, createContext, requestIdOf, sameOrigin } from './context';
 import { onDownloadOrigin } from './download-origin';
 import { retryAfter, trpcEnvelopeError } from './errors';
+import { handleAssets } from './rest/assets';
 import { handleBlobs } from './rest/blobs';
 import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
@@ -82,6 +83,7 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       let res: Response | null = null;
       if (parts[1] === 'runner') res = await handleRunner(ctx, parts.slice(2));
       else if (parts[1] === 'blobs') res = await handleBlobs(ctx, parts.slice(2));
+      else if (parts[1] === 'assets') res = await handleAssets(ctx, parts.slice(2));
       else if (parts[1] === 'benchmarks') res = await handleVersions(ctx, parts.slice(2));
       else if (parts[1] === 'leaderboard') res = await handleLeaderboard(ctx, parts.slice(2));
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);

@@ -46,10 +46,17 @@ async function importModule(path: string): Promise<unknown> {
   }
 }
 
-/** Per family: the server-side checks of proposed corrections (the text-to-SQL one runs the new gold). */
-export async function builtinValidators(): Promise<Partial<Record<Family, CorrectionValidator>>> {
+/**
+ * Per family: how a runner makes the checker of proposed corrections (the text-to-SQL one runs the
+ * new gold). Runners execute them as validation jobs; the platform's web/API process never does.
+ * Each is made on the runner's first check of its family.
+ */
+export async function builtinValidators(): Promise<Partial<Record<Family, () => Promise<CorrectionValidator>>>> {
   const { installedFamilies } = await import('@trueboard/families');
-  const map: Partial<Record<Family, CorrectionValidator>> = {};
-  for (const m of installedFamilies()) if (m.correctionValidator) map[m.family] = await m.correctionValidator();
+  const map: Partial<Record<Family, () => Promise<CorrectionValidator>>> = {};
+  for (const m of installedFamilies()) {
+    const make = m.correctionValidator;
+    if (make) map[m.family] = () => make.call(m);
+  }
   return map;
 }

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import type { EvaluationReport, RunContext } from '@trueboard/contracts';
+import type { EvaluatorReport, RunContext } from '@trueboard/contracts';
 import {
   currentResult,
   getCorrection,
@@ -358,7 +358,7 @@ describe('audited corrections on Spider dev', () => {
       expect(ran).toBeGreaterThanOrEqual(queries.size);
       expect(ran).toBeLessThanOrEqual(queries.size + 2);
       expect(inc.examples.filter((e) => !e.reused).map((e) => e.id)).toEqual(['0', '1']);
-      const strip = (r: EvaluationReport) =>
+      const strip = (r: EvaluatorReport) =>
         r.examples.map(({ reused: _, data, ...e }) => ({
           ...e,
           ex: data.ex_spider,

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createApiToken, importBenchmarkDir } from '@trueboard/core';
-import { corrections } from '@trueboard/db';
-import { makeUser, serveTestPlatform, type TestPlatform, testPlatform } from '@trueboard/testkit';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiToken, createRunnerToken, importBenchmarkDir } from '@trueboard/core';
+import { corrections, correctionValidations } from '@trueboard/db';
+import { Runner } from '@trueboard/kit';
+import { makeUser, serveTestPlatform, type TestPlatform, testPlatform, waitFor } from '@trueboard/testkit';
+import { text2sqlEvaluator } from '@trueboard/text2sql';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinValidators } from '../src/evaluators';
@@ -9,10 +13,11 @@ import { SPIDER } from './spider-platform';
 
 /*
  * Correction proposals under issue 9, over HTTP against the real fetch handler, the real Spider dev
- * benchmark and the validator `trueboard start` wires in: a proposal's SQL result is capped in
- * bytes, proposals are rate-limited per user, and every input of the corrections router is
- * bounded. Each test failed before its fix (the 1 GB proposal was run and kept, there was no rate
- * limit, and over-long or out-of-range inputs passed or reached PostgreSQL as 500s).
+ * benchmark and a runner with the validators `trueboard runner` wires in: a proposal's SQL result is
+ * capped in bytes when the runner executes it, proposals are rate-limited per user, and every input
+ * of the corrections router is bounded. Each test failed before its fix (the 1 GB proposal was run
+ * and kept, there was no rate limit, and over-long or out-of-range inputs passed or reached
+ * PostgreSQL as 500s).
  */
 
 const LIMIT = 3;
@@ -22,7 +27,7 @@ const HUNDRED_BY_10MB =
 
 let p: TestPlatform;
 let srv: Awaited<ReturnType<typeof serveTestPlatform>>;
-let validators: Awaited<ReturnType<typeof builtinValidators>>;
+let runner: Runner;
 let proposer: Awaited<ReturnType<typeof makeUser>>;
 let tokens: { proposer: string; other: string; admin: string };
 
@@ -30,8 +35,6 @@ beforeAll(async () => {
   p = await testPlatform({ proposalsPerHour: LIMIT });
   const admin = await makeUser(p, { admin: true, name: 'admin' });
   await importBenchmarkDir(p, admin.actor, SPIDER);
-  validators = await builtinValidators();
-  p.validators = validators;
   proposer = await makeUser(p, { name: 'proposer' });
   const other = await makeUser(p, { name: 'other' });
   tokens = {
@@ -40,13 +43,34 @@ beforeAll(async () => {
     admin: (await createApiToken(p, admin.actor, { name: 't' })).secret,
   };
   srv = await serveTestPlatform(p);
+  runner = new Runner({
+    server: srv.baseUrl,
+    token: (await createRunnerToken(p, admin.actor, { name: 'validations' })).secret,
+    device: 'cpu',
+    evaluators: { text2sql: text2sqlEvaluator },
+    validators: await builtinValidators(),
+    cacheDir: mkdtempSync(join(tmpdir(), 'tb-sec-cache-')),
+    waitSeconds: 1,
+    validationPollMs: 50,
+    onEvent: () => {},
+  });
+  void runner.start();
 }, 120_000);
 
 afterAll(async () => {
+  await runner?.stop({ graceful: false });
   await srv?.close();
-  for (const v of Object.values(validators ?? {})) await v?.close?.();
   await p?.close();
 });
+
+/** The stored check of a proposal once the runner has answered. */
+async function answered(id: string | undefined) {
+  if (!id) throw new Error('the proposal was not stored');
+  return waitFor(`the check of ${id}`, async () => {
+    const [v] = await p.db.select().from(correctionValidations).where(eq(correctionValidations.correctionId, id));
+    return v && v.status !== 'validating' ? v : null;
+  });
+}
 
 interface TrpcReply {
   result?: { data: unknown };
@@ -83,35 +107,41 @@ async function freshProposer(name: string) {
   return { ...u, token: (await createApiToken(p, u.actor, { name: 't' })).secret };
 }
 
-/** A proposal the validator refuses (it counts against the hourly limit all the same). */
+/** A proposal the runner's validator finds invalid (it counts against the hourly limit all the same). */
 const REFUSED = 'SELECT randomblob(1e9)';
 
 describe('SQL results of proposals are capped in bytes', () => {
-  it('refuses the 100 rows × 10 MB proposal with "result larger than 16 MiB" and keeps nothing of it', async () => {
+  it('finds the 100 rows × 10 MB proposal invalid with "result larger than 16 MiB" and keeps none of its result', {
+    timeout: 60_000,
+  }, async () => {
     const r = await propose(proposal('0', HUNDRED_BY_10MB));
-    expect(r).toMatchObject({
-      status: 400,
-      message: 'bad input: fields: the new gold query does not run: result larger than 16 MiB',
+    expect(r.status).toBe(200);
+    const check = await answered(r.data?.id);
+    expect(check).toMatchObject({
+      status: 'invalid',
+      message: 'the new gold query does not run: result larger than 16 MiB',
     });
-    expect(await p.db.select().from(corrections).where(eq(corrections.proposedBy, proposer.id))).toEqual([]);
+    // the evidence kept is an error and a preview of the old gold, never the result
+    const [c] = await p.db.select().from(corrections).where(eq(corrections.proposedBy, proposer.id));
+    expect(JSON.stringify(c?.validation).length).toBeLessThan(64 * 1024);
   });
 
-  it('refuses a blob past SQLite`s length limit with a clear reason', async () => {
+  it('finds a blob past SQLite`s length limit invalid with a clear reason', { timeout: 60_000 }, async () => {
     const r = await propose(proposal('1', 'SELECT randomblob(1e9)'), tokens.other);
-    expect(r).toMatchObject({
-      status: 400,
-      message:
-        'bad input: fields: the new gold query does not run: a value in the result is too large (string or blob too big)',
+    expect(r.status).toBe(200);
+    expect(await answered(r.data?.id)).toMatchObject({
+      status: 'invalid',
+      message: 'the new gold query does not run: a value in the result is too large (string or blob too big)',
     });
   });
 });
 
 describe('proposals are rate-limited per user', () => {
-  it(`allows ${LIMIT} per hour, refused ones included, then answers 429 with when to retry`, async () => {
+  it(`allows ${LIMIT} per hour, invalid ones included, then answers 429 with when to retry`, async () => {
     const u = await freshProposer('limited');
-    // a refused proposal is the first of this hour; two more are accepted
+    // an invalid proposal is the first of this hour; two more follow
     const before = Date.now();
-    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(400);
+    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(200);
     const after = Date.now();
     for (const [id, sql] of [
       ['2', 'SELECT name, country, age FROM singer ORDER BY age DESC, name'],
@@ -125,13 +155,13 @@ describe('proposals are rate-limited per user', () => {
       refused.message ?? '',
     );
     expect(m, refused.message).not.toBeNull();
-    // the refused proposal is the oldest: its slot frees an hour after it was made
+    // the invalid proposal is the oldest: its slot frees an hour after it was made
     const freeAt = Date.parse(m?.[1] ?? '');
     expect(freeAt).toBeGreaterThanOrEqual(before + 3_600_000);
     expect(freeAt).toBeLessThanOrEqual(after + 3_600_000);
     expect(
       (await p.db.select().from(corrections).where(eq(corrections.proposedBy, u.id))).map((c) => c.exampleId).sort(),
-    ).toEqual(['2', '4']);
+    ).toEqual(['1', '2', '4']);
     // another user has their own allowance, and platform admins are not limited
     expect((await propose(proposal('5', 'SELECT 2'), (await freshProposer('unlimited')).token)).status).toBe(200);
     for (const id of ['5', '6', '7', '8']) {
@@ -141,9 +171,9 @@ describe('proposals are rate-limited per user', () => {
 
   it('refuses an upstream import that would pass the limit whole, before proposing anything', async () => {
     const examples = JSON.parse(readFileSync(`${SPIDER}/dev.json`, 'utf8')) as { query: string }[];
-    // three changed gold queries from a user who made 2 of 3 (one refused, one accepted)
+    // three changed gold queries from a user who made 2 of 3 (one invalid, one not)
     const u = await freshProposer('importer');
-    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(400);
+    expect((await propose(proposal('1', REFUSED), u.token)).status).toBe(200);
     expect((await propose(proposal('2', 'SELECT 2'), u.token)).status).toBe(200);
     for (const e of examples.slice(10, 13)) e.query = `${e.query} -- corrected`;
     const files = {

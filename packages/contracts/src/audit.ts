@@ -29,5 +29,6 @@ export const AuditAction = z.enum([
   'correction.withdrawn',
   'correction.superseded',
   'correction.released',
+  'correction.validated',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;

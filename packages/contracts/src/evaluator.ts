@@ -1,6 +1,6 @@
 import type { Family } from './family';
 import type { ArtifactKind } from './manifest';
-import type { EvaluationReport, ExampleResult } from './report';
+import type { EvaluationReport, ExampleResult, Provenance } from './report';
 import type { DatasetBundleRef, Device } from './runner-protocol';
 
 /** A dataset version materialised on the runner's disk. */
@@ -41,7 +41,10 @@ export interface RunContext {
   signal: AbortSignal;
   progress(fraction: number, message?: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
-  /** filled by the harness; evaluators copy it into the report's provenance */
+  /**
+   * What the harness knows of the run, for evaluators that log or key on it. The report's
+   * provenance is filled from it by the harness, not by the evaluator (see EvaluatorReport).
+   */
   provenance: { runnerVersion: string; hostname: string; datasetHash: string; artifactHash: string; hardware?: string };
   /**
    * Results of an earlier run of the same submission on the parent dataset version. Evaluators may
@@ -49,6 +52,15 @@ export interface RunContext {
    */
   previous?: { runId: string; examples: ExampleResult[]; changedExampleIds: string[] };
 }
+
+/**
+ * What `evaluate` returns: an EvaluationReport whose provenance holds only what is the evaluator's
+ * own, such as the ONNX sessions it ran. The harness (the kit's `runLocal`, on runners and in
+ * `trueboard eval`) states the rest itself — evaluator name and version, runner, host and hardware,
+ * device, seed, start and wall time, dataset and artifact hash — and then checks the whole report.
+ * A hash the evaluator does state is kept, so a report about another dataset is still refused.
+ */
+export type EvaluatorReport = Omit<EvaluationReport, 'provenance'> & { provenance?: Partial<Provenance> };
 
 /** Raised by evaluators for problems in the submission itself (shown to the submitter as user_error). */
 export class SubmissionError extends Error {
@@ -77,7 +89,7 @@ export interface Evaluator<Prepared = unknown> {
    */
   artifact?: { kind: ArtifactKind; maxUnpackedBytes?: number; maxEntries?: number };
   prepare(dataset: DatasetBundle): Promise<Prepared>;
-  evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluationReport>;
+  evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluatorReport>;
   /** releases what `prepare` holds (worker processes, sessions) when the harness evicts it */
   dispose?(prepared: Prepared): Promise<void>;
 }

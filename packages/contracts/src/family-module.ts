@@ -3,6 +3,7 @@ import type { AnnotationCodec } from './annotations';
 import type { CorrectionValidator } from './corrections';
 import type { Evaluator } from './evaluator';
 import type { Family } from './family';
+import type { BoardColumn } from './leaderboard';
 import type { ArtifactKind } from './manifest';
 
 /**
@@ -38,6 +39,11 @@ export interface PendingFamily<F extends Family = Family> {
   family: F;
   /** what it waits for, e.g. the issue that brings its runner */
   pending: string;
+  /**
+   * The columns its boards will show (the module declares them once it lands): known before the
+   * runner, so the boards of its benchmarks show the methods' hyperparameters meanwhile.
+   */
+  columns?: readonly BoardColumn[];
 }
 
 export type FamilyEntry<F extends Family = Family> = FamilyModule<F> | PendingFamily<F>;
@@ -100,12 +106,4 @@ export interface TriageSignals {
   goldEmpty?: string;
   /** the system's answer in comparable form: wrong systems with equal answers agree on something the gold does not say */
   answer?: string;
-}
-
-/** A board column taken from each entry's method. */
-export interface BoardColumn {
-  key: string;
-  label: string;
-  /** the method hyperparameter the column shows */
-  hyperparameter: string;
 }

@@ -47,6 +47,25 @@ export const BenchmarkAsset = z
   .strict();
 export type BenchmarkAsset = z.infer<typeof BenchmarkAsset>;
 
+/**
+ * An asset as the manifest declares it: what runners see (BenchmarkAsset), and for an asset that is
+ * not a dataset file, optionally the `file` of the benchmark directory that holds its bytes, which
+ * `trueboard benchmark import` uploads (streamed, checked against `sha256` and `bytes`). Without
+ * either, the blob must already be on the platform (e.g. a base model shared by benchmarks).
+ */
+export const ManifestAsset = BenchmarkAsset.extend({ file: RelativePath.optional() })
+  .strict()
+  .refine((a) => !(a.file && a.path), {
+    message: 'an asset is either a dataset file ("path") or a file uploaded on its own ("file"), not both',
+    path: ['file'],
+  });
+export type ManifestAsset = z.infer<typeof ManifestAsset>;
+
+/** The assets as runners get them (DatasetBundleRef.assets): without the importer's local `file`. */
+export function runnerAssets(assets: Record<string, ManifestAsset>): Record<string, BenchmarkAsset> {
+  return Object.fromEntries(Object.entries(assets).map(([name, { file: _, ...a }]) => [name, a]));
+}
+
 export const AssetName = z
   .string()
   .max(64)
@@ -69,7 +88,7 @@ export const BenchmarkManifest = z
     /** data files (relative to the manifest) that make up dataset version 1; directories are walked */
     files: z.array(RelativePath).min(1, 'list the data files of the benchmark').max(10_000),
     /** large runner-side files by name (see BenchmarkAsset); evaluators find them in DatasetBundle.assets */
-    assets: z.record(AssetName, BenchmarkAsset).optional(),
+    assets: z.record(AssetName, ManifestAsset).optional(),
     /** family-specific evaluator settings, passed to the evaluator untouched */
     evaluator: z.record(z.string(), z.unknown()).default({}),
     /** the corrections workflow: approvals a correction needs before it can be released */

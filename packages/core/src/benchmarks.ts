@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
+import { checkAssets, storeAssetFiles } from './assets';
 import { recordAudit } from './audit';
 import { readManifest } from './dataset-dir';
 import { datasetContentHash, expandFiles, storeDatasetFiles } from './datasets';
@@ -42,6 +43,7 @@ export async function importBenchmarkDir(
   const paths = await expandFiles(dir, m.files);
   if (paths.length === 0) throw badInput(`bad input: ${join(dir, 'manifest.json')}: "files" matched no files`);
   const files = await storeDatasetFiles(p.db, p.storage, dir, paths, onFile);
+  await storeAssetFiles(p, dir, m);
   return registerBenchmark(p, actor, m, files, opts);
 }
 
@@ -125,6 +127,7 @@ export async function registerBenchmark(
     if (size !== f.size)
       throw badInput(`bad input: files: "${f.path}" has size ${f.size} but the stored blob has ${size}`);
   }
+  await checkAssets(p.db, m.assets, files);
   const contentHash = datasetContentHash(files);
   return p.db.transaction(async (tx) => {
     // one importer at a time per benchmark id

@@ -34,8 +34,16 @@ const Env = z.object({
   TRUEBOARD_USER_DAILY_TEAMS: z.coerce.number().int().positive().default(5),
   // teams whose maintainers may register benchmarks (besides platform admins); comma-separated slugs
   TRUEBOARD_BENCHMARK_TEAMS: z.string().default(''),
-  // correction proposals per user per rolling hour (each one runs its SQL on the server); admins are exempt
+  // correction proposals per user per rolling hour (each one makes a runner execute its gold); admins are exempt
   TRUEBOARD_PROPOSALS_PER_HOUR: z.coerce.number().int().positive().max(100_000).default(20),
+  // how long a proposal waits for a runner of its family before it shows as `unvalidated`
+  TRUEBOARD_VALIDATION_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
+  // the largest benchmark asset (manifest `assets`: a base model, a candidate run) one upload may store
+  TRUEBOARD_MAX_ASSET_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * MiB),
   // user content (dataset files, diffs, changelogs) linked from another origin than the app's
   TRUEBOARD_DOWNLOAD_ORIGIN: z
     .string()
@@ -71,10 +79,14 @@ export interface Config {
   userDaily: { submissions: number; bytes: number; teams: number };
   /** teams whose maintainers may register benchmarks; platform admins always can */
   benchmarkTeams: string[];
-  /** correction proposals one user may make per rolling hour (refused ones count; admins are exempt) */
+  /** correction proposals one user may make per rolling hour (invalid ones count; admins are exempt) */
   proposalsPerHour: number;
+  /** seconds a proposal waits for a runner of its family to validate it before it reads `unvalidated` */
+  validationWaitSeconds: number;
   /** origin (scheme://host[:port]) that serves downloads of user content, if separate from the app */
   downloadOrigin: string | undefined;
+  /** bytes one benchmark asset may have (TRUEBOARD_MAX_ASSET_BYTES) */
+  maxAssetBytes: number;
 }
 
 /** Reads configuration from the environment once, at the edge; bad values fail with the variable's name. */
@@ -121,6 +133,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter(Boolean),
     proposalsPerHour: e.TRUEBOARD_PROPOSALS_PER_HOUR,
+    validationWaitSeconds: e.TRUEBOARD_VALIDATION_WAIT_SECONDS,
     downloadOrigin: e.TRUEBOARD_DOWNLOAD_ORIGIN ? new URL(e.TRUEBOARD_DOWNLOAD_ORIGIN).origin : undefined,
+    maxAssetBytes: e.TRUEBOARD_MAX_ASSET_BYTES,
   };
 }

@@ -1,133 +1,32 @@
-import { buffer } from 'node:stream/consumers';
 import {
-  type AnnotationCodec,
   type Annotations,
-  type AuditAction,
-  type CorrectionValidation,
   ImportCorrectionsInput,
   ProposeCorrectionInput,
   ReviewCorrectionInput,
 } from '@trueboard/contracts';
-import {
-  artifacts,
-  auditEvents,
-  benchmarks,
-  correctionReviews,
-  corrections,
-  type DbOrTx,
-  datasetVersions,
-  users,
-} from '@trueboard/db';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { benchmarks, correctionReviews, corrections } from '@trueboard/db';
+import { and, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { parse, requireUser } from './accounts';
 import type { Actor, UserActor } from './actor';
-import { recordAudit } from './audit';
+import { auditCorrection, benchmarkAndVersion, quorumOf, versionAnnotations } from './correction-annotations';
+import { refuseInvalid, startValidation, validationView } from './correction-validation';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
-import { codecFor } from './families';
 import type { Platform } from './platform';
 import { beginProposal, checkProposalRate, type ProposalAttempt } from './proposal-limit';
 import { requireTeamRole } from './teams';
 
-type Version = typeof datasetVersions.$inferSelect;
-type Benchmark = typeof benchmarks.$inferSelect;
-
-/** Reads a stored blob as text (dataset annotation files are small JSON/SQL files). */
-export async function readBlobText(p: Platform, sha256: string): Promise<string> {
-  const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha256));
-  if (!a) throw notFound(`blob ${sha256}`);
-  return (await buffer(p.storage.open(a.storageKey))).toString('utf8');
-}
-
-/** The local path of a stored blob when the storage is a local directory (validators open SQLite files). */
-export async function blobPath(p: Platform, sha256: string): Promise<string | null> {
-  const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha256));
-  return a && p.storage.localPath ? p.storage.localPath(a.storageKey) : null;
-}
-
-const annotationCache = new WeakMap<Platform, Map<string, Promise<VersionAnnotations>>>();
-
-export interface VersionAnnotations {
-  codec: AnnotationCodec;
-  /** texts of the annotation files, by path */
-  files: Record<string, string>;
-  annotations: Annotations;
-}
-
-/** A version's gold annotations, parsed once per content hash. */
-export async function versionAnnotations(p: Platform, family: string, version: Version): Promise<VersionAnnotations> {
-  let cache = annotationCache.get(p);
-  if (!cache) {
-    cache = new Map();
-    annotationCache.set(p, cache);
-  }
-  let found = cache.get(version.contentHash);
-  if (!found) {
-    found = (async () => {
-      const picked = codecFor(
-        p,
-        family,
-        version.files.map((f) => f.path),
-      );
-      if (!picked)
-        throw badInput(`bad input: this benchmark's dataset layout has no annotation format for corrections yet`);
-      const files: Record<string, string> = {};
-      for (const path of picked.files) {
-        const f = version.files.find((x) => x.path === path);
-        if (f) files[path] = await readBlobText(p, f.sha256);
-      }
-      return { codec: picked.codec, files, annotations: picked.codec.read(files) };
-    })();
-    found.catch(() => cache?.delete(version.contentHash));
-    cache.set(version.contentHash, found);
-  }
-  return found;
-}
-
-async function benchmarkAndVersion(p: Platform, benchmarkId: string, number?: number) {
-  const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, benchmarkId));
-  if (!b) throw notFound(`benchmark "${benchmarkId}"`);
-  const versions = await p.db
-    .select()
-    .from(datasetVersions)
-    .where(eq(datasetVersions.benchmarkId, b.id))
-    .orderBy(desc(datasetVersions.number));
-  const version = number === undefined ? versions[0] : versions.find((v) => v.number === number);
-  if (!version) throw notFound(`version ${number ?? 'latest'} of "${b.id}"`);
-  return { b, version, latest: versions[0] ?? version };
-}
-
-/** The quorum of approvals a benchmark needs (manifest `corrections.quorum`, default 1). */
-export function quorumOf(b: Benchmark): number {
-  // manifests stored before `corrections` was part of the schema lack it
-  return b.manifest.corrections?.quorum ?? 1;
-}
-
-/** Appends a correction's audit event (with its example), in the caller's transaction. */
-export function auditCorrection(
-  db: DbOrTx,
-  actor: Actor,
-  action: Extract<AuditAction, `correction.${string}`>,
-  c: { id: string; exampleId: string },
-  before: unknown,
-  after: unknown,
-) {
-  return recordAudit(db, actor, {
-    action,
-    entityType: 'correction',
-    entityId: c.id,
-    exampleId: c.exampleId,
-    before,
-    after,
-  });
-}
+export * from './correction-annotations';
+export * from './correction-reads';
+export * from './correction-validation';
+export * from './correction-validation-jobs';
 
 /**
  * Proposes a change to one example's gold fields. The fields must be editable in the dataset's
- * layout and differ from the current gold; where the platform has a validator for the family, the
- * new gold is executed first (e.g. a gold query, read-only, within the timeout and the result caps),
- * and a gold that fails is refused. Proposals are rate-limited per user (see proposal-limit.ts) unless
- * `rateLimited: false` (the platform's own curated corrections).
+ * layout and differ from the current gold. The proposal is stored at once, `validating`: a runner
+ * of the benchmark's family executes the new gold (correction-validation-jobs.ts) and answers
+ * valid or invalid; this process never runs it. Proposals are rate-limited per user (see
+ * proposal-limit.ts) unless `rateLimited: false` (the platform's own curated corrections).
  */
 export async function proposeCorrection(
   p: Platform,
@@ -165,27 +64,6 @@ async function propose(
     if (current[field] === value) throw badInput(`bad input: fields.${field}: unchanged from the current gold`);
     before[field] = current[field] ?? '';
   }
-  let validation: CorrectionValidation | null = null;
-  const validator = p.validators?.[b.family];
-  if (validator) {
-    validation = await validator
-      .validate({
-        example: current,
-        fields: v.fields,
-        file: async (path) => {
-          const f = version.files.find((x) => x.path === path);
-          return f ? blobPath(p, f.sha256) : null;
-        },
-      })
-      .catch((err: unknown) => {
-        attempt?.refused();
-        throw err;
-      });
-    if (!validation.ok) {
-      attempt?.refused();
-      throw badInput(`bad input: fields: ${validation.message ?? 'the proposed gold does not run'}`);
-    }
-  }
   return p.db.transaction(async (tx) => {
     await attempt?.recheck(tx);
     if (v.supersedes) {
@@ -207,11 +85,11 @@ async function propose(
         category: v.category,
         rationale: v.rationale,
         evidence: v.evidence,
-        validation,
         proposedBy: u.userId,
       })
       .returning();
     if (!c) throw new Error('correction insert returned nothing');
+    const check = await startValidation(p, tx, { id: c.id, family: b.family, example: current });
     await auditCorrection(tx, u, 'correction.proposed', c, before, {
       fields: v.fields,
       category: v.category,
@@ -226,7 +104,8 @@ async function propose(
         by: c.id,
       });
     }
-    return c;
+    // just made: nobody has had time to answer, so presence does not matter yet
+    return { ...c, validationStatus: validationView(p, check, new Set()) };
   });
 }
 
@@ -246,6 +125,7 @@ export async function reviewCorrection(p: Platform, actor: Actor, input: unknown
     await requireTeamRole(tx, u, b.ownerTeamId, 'reviewer');
     if (c.proposedBy === u.userId) throw forbidden('you cannot review your own correction');
     if (c.state !== 'proposed') throw conflict(`a ${c.state} correction cannot be reviewed`);
+    if (v.decision === 'approve') await refuseInvalid(tx, [c.id], 'approved');
     const [done] = await tx
       .insert(correctionReviews)
       .values({ correctionId: c.id, reviewerId: u.userId, decision: v.decision, comment: v.comment })
@@ -289,78 +169,7 @@ export async function withdrawCorrection(p: Platform, actor: Actor, id: string) 
   });
 }
 
-/** Corrections of a benchmark, newest first, optionally in some states. */
-export async function listCorrections(p: Platform, benchmarkId: string, states?: string[]) {
-  return p.db
-    .select({
-      id: corrections.id,
-      exampleId: corrections.exampleId,
-      category: corrections.category,
-      state: corrections.state,
-      fields: corrections.fields,
-      before: corrections.before,
-      rationale: corrections.rationale,
-      createdAt: corrections.createdAt,
-      proposer: users.name,
-      version: datasetVersions.number,
-    })
-    .from(corrections)
-    .innerJoin(users, eq(users.id, corrections.proposedBy))
-    .innerJoin(datasetVersions, eq(datasetVersions.id, corrections.datasetVersionId))
-    .where(
-      and(eq(corrections.benchmarkId, benchmarkId), states?.length ? inArray(corrections.state, states) : undefined),
-    )
-    .orderBy(desc(corrections.createdAt));
-}
-
-/** One correction with its reviews and its audit history (append-only, in order). */
-export async function getCorrection(p: Platform, id: string) {
-  const [row] = await p.db
-    .select({ c: corrections, proposer: users.name, version: datasetVersions.number })
-    .from(corrections)
-    .innerJoin(users, eq(users.id, corrections.proposedBy))
-    .innerJoin(datasetVersions, eq(datasetVersions.id, corrections.datasetVersionId))
-    .where(eq(corrections.id, id));
-  if (!row) throw notFound('correction');
-  const reviews = await p.db
-    .select({
-      decision: correctionReviews.decision,
-      comment: correctionReviews.comment,
-      createdAt: correctionReviews.createdAt,
-      reviewer: users.name,
-    })
-    .from(correctionReviews)
-    .innerJoin(users, eq(users.id, correctionReviews.reviewerId))
-    .where(eq(correctionReviews.correctionId, id))
-    .orderBy(asc(correctionReviews.createdAt));
-  const history = await p.db
-    .select({
-      id: auditEvents.id,
-      action: auditEvents.action,
-      createdAt: auditEvents.createdAt,
-      actor: users.name,
-      before: auditEvents.before,
-      after: auditEvents.after,
-      exampleId: auditEvents.exampleId,
-    })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
-    .where(and(eq(auditEvents.entityType, 'correction'), eq(auditEvents.entityId, id)))
-    .orderBy(asc(auditEvents.createdAt), asc(auditEvents.id));
-  const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, row.c.benchmarkId));
-  return { ...row.c, proposer: row.proposer, version: row.version, reviews, history, quorum: b ? quorumOf(b) : 1 };
-}
-
 export { DomainError };
-
-/** The current gold fields of one example of a version (what a proposal starts from). */
-export async function exampleGold(p: Platform, input: { benchmark: string; version?: number; exampleId: string }) {
-  const { b, version } = await benchmarkAndVersion(p, input.benchmark, input.version);
-  const ann = await versionAnnotations(p, b.family, version);
-  const fields = ann.annotations.get(input.exampleId);
-  if (!fields) throw notFound(`example "${input.exampleId}" in version ${version.number} of "${b.id}"`);
-  return { benchmark: b.id, version: version.number, exampleId: input.exampleId, fields, editable: ann.codec.editable };
-}
 
 /**
  * Upstream import: a corrected copy of the benchmark's annotation files (in its original layout)
@@ -384,7 +193,7 @@ export async function importCorrections(p: Platform, actor: Actor, raw: ImportCo
   }
   const added = [...theirs.keys()].filter((id) => !ann.annotations.has(id));
   const removed = [...ann.annotations.keys()].filter((id) => !theirs.has(id));
-  const created: { id: string; exampleId: string; fields: string[] }[] = [];
+  const created: { id: string; exampleId: string; fields: string[]; validation: string }[] = [];
   const refused: { exampleId: string; message: string }[] = [];
   const changed: [string, Record<string, string>][] = [];
   for (const [id, mine] of ann.annotations) {
@@ -406,9 +215,9 @@ export async function importCorrections(p: Platform, actor: Actor, raw: ImportCo
         category: 'other',
         rationale: `Imported from ${input.source}.`,
       });
-      created.push({ id: c.id, exampleId: id, fields: Object.keys(fields) });
+      created.push({ id: c.id, exampleId: id, fields: Object.keys(fields), validation: c.validationStatus.status });
     } catch (err) {
-      // one bad example (e.g. a new gold that does not run) does not stop the others
+      // one bad example (e.g. a field the layout does not edit) does not stop the others
       if (!(err instanceof DomainError)) throw err;
       refused.push({ exampleId: id, message: err.message });
     }

@@ -1,5 +1,6 @@
 import {
   type AnnotationCodec,
+  type BoardColumn,
   Family,
   type FamilyModule,
   type FamilyRegistry,
@@ -28,6 +29,15 @@ export function familyModule(p: Pick<Platform, 'families'>, family: string): Fam
   if (!parsed.success) return null;
   const entry: FamilyRegistry[Family] = p.families[parsed.data];
   return isInstalled(entry) ? entry : null;
+}
+
+/**
+ * The columns a family's boards show: its module's, or those a family whose module has not landed
+ * already declares (its benchmarks can be registered and submitted to meanwhile).
+ */
+export function familyColumns(p: Pick<Platform, 'families'>, family: string): readonly BoardColumn[] {
+  const parsed = Family.safeParse(family);
+  return parsed.success ? (p.families[parsed.data].columns ?? []) : [];
 }
 
 /** The codec of a dataset version's layout and the files it reads, or null when the layout has none. */

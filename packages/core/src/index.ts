@@ -1,10 +1,12 @@
 export * from './accounts';
 export * from './actor';
+export * from './assets';
 export * from './audit';
 export * from './baselines';
 export * from './benchmark-summaries';
 export * from './benchmarks';
 export * from './blob-access';
+export * from './blobs';
 export * from './bootstrap';
 export * from './common-passwords';
 export * from './config';
@@ -24,11 +26,23 @@ export * from './quota';
 export * from './releases';
 export * from './reproduction';
 export * from './results';
+export {
+  appendLogs,
+  claim,
+  completeRun,
+  enqueueRun,
+  failRun,
+  heartbeat,
+  previousExamples,
+  releaseRun,
+  reportProgress,
+  sweepExpiredLeases,
+} from './run-lifecycle';
 export * from './runners';
-export * from './runs';
 export * from './secrets';
 export * from './seed-corrections';
 export * from './storage';
+export * from './submission-views';
 export * from './submissions';
 export * from './teams';
 export * from './throttle';

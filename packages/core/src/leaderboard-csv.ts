@@ -23,6 +23,8 @@ export function leaderboardCsv(board: Leaderboard): string {
     'tie_test',
     'tie_p',
   ];
+  // the family's columns (method hyperparameters) come after "unscorable" on the page
+  for (const c of board.extraColumns) head.push(c.key);
   for (const c of board.columns) head.push(c.key, `${c.key} ci_low`, `${c.key} ci_high`, `${c.key} n`);
   const lines = [head.map(quote).join(',')];
   const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toFixed(4));
@@ -39,6 +41,10 @@ export function leaderboardCsv(board: Leaderboard): string {
       r.tie?.test ?? '',
       r.tie?.p === null || r.tie?.p === undefined ? '' : r.tie.p.toPrecision(4),
     ];
+    for (const c of board.extraColumns) {
+      const v = r.extra[c.key];
+      cells.push(v === null || v === undefined ? '' : typeof v === 'string' ? text(v) : String(v));
+    }
     for (const c of board.columns) {
       const m = r.metrics[c.key];
       cells.push(num(m?.value), num(m?.ciLow), num(m?.ciHigh), m ? String(m.n) : '');

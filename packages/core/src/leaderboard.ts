@@ -1,4 +1,13 @@
-import { type BoardColumn, type MetricDefinition, Slug, VersionNumber } from '@trueboard/contracts';
+import type {
+  BoardColumn,
+  ExtraCell,
+  Leaderboard,
+  LeaderboardColumn,
+  LeaderboardRow,
+  MetricCell,
+  MetricDefinition,
+} from '@trueboard/contracts';
+import { Slug, VersionNumber } from '@trueboard/contracts';
 import {
   benchmarks,
   type DbOrTx,
@@ -14,8 +23,8 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parse } from './accounts';
 import { badInput, notFound } from './errors';
-import { familyModule, primarySemanticsOf } from './families';
-import { type TieWithAbove, tiesWithAbove } from './paired-ties';
+import { familyColumns, primarySemanticsOf } from './families';
+import { tiesWithAbove } from './paired-ties';
 import type { Platform } from './platform';
 
 export const LeaderboardQuery = z.object({
@@ -70,54 +79,9 @@ export function leaderboardQueryFromParams(
   };
 }
 
-export interface LeaderboardColumn {
-  key: string;
-  name: string;
-  semantics: string;
-  label: string;
-  unit: MetricDefinition['unit'];
-  higherIsBetter: boolean;
-  primary: boolean;
-}
-
-export interface MetricCell {
-  value: number;
-  ciLow: number | null;
-  ciHigh: number | null;
-  n: number;
-}
-
+// the board's shape lives in the contracts, where the API's output schema reads it too
+export type { ExtraCell, Leaderboard, LeaderboardColumn, LeaderboardRow, MetricCell } from '@trueboard/contracts';
 export type { TieTest, TieWithAbove } from './paired-ties';
-
-export interface LeaderboardRow {
-  rank: number;
-  /** tie group: a chain of adjacent ties (p ≥ 0.05 by the paired test, else overlapping intervals) */
-  group: number;
-  /** the group has more than one entry */
-  tied: boolean;
-  /** how this entry compares with the entry ranked directly above it on the whole board; null for the first */
-  tie: TieWithAbove | null;
-  submissionId: string;
-  resultId: string;
-  method: string;
-  methodId: string;
-  team: string;
-  tags: string[];
-  isBaseline: boolean;
-  submittedAt: Date;
-  unscorable: number;
-  /**
-   * The method's learning rate, if it gave one. Deprecated: it becomes a LoRA board column
-   * (`extra`) when that family lands; the web's LoRA view reads it until then.
-   */
-  learningRate: number | null;
-  /** the family's board columns (`Leaderboard.extraColumns`) by key */
-  extra: Record<string, ExtraCell>;
-  metrics: Record<string, MetricCell>;
-}
-
-/** A hyperparameter's value as a board shows it. */
-export type ExtraCell = string | number | boolean | null;
 
 const columnKey = (name: string, semantics: string) => `${name}/${semantics}`;
 
@@ -222,14 +186,14 @@ async function computeBoard(
   q: z.infer<typeof LeaderboardQuery>,
   b: typeof benchmarks.$inferSelect,
   versions: { id: string; number: number; createdAt: Date; status: string; boardStamp: number }[],
-) {
+): Promise<Leaderboard> {
   const released = versions.filter((v) => v.status === 'released');
   const version = q.version === undefined ? released[0] : versions.find((v) => v.number === q.version);
   if (!version)
     throw notFound(q.version === undefined ? `a released version of "${b.id}"` : `version ${q.version} of "${b.id}"`);
 
   const columns = await columnsOf(p.db, version.id, b.metrics, b.primaryMetric, primarySemanticsOf(p, b));
-  const extraColumns: readonly BoardColumn[] = familyModule(p, b.family)?.columns ?? [];
+  const extraColumns: BoardColumn[] = [...familyColumns(p, b.family)];
   const benchmark = {
     id: b.id,
     name: b.name,
@@ -366,7 +330,6 @@ async function computeBoard(
   const rows: LeaderboardRow[] = page.flatMap((e) => {
     const d = byId.get(e.resultId);
     if (!d) return [];
-    const lr = d.hyperparameters.learningRate;
     return [
       {
         rank: e.rank,
@@ -382,8 +345,7 @@ async function computeBoard(
         isBaseline: e.isBaseline,
         submittedAt: d.submittedAt,
         unscorable: d.unscorable,
-        learningRate: typeof lr === 'number' ? lr : null,
-        extra: Object.fromEntries(extraColumns.map((c) => [c.key, d.hyperparameters[c.hyperparameter] ?? null])),
+        extra: Object.fromEntries(extraColumns.map((c) => [c.key, extraCell(d.hyperparameters[c.hyperparameter])])),
         metrics: metricsOf.get(e.resultId) ?? {},
       },
     ];
@@ -391,4 +353,9 @@ async function computeBoard(
   return { ...base, sort: { key: sortCol.key, dir }, total: keep.length, rows };
 }
 
-export type Leaderboard = Awaited<ReturnType<typeof computeBoard>>;
+/** A hyperparameter as a cell: scalars as given, anything else (a list, an object) as its JSON. */
+function extraCell(v: unknown): ExtraCell {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}

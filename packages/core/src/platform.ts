@@ -1,5 +1,5 @@
 import { chmodSync, existsSync } from 'node:fs';
-import type { CorrectionValidator, Family, FamilyRegistry } from '@trueboard/contracts';
+import type { FamilyRegistry } from '@trueboard/contracts';
 import { createDb, type Db, schema } from '@trueboard/db';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
@@ -17,11 +17,6 @@ export interface Platform {
   config: Config;
   /** every family's module (packages/families), passed in by the process: core never imports a family */
   families: FamilyRegistry;
-  /**
-   * Per family: checks proposed corrections (e.g. runs a new gold query). Only `trueboard start`
-   * makes them; a web server without them accepts proposals unexecuted.
-   */
-  validators?: Partial<Record<Family, CorrectionValidator>>;
   /** ids of the benchmarks bundled with this installation: only the bundled import may register them */
   reservedBenchmarkIds?: ReadonlySet<string>;
   close(): Promise<void>;
@@ -33,7 +28,6 @@ export async function createPlatform(
     poolSize?: number;
     /** the family registry; without it no family is installed (no codecs, facets or triage signals) */
     families?: FamilyRegistry;
-    validators?: Partial<Record<Family, CorrectionValidator>>;
     reservedBenchmarkIds?: Iterable<string>;
   } = {},
 ) {
@@ -52,10 +46,8 @@ export async function createPlatform(
     jobs,
     config,
     families: opts.families ?? noFamilies(),
-    validators: opts.validators,
     reservedBenchmarkIds: new Set(opts.reservedBenchmarkIds ?? []),
     async close() {
-      for (const v of Object.values(opts.validators ?? {})) await v?.close?.();
       await jobs.stop();
       await close();
     },

@@ -7,11 +7,11 @@ import type { Platform } from './platform';
 const HOUR_MS = 3_600_000;
 
 /**
- * Proposals of one user in this process that left no corrections row: refused after their check
- * ran (the check is the expensive part: it executes the proposed SQL), and those being checked now.
+ * Proposals of one user in this process that have no corrections row yet: those being made now. Every
+ * proposal that passes its input checks is stored (a runner validates it later), so the table counts
+ * the rest, invalid ones included.
  */
 interface Unrecorded {
-  refusedAt: number[];
   running: number;
 }
 
@@ -25,11 +25,9 @@ function unrecordedOf(p: Platform, userId: string): Unrecorded {
   }
   let u = byUser.get(userId);
   if (!u) {
-    u = { refusedAt: [], running: 0 };
+    u = { running: 0 };
     byUser.set(userId, u);
   }
-  const since = Date.now() - HOUR_MS;
-  u.refusedAt = u.refusedAt.filter((t) => t > since);
   return u;
 }
 
@@ -42,7 +40,7 @@ async function recorded(db: DbOrTx, userId: string): Promise<{ n: number; oldest
 }
 
 function exceeded(used: number, limit: number, wanted: number, oldest: number | null): DomainError {
-  // the oldest counted proposal leaves the window first; with none, only running checks count
+  // the oldest counted proposal leaves the window first; with none, only proposals being made count
   const freeAt = new Date(oldest === null ? Date.now() + 60_000 : oldest + HOUR_MS).toISOString();
   const what =
     wanted === 1
@@ -59,9 +57,7 @@ function exceeded(used: number, limit: number, wanted: number, oldest: number | 
 /** The user's proposals counted against the hourly limit, from the table and this process. */
 async function used(p: Platform, userId: string) {
   const rows = await recorded(p.db, userId);
-  const mine = unrecordedOf(p, userId);
-  const oldest = Math.min(rows.oldest ?? Number.POSITIVE_INFINITY, ...mine.refusedAt);
-  return { n: rows.n + mine.refusedAt.length + mine.running, oldest: Number.isFinite(oldest) ? oldest : null };
+  return { n: rows.n + unrecordedOf(p, userId).running, oldest: rows.oldest };
 }
 
 /**
@@ -75,20 +71,18 @@ export async function checkProposalRate(p: Platform, u: UserActor, wanted = 1): 
   if (n + wanted > limit) throw exceeded(n, limit, wanted, oldest);
 }
 
-/** One proposal being checked: it counts while it runs, and after it if it is refused. */
+/** One proposal being made: it counts while it is, and by its row after. */
 export interface ProposalAttempt {
   /** in the inserting transaction: the limit holds across processes too */
   recheck(tx: DbOrTx): Promise<void>;
-  /** the check ran and the proposal was refused: it keeps counting for an hour */
-  refused(): void;
   end(): void;
 }
 
-const unlimited: ProposalAttempt = { recheck: async () => {}, refused: () => {}, end: () => {} };
+const unlimited: ProposalAttempt = { recheck: async () => {}, end: () => {} };
 
 /**
  * Starts a rate-limited proposal: checks the limit, then counts the proposal as running until
- * `end()`. Every proposal counts, including refused ones whose check ran, which leave no row.
+ * `end()`, when its row (if its input was good) counts instead.
  */
 export async function beginProposal(p: Platform, u: UserActor): Promise<ProposalAttempt> {
   if (u.isAdmin) return unlimited;
@@ -104,14 +98,11 @@ export async function beginProposal(p: Platform, u: UserActor): Promise<Proposal
       const rows = await recorded(tx, u.userId);
       if (rows.n + 1 > limit) throw exceeded(rows.n, limit, 1, rows.oldest);
     },
-    refused() {
-      unrecordedOf(p, u.userId).refusedAt.push(Date.now());
-    },
     end() {
       if (ended) return;
       ended = true;
       mine.running--;
-      if (!mine.running && !mine.refusedAt.length) unrecorded.get(p)?.delete(u.userId);
+      if (!mine.running) unrecorded.get(p)?.delete(u.userId);
     },
   };
 }

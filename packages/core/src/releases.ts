@@ -4,11 +4,11 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
-import { auditCorrection, versionAnnotations } from './corrections';
+import { auditCorrection, refuseInvalid, versionAnnotations } from './corrections';
 import { datasetContentHash, mediaTypeOf } from './datasets';
 import { badInput, conflict, notFound } from './errors';
 import { type Platform, transact } from './platform';
-import { enqueueRun } from './submissions';
+import { enqueueRun } from './run-lifecycle';
 import { requireTeamRole } from './teams';
 
 /**
@@ -39,6 +39,12 @@ export async function releaseVersion(p: Platform, actor: Actor, input: { benchma
       .orderBy(asc(corrections.createdAt))
       .for('update');
     if (!approved.length) throw badInput(`bad input: "${bench.id}" has no approved corrections to release`);
+    // approved while a runner was still checking it, then found invalid: it must not reach a version
+    await refuseInvalid(
+      tx.db,
+      approved.map((c) => c.id),
+      'released',
+    );
 
     // conflicts are found before anything is written
     const byExample = new Map<string, typeof approved>();

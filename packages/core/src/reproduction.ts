@@ -1,4 +1,9 @@
-import type { BenchmarkManifest, DatasetBundleRef, ReproductionRecipe } from '@trueboard/contracts';
+import {
+  type BenchmarkManifest,
+  type DatasetBundleRef,
+  type ReproductionRecipe,
+  runnerAssets,
+} from '@trueboard/contracts';
 import { artifacts, benchmarks, type DbOrTx, datasetVersions, results, submissions } from '@trueboard/db';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Actor } from './actor';
@@ -7,7 +12,7 @@ import { familyModule } from './families';
 import type { Platform } from './platform';
 import { versionOf } from './releases';
 import { currentResult, type ExampleFilter, listExampleResults } from './results';
-import { canSee, getSubmission } from './submissions';
+import { canSee, getSubmission } from './submission-views';
 
 /**
  * A dataset version as an evaluator receives it: its files by hash and the benchmark's evaluator
@@ -26,7 +31,8 @@ export function datasetBundleRef(
     // the family's own settings, handed to its evaluator untouched
     evaluator: bench.manifest.evaluator ?? {},
     // large runner-side files, fetched by hash (the runner may read them: see blob-access.ts)
-    ...(bench.manifest.assets ? { assets: bench.manifest.assets } : {}),
+    // (without the importer's local `file`: runners know assets by hash alone)
+    ...(bench.manifest.assets ? { assets: runnerAssets(bench.manifest.assets) } : {}),
   };
 }
 

@@ -7,6 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import { formatBytes } from '@trueboard/contracts';
 import { DomainError } from './errors';
 
+export interface PutOptions {
+  maxBytes: number;
+  label?: string;
+  expectSha256?: string;
+}
+
 export interface StoredBlob {
   sha256: string;
   size: number;
@@ -15,8 +21,11 @@ export interface StoredBlob {
 
 /** Where content-addressed bytes live. The local filesystem is the default; an object store can replace it. */
 export interface BlobStorage {
-  /** Streams `input` in, hashing as it goes; refuses more than `maxBytes` with a `too_large` error. */
-  put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob>;
+  /**
+   * Streams `input` in, hashing as it goes; refuses more than `maxBytes` with a `too_large` error,
+   * and bytes whose hash is not `expectSha256` (when given) with a `bad_input` error, storing nothing.
+   */
+  put(input: Readable | Uint8Array, opts: PutOptions): Promise<StoredBlob>;
   open(storageKey: string): Readable;
   /** the blob as a local file, when the storage has one (SQLite files are opened in place) */
   localPath?(storageKey: string): string;
@@ -56,7 +65,7 @@ export class LocalBlobStorage implements BlobStorage {
     return join(this.root, key);
   }
 
-  async put(input: Readable | Uint8Array, opts: { maxBytes: number; label?: string }): Promise<StoredBlob> {
+  async put(input: Readable | Uint8Array, opts: PutOptions): Promise<StoredBlob> {
     // submissions may be private: blobs are readable by the platform's user only
     await mkdir(join(this.root, 'tmp'), { recursive: true, mode: 0o700 });
     const tmp = join(this.root, 'tmp', randomUUID());
@@ -83,6 +92,13 @@ export class LocalBlobStorage implements BlobStorage {
     try {
       await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }));
       const sha256 = hash.digest('hex');
+      if (opts.expectSha256 !== undefined && sha256 !== opts.expectSha256) {
+        // the temporary file goes in `finally`: nothing of a wrong upload stays in the store
+        throw new DomainError(
+          'bad_input',
+          `bad input: ${opts.label ?? 'upload'}: the bytes received have sha256 ${sha256}, not the expected ${opts.expectSha256}; nothing was stored`,
+        );
+      }
       const storageKey = `${sha256.slice(0, 2)}/${sha256}`;
       await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
       await rename(tmp, this.keyPath(storageKey));

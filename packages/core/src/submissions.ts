@@ -6,26 +6,18 @@ import {
   type SubmissionState,
   submissionTransitions,
 } from '@trueboard/contracts';
-import {
-  artifacts,
-  benchmarks,
-  type DbOrTx,
-  datasetVersions,
-  evaluationRuns,
-  memberships,
-  methods,
-  submissions,
-  teams,
-} from '@trueboard/db';
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { benchmarks, type DbOrTx, methods, submissions } from '@trueboard/db';
+import { eq, sql } from 'drizzle-orm';
 import { parse, requireUser } from './accounts';
 import type { Actor } from './actor';
 import { recordAudit } from './audit';
 import { getBenchmark, latestVersion } from './benchmarks';
+import { recordBlob } from './blobs';
 import { conflict, DomainError, forbidden, notFound } from './errors';
 import { familyArtifactMaxBytes } from './families';
 import { type Platform, type TxContext, transact } from './platform';
 import { checkQuota, checkUserQuota, uploadQuotaExceeded } from './quota';
+import { cancelLiveRuns, enqueueRun, lockLiveRuns, queueRerun } from './run-lifecycle';
 import { formatBytes } from './storage';
 import { repeatedSubmission, repeatOf, submissionByRequestKey } from './submission-repeats';
 import { roleIn } from './teams';
@@ -38,39 +30,6 @@ export function assertTransition(from: SubmissionState, to: SubmissionState): vo
   if (!submissionTransitions[from].includes(to)) {
     throw conflict(`a ${from} submission cannot become ${to}`);
   }
-}
-
-/** Creates the next attempt of a run and puts its job on the queue, in the caller's transaction. */
-export async function enqueueRun(
-  p: Platform,
-  tx: TxContext,
-  r: {
-    submissionId: string;
-    datasetVersionId: string;
-    family: Family;
-    kind: 'initial' | 'rerun' | 'rescore';
-    try?: number;
-  },
-) {
-  const [row] = await tx.db
-    .select({ max: sql<number>`coalesce(max(${evaluationRuns.attempt}), 0)::int` })
-    .from(evaluationRuns)
-    .where(
-      and(eq(evaluationRuns.submissionId, r.submissionId), eq(evaluationRuns.datasetVersionId, r.datasetVersionId)),
-    );
-  const [run] = await tx.db
-    .insert(evaluationRuns)
-    .values({
-      submissionId: r.submissionId,
-      datasetVersionId: r.datasetVersionId,
-      attempt: (row?.max ?? 0) + 1,
-      try: r.try ?? 1,
-      kind: r.kind,
-    })
-    .returning();
-  if (!run) throw new Error('run insert returned nothing');
-  await p.jobs.send(tx.queueDb, r.family, { runId: run.id });
-  return run;
 }
 
 export interface SubmitOptions {
@@ -143,16 +102,7 @@ export async function submit(
       await checkQuota(tx.db, method.teamId, bench.id, limit);
       await checkUserQuota(tx.db, u.userId, p.config.userDaily, blob.size);
     }
-    await tx.db
-      .insert(artifacts)
-      .values({
-        sha256: blob.sha256,
-        size: blob.size,
-        // never the client's Content-Type: a type chosen by an uploader would stick to the hash
-        mediaType: 'application/octet-stream',
-        storageKey: blob.storageKey,
-      })
-      .onConflictDoNothing();
+    await recordBlob(tx.db, blob);
     const now = new Date();
     const [s] = await tx.db
       .insert(submissions)
@@ -212,12 +162,7 @@ export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
   return transact(p, async (tx) => {
     // runs first, then the submission: the order completeRun, claimOne and failRun lock them in,
     // so a cancel racing an upload waits instead of deadlocking
-    await tx.db
-      .select({ id: evaluationRuns.id })
-      .from(evaluationRuns)
-      .where(and(eq(evaluationRuns.submissionId, id), sql`${evaluationRuns.state} in ('queued', 'running')`))
-      .orderBy(evaluationRuns.id)
-      .for('update');
+    await lockLiveRuns(tx, id);
     const s = await loadForChange(tx, id);
     const isOwner = s.submittedBy === u.userId;
     if (!(await submissionPermissions(tx.db, u, s)).cancel)
@@ -226,10 +171,7 @@ export async function cancelSubmission(p: Platform, actor: Actor, id: string) {
       throw conflict(`a ${s.state} submission cannot be cancelled`);
     }
     const now = new Date();
-    await tx.db
-      .update(evaluationRuns)
-      .set({ state: 'cancelled', endedAt: now, leaseExpiresAt: null })
-      .where(and(eq(evaluationRuns.submissionId, id), sql`${evaluationRuns.state} in ('queued', 'running')`));
+    await cancelLiveRuns(tx, id, now);
     await tx.db
       .update(submissions)
       .set({
@@ -259,16 +201,11 @@ export async function rerunSubmission(p: Platform, actor: Actor, id: string) {
       throw forbidden('only the submitter or a maintainer can rerun');
     assertTransition(s.state as SubmissionState, 'queued');
     const bench = await getBenchmark(p, s.benchmarkId);
-    const run = await enqueueRun(p, tx, {
+    const run = await queueRerun(p, tx, {
       submissionId: id,
       datasetVersionId: s.datasetVersionId,
       family: bench.family as Family,
-      kind: 'rerun',
     });
-    await tx.db
-      .update(submissions)
-      .set({ state: 'queued', queuedAt: new Date(), failureCategory: null, failureMessage: null })
-      .where(eq(submissions.id, id));
     await recordAudit(tx.db, u, {
       action: 'submission.rerun',
       entityType: 'submission',
@@ -296,94 +233,4 @@ export async function submissionPermissions(
   if (own) return { cancel: true, rerun: true };
   const [b] = await db.select({ t: benchmarks.ownerTeamId }).from(benchmarks).where(eq(benchmarks.id, s.benchmarkId));
   return { cancel: false, rerun: maintains(b ? await roleIn(db, actor, b.t) : null) };
-}
-
-/** Whether the actor may see a submission: public ones are visible to all. */
-export async function canSee(p: Platform, actor: Actor, s: { isPublic: boolean; teamId: string }) {
-  if (s.isPublic) return true;
-  return (await roleIn(p.db, actor, s.teamId)) !== null;
-}
-
-export async function getSubmission(p: Platform, actor: Actor, id: string) {
-  const [row] = await p.db
-    .select({
-      s: submissions,
-      method: {
-        id: methods.id,
-        name: methods.name,
-        description: methods.description,
-        paperUrl: methods.paperUrl,
-        codeUrl: methods.codeUrl,
-        hyperparameters: methods.hyperparameters,
-        tags: methods.tags,
-      },
-      team: { slug: teams.slug, name: teams.name },
-      benchmark: { id: benchmarks.id, name: benchmarks.name, family: benchmarks.family },
-      version: datasetVersions.number,
-    })
-    .from(submissions)
-    .innerJoin(methods, eq(methods.id, submissions.methodId))
-    .innerJoin(teams, eq(teams.id, submissions.teamId))
-    .innerJoin(benchmarks, eq(benchmarks.id, submissions.benchmarkId))
-    .innerJoin(datasetVersions, eq(datasetVersions.id, submissions.datasetVersionId))
-    .where(eq(submissions.id, id));
-  if (!row || !(await canSee(p, actor, row.s))) throw notFound('submission');
-  const runs = await p.db
-    .select()
-    .from(evaluationRuns)
-    .where(eq(evaluationRuns.submissionId, id))
-    .orderBy(asc(evaluationRuns.queuedAt), asc(evaluationRuns.attempt));
-  const live = runs.find((r) => r.state === 'queued');
-  const queuePosition = live ? await queuePositionOf(p, live.queuedAt) : null;
-  const permissions = await submissionPermissions(p.db, actor, row.s);
-  return {
-    ...row.s,
-    method: row.method,
-    team: row.team,
-    benchmark: row.benchmark,
-    datasetVersion: row.version,
-    runs,
-    queuePosition,
-    permissions,
-  };
-}
-
-async function myTeamIds(p: Platform, actor: Actor): Promise<Set<string> | 'all'> {
-  if (actor.kind !== 'user') return new Set();
-  if (actor.isAdmin) return 'all';
-  const rows = await p.db
-    .select({ id: memberships.teamId })
-    .from(memberships)
-    .where(eq(memberships.userId, actor.userId));
-  return new Set(rows.map((r) => r.id));
-}
-
-/** 1-based position among queued runs (oldest first). */
-async function queuePositionOf(p: Platform, queuedAt: Date): Promise<number> {
-  const [r] = await p.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(evaluationRuns)
-    .where(and(eq(evaluationRuns.state, 'queued'), lt(evaluationRuns.queuedAt, queuedAt)));
-  return (r?.n ?? 0) + 1;
-}
-
-export async function listSubmissions(p: Platform, actor: Actor, benchmarkId: string) {
-  const rows = await p.db
-    .select({
-      id: submissions.id,
-      state: submissions.state,
-      isPublic: submissions.isPublic,
-      isBaseline: submissions.isBaseline,
-      teamId: submissions.teamId,
-      team: teams.slug,
-      method: methods.name,
-      submittedAt: submissions.submittedAt,
-    })
-    .from(submissions)
-    .innerJoin(methods, eq(methods.id, submissions.methodId))
-    .innerJoin(teams, eq(teams.id, submissions.teamId))
-    .where(eq(submissions.benchmarkId, benchmarkId))
-    .orderBy(desc(submissions.submittedAt));
-  const mine = await myTeamIds(p, actor);
-  return rows.filter((r) => r.isPublic || mine === 'all' || mine.has(r.teamId));
 }

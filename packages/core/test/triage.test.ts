@@ -15,7 +15,7 @@ let p: TestPlatform;
 const preview = (rows: string[][]) => ({ columns: ['a'], rows, total: rows.length });
 const summary = (i: number) => ({ db_id: 'shop', question: `Q${i}`, gold_sql: `SELECT ${i}` });
 
-/** System `s`'s rows for examples 1–5. */
+/** System `s`'s rows for examples 1–7 (1 and 4 as evaluators before `data.unscorable` stored them). */
 function rowsOf(s: number): ExampleResult[] {
   return [
     // 1: the gold query fails for everyone
@@ -32,6 +32,10 @@ function rowsOf(s: number): ExampleResult[] {
     { id: '4', verdict: null, reason: 'database shop is missing', data: summary(4) },
     // 5: everyone is wrong, each differently
     { id: '5', verdict: 0, data: { ...summary(5), pred_sql: `SELECT ${s}` } },
+    // 6: the gold fails, said by the structured field (the reason is only shown)
+    { id: '6', verdict: null, reason: 'the gold SQL broke', data: { ...summary(6), unscorable: 'gold_failed' } },
+    // 7: the field wins over a reason worded like a failing gold
+    { id: '7', verdict: null, reason: 'gold query timed out', data: { ...summary(7), unscorable: 'database_missing' } },
   ];
 }
 
@@ -67,6 +71,14 @@ describe('triage', () => {
         systems: 3,
         wrong: 0,
         data: summary(1),
+      },
+      {
+        exampleId: '6',
+        score: 3,
+        signals: ['the gold query fails (the gold SQL broke)'],
+        systems: 3,
+        wrong: 0,
+        data: summary(6),
       },
       { exampleId: '5', score: 1, signals: ['every system (3) is wrong'], systems: 3, wrong: 3, data: summary(5) },
     ]);

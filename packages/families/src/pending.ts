@@ -12,6 +12,7 @@ export const rerankPending: PendingFamily<'rerank'> = {
 
 export const loraPending: PendingFamily<'lora'> = {
   family: 'lora',
-  pending:
-    'the LoRA-variant runner (ONNX base model plus adapter files; its learning-rate and trainable-parameter columns come with it)',
+  pending: 'the LoRA-variant runner (ONNX base model plus adapter files; its trainable-parameter column comes with it)',
+  // the learning rate is a method hyperparameter, known before the runner lands
+  columns: [{ key: 'learning-rate', label: 'Learning rate', hyperparameter: 'learningRate' }],
 };

@@ -1,6 +1,8 @@
 export { freePort } from '@trueboard/db/embedded';
 export * from './database';
 export * from './platform';
+export * from './probe-family';
+export * from './probe-scenario';
 export * from './processes';
 export * from './report';
 export * from './scenario';

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FamilyRegistry } from '@trueboard/contracts';
 import {
   type Actor,
   type Config,
@@ -19,12 +20,21 @@ export interface TestPlatform extends Platform {
   url: string;
 }
 
-/** A platform over a fresh database and a temp artifact dir, knowing every family's module. */
-export async function testPlatform(overrides: Partial<Config> = {}): Promise<TestPlatform> {
+/**
+ * A platform over a fresh database and a temp artifact dir, knowing every family's module, or the
+ * registry given (e.g. `probeFamilies`, with the test-only probe as LoRA).
+ */
+export async function testPlatform(
+  overrides: Partial<Config> = {},
+  options: { families?: FamilyRegistry } = {},
+): Promise<TestPlatform> {
   const url = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'trueboard-data-'));
   const config = { ...loadConfig({ TRUEBOARD_DATA_DIR: dataDir }), databaseUrl: url, ...overrides };
-  const p = await createPlatform({ ...config, databaseUrl: url }, { poolSize: 5, families });
+  const p = await createPlatform(
+    { ...config, databaseUrl: url },
+    { poolSize: 5, families: options.families ?? families },
+  );
   return Object.assign(p, { url });
 }
 

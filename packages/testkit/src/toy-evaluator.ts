@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type EvaluationReport, type Evaluator, SubmissionError } from '@trueboard/contracts';
+import { type Evaluator, type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
 import { wilsonInterval } from '@trueboard/metrics';
 
 interface Gold {
@@ -19,8 +19,7 @@ export const toyEvaluator: Evaluator<Gold> = {
   async prepare(bundle) {
     return JSON.parse(await readFile(join(bundle.root, 'gold.json'), 'utf8')) as Gold;
   },
-  async evaluate(gold, artifact, ctx): Promise<EvaluationReport> {
-    const started = Date.now();
+  async evaluate(gold, artifact, ctx): Promise<EvaluatorReport> {
     let parsed: { predictions?: Record<string, string>; delayMs?: number };
     try {
       parsed = JSON.parse(await readFile(artifact.path, 'utf8'));
@@ -46,6 +45,7 @@ export const toyEvaluator: Evaluator<Gold> = {
     ctx.log('info', `scored ${examples.length} examples`);
     const correct = examples.filter((e) => e.verdict === 1).length;
     const ci = wilsonInterval(correct, examples.length);
+    // the provenance is the harness's to state (runLocal)
     return {
       family: 'text2sql',
       metrics: [
@@ -60,19 +60,6 @@ export const toyEvaluator: Evaluator<Gold> = {
       examples,
       unscorable: 0,
       breakdowns: [],
-      provenance: {
-        evaluator: 'toy-exact-match',
-        evaluatorVersion: '1.0.0',
-        runnerVersion: ctx.provenance.runnerVersion,
-        hostname: ctx.provenance.hostname,
-        device: ctx.device,
-        datasetHash: ctx.provenance.datasetHash,
-        artifactHash: ctx.provenance.artifactHash,
-        seed: ctx.seed,
-        startedAt: new Date(started).toISOString(),
-        wallTimeMs: Date.now() - started,
-        hardware: ctx.provenance.hardware,
-      },
     };
   },
 };

@@ -11,6 +11,12 @@ import {
   type ProgressRequest,
   type RegisterRunnerRequest,
   RegisterRunnerResponse,
+  ValidationAnswerResponse,
+  type ValidationClaimRequest,
+  ValidationClaimResponse,
+  type ValidationFailRequest,
+  type ValidationJob,
+  type ValidationResultRequest,
 } from '@trueboard/contracts';
 import { abortableSleep, backoffDelay } from './backoff';
 import {
@@ -138,6 +144,47 @@ export class PlatformClient {
   /** Gives the job back to the queue without using up an attempt. */
   async release(runId: string): Promise<void> {
     await this.json({ operation: 'release', method: 'POST', path: runPath(runId, 'release'), body: {} });
+  }
+
+  /** Takes one pending correction check of the runner's families; null at once when there is none. */
+  async claimValidation(req: ValidationClaimRequest, signal?: AbortSignal): Promise<ValidationJob | null> {
+    const body = await this.json({
+      operation: 'validation-claim',
+      method: 'POST',
+      path: '/api/runner/validations/claim',
+      body: req,
+      signal,
+    });
+    const parsed = ValidationClaimResponse.safeParse(body);
+    if (!parsed.success) throw unexpected('validation-claim', describeIssues(parsed.error.issues));
+    return parsed.data.validation;
+  }
+
+  /** Answers a check: what the family's validator found. 409 when the lease was lost, 404 when not this runner's. */
+  async validationResult(id: string, req: ValidationResultRequest): Promise<ValidationAnswerResponse> {
+    return this.validationAnswer('validation-result', id, 'result', req);
+  }
+
+  /** Reports a validator that threw: the attempt counts and the check goes back for another. */
+  async validationFail(id: string, req: ValidationFailRequest): Promise<ValidationAnswerResponse> {
+    return this.validationAnswer('validation-fail', id, 'fail', req);
+  }
+
+  private async validationAnswer(
+    operation: Operation,
+    id: string,
+    action: string,
+    req: unknown,
+  ): Promise<ValidationAnswerResponse> {
+    const body = await this.json({
+      operation,
+      method: 'POST',
+      path: `/api/runner/validations/${encodeURIComponent(id)}/${action}`,
+      body: req,
+    });
+    const parsed = ValidationAnswerResponse.safeParse(body);
+    if (!parsed.success) throw unexpected(operation, describeIssues(parsed.error.issues));
+    return parsed.data;
   }
 
   /** Streams the raw bytes of a content-addressed blob; the caller verifies the hash. */

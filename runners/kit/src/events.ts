@@ -15,6 +15,9 @@ export type JobOutcome =
   /** runner shut down; the job went back to the queue */
   | 'released';
 
+/** How a correction check ended on this runner (`failed`: the validator threw, or the answer did not get through). */
+export type ValidationOutcome = 'valid' | 'invalid' | 'failed' | 'lease-lost';
+
 /** What the runner reports to its host (the CLI prints these). */
 export type RunnerEvent =
   | { type: 'registered'; runnerId: string; device: Device; hardware: string; detail: string }
@@ -23,4 +26,5 @@ export type RunnerEvent =
   | { type: 'progress'; runId: string; fraction: number; message: string }
   | { type: 'log'; runId: string; level: LogLevel; message: string }
   | { type: 'job-finished'; runId: string; outcome: JobOutcome; message?: string; resultId?: string }
+  | { type: 'validation-finished'; id: string; outcome: ValidationOutcome; message?: string }
   | { type: 'stopped' };

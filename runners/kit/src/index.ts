@@ -27,11 +27,13 @@ export {
   describeHardware,
   probeCuda,
 } from './device';
-export type { JobOutcome, LogLevel, RunnerEvent } from './events';
+export type { JobOutcome, LogLevel, RunnerEvent, ValidationOutcome } from './events';
 export { type AbortCause, JobAbortedError } from './job';
+export { LocalBlobs } from './local-blobs';
 export { type OnnxSession, type OnnxSessionOptions, openOnnxSession } from './onnx-session';
 export { type Operation, PlatformError } from './platform-error';
 export { type RunFacts, withProvenance } from './provenance';
 export { checkReport, type LocalRun, runLocal } from './run-local';
 export { Runner, type RunnerOptions, type StopOptions } from './runner';
+export { type ValidationDeps, ValidationWorker, type ValidatorFactory } from './validation';
 export { RUNNER_VERSION } from './version';

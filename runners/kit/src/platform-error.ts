@@ -9,7 +9,10 @@ export type Operation =
   | 'complete'
   | 'fail'
   | 'release'
-  | 'blob';
+  | 'blob'
+  | 'validation-claim'
+  | 'validation-result'
+  | 'validation-fail';
 
 /**
  * An error talking to the platform. `status` is the HTTP status, or undefined when the server could not

@@ -7,6 +7,7 @@ import { chooseDevice, type DeviceChoice, type DeviceRequest } from './device';
 import type { RunnerEvent } from './events';
 import { JobRun } from './job';
 import { PlatformError } from './platform-error';
+import { ValidationWorker, type ValidatorFactory } from './validation';
 import { RUNNER_VERSION } from './version';
 
 export interface RunnerOptions {
@@ -16,6 +17,13 @@ export interface RunnerOptions {
   families?: Family[];
   device: DeviceRequest;
   evaluators: Partial<Record<Family, Evaluator>>;
+  /**
+   * Per family: makes the checker of proposed corrections (the family module's `correctionValidator`).
+   * The runner checks the proposals of those of its families that have one, beside its evaluations.
+   */
+  validators?: Partial<Record<Family, ValidatorFactory>>;
+  /** wait between polls for correction checks that found none; default 5 s */
+  validationPollMs?: number;
   /** default os.hostname() */
   hostname?: string;
   /** default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard */
@@ -62,6 +70,7 @@ export class Runner {
   private current: JobRun | undefined;
   private stopping = false;
   private choice: DeviceChoice | undefined;
+  private readonly validations: ValidationWorker;
   runnerId: string | undefined;
 
   constructor(private readonly options: RunnerOptions) {
@@ -82,6 +91,19 @@ export class Runner {
     this.cache = new ContentCache(this.client, options.cacheDir, {
       maxBytes: options.cacheMaxBytes,
       onWarning: (message) => this.emit({ type: 'warning', message }),
+    });
+    const factories: Partial<Record<Family, ValidatorFactory>> = {};
+    for (const family of families) {
+      const make = options.validators?.[family];
+      if (make) factories[family] = make;
+    }
+    this.validations = new ValidationWorker({
+      client: this.client,
+      cache: this.cache,
+      factories,
+      pollMs: options.validationPollMs ?? 5000,
+      reconnectDelayMs: options.reconnectDelayMs ?? 1000,
+      emit: (e) => this.emit(e),
     });
   }
 
@@ -146,7 +168,21 @@ export class Runner {
       hardware: choice.hardware,
       detail: choice.detail,
     });
+    // correction checks run on a loop of their own, so a long evaluation does not hold them up
+    this.validations.start(runnerId);
 
+    try {
+      await this.claimLoop(runnerId, choice);
+    } finally {
+      await this.validations.stop();
+    }
+    const entries = [...this.prepared.values()];
+    this.prepared.clear();
+    await Promise.all(entries.map((e) => this.dispose(e)));
+    this.emit({ type: 'stopped' });
+  }
+
+  private async claimLoop(runnerId: string, choice: DeviceChoice): Promise<void> {
     const waitSeconds = this.options.waitSeconds ?? 20;
     let processed = 0;
     while (!this.stopping && (this.options.once === undefined || processed < this.options.once)) {
@@ -163,10 +199,6 @@ export class Runner {
       processed++;
       await this.runJob(job, choice);
     }
-    const entries = [...this.prepared.values()];
-    this.prepared.clear();
-    await Promise.all(entries.map((e) => this.dispose(e)));
-    this.emit({ type: 'stopped' });
   }
 
   private async runJob(job: Job, choice: DeviceChoice): Promise<void> {

@@ -2,7 +2,7 @@
  * The testkit's toy exact-match evaluator (the toy-qa benchmark) with hooks, so a test can act while a
  * job runs, see the context the kit gave the evaluator, and make it misbehave.
  */
-import type { DatasetBundle, EvaluationReport, Evaluator, RunContext } from '@trueboard/contracts';
+import type { DatasetBundle, Evaluator, EvaluatorReport, RunContext } from '@trueboard/contracts';
 import { toyEvaluator } from '@trueboard/testkit';
 import { JobAbortedError } from '../src/index';
 
@@ -12,7 +12,7 @@ export interface ProbeOptions {
   /** runs inside evaluate, before scoring */
   during?: (ctx: RunContext) => Promise<void>;
   /** rewrites the finished report (to produce invalid ones) */
-  mutate?: (report: EvaluationReport) => unknown;
+  mutate?: (report: EvaluatorReport) => unknown;
   /** replaces prepare (to make it fail) */
   prepare?: (bundle: DatasetBundle) => Promise<Gold>;
   /** scores without reporting progress or logging */
@@ -45,7 +45,7 @@ export function probeEvaluator(options: ProbeOptions = {}): Probe {
         options.silent ? { ...ctx, progress: () => {}, log: () => {} } : ctx,
       );
       // the harness must validate whatever comes back: the cast lets tests hand it something invalid
-      return options.mutate ? (options.mutate(report) as EvaluationReport) : report;
+      return options.mutate ? (options.mutate(report) as EvaluatorReport) : report;
     },
   };
 }

@@ -152,7 +152,7 @@ describe('Runner', () => {
   it('refuses a report whose provenance names another dataset', async () => {
     await live.submit();
     const other = 'f'.repeat(64);
-    const mutate = (r: { provenance: object }) => ({ ...r, provenance: { ...r.provenance, datasetHash: other } });
+    const mutate = (r: { provenance?: object }) => ({ ...r, provenance: { ...r.provenance, datasetHash: other } });
     const { runner, events } = await live.runner(probeEvaluator({ mutate }), { once: 1 });
     await runner.start();
     const job = await startedJob(events);

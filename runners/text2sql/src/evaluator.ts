@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type EvaluationReport, type Evaluator, SubmissionError } from '@trueboard/contracts';
+import { type Evaluator, type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
 import { FormatError, type Text2SqlDataset, type Text2SqlExample } from './dataset';
 import { SqlPool } from './exec/index';
 import { loadBird } from './formats/bird';
@@ -11,7 +11,8 @@ import { parsePredictions } from './predictions';
 import { aggregateMetrics, breakdowns, exampleRows } from './report';
 import { type KeptResults, scoreAll, scoredFromRow } from './score';
 
-export const EVALUATOR_VERSION = '1.0.0';
+/** 1.1.0: unscorable rows say why in `data.unscorable` (gold_failed, database_missing); verdicts unchanged. */
+export const EVALUATOR_VERSION = '1.1.0';
 /** Examples that keep one more SQL worker busy for longer than it takes to start (~70 ms). */
 const EXAMPLES_PER_WORKER = 100;
 /** A questions file this large holds enough examples for every worker (Spider's: ~3 KB each, BIRD's: ~1 KB). */
@@ -69,8 +70,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
   async dispose(p) {
     await p.pool.close();
   },
-  async evaluate(p, artifact, ctx): Promise<EvaluationReport> {
-    const started = Date.now();
+  async evaluate(p, artifact, ctx): Promise<EvaluatorReport> {
     const text = await readFile(artifact.path, 'utf8');
     let preds: ReturnType<typeof parsePredictions>;
     try {
@@ -114,25 +114,13 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       `executed ${p.pool.stats.executions - before} queries; result cache ${p.results.stats.hits} hits / ${p.results.stats.misses} misses; ${unscorable} unscorable`,
     );
     const primary = p.options.primarySemantics ?? (p.dataset.format === 'bird' ? 'bird' : 'spider');
+    // no provenance: the harness (runLocal) states it, and SQLite runs no sessions of ours to add
     return {
       family: 'text2sql',
       metrics: aggregateMetrics(rows, p.options, ctx.seed),
       examples: exampleRows(rows, primary, p.dataset, preds.byId, reused),
       unscorable,
       breakdowns: breakdowns(rows, p.options),
-      provenance: {
-        evaluator: 'trueboard-text2sql',
-        evaluatorVersion: EVALUATOR_VERSION,
-        runnerVersion: ctx.provenance.runnerVersion,
-        hostname: ctx.provenance.hostname,
-        device: ctx.device,
-        datasetHash: ctx.provenance.datasetHash,
-        artifactHash: ctx.provenance.artifactHash,
-        seed: ctx.seed,
-        startedAt: new Date(started).toISOString(),
-        wallTimeMs: Date.now() - started,
-        hardware: ctx.provenance.hardware,
-      },
     };
   },
 };

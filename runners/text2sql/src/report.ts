@@ -131,6 +131,8 @@ export function exampleRows(
     data: {
       db_id: r.dbId,
       ...(r.difficulty ? { difficulty: r.difficulty } : {}),
+      // structured, so triage never reads the reason's wording (rows.ts)
+      ...(r.unscorable ? { unscorable: r.unscorable } : {}),
       ex_spider: r.exSpider,
       ex_bird: r.exBird,
       soft_f1: r.softF1,

@@ -7,6 +7,7 @@ import { previewOf } from './exec/preview';
 import { exampleLanes } from './lanes';
 import type { Text2SqlOptions } from './options';
 import { ResultCache } from './result-cache';
+import { type Unscorable, unscorableOf } from './rows';
 import { type ExampleVerdicts, exampleQueries } from './score-example';
 import { scoreInParent } from './score-in-parent';
 
@@ -21,6 +22,8 @@ export interface ScoredExample {
   exBird: 0 | 1 | null;
   softF1: number | null;
   vesReward: number | null;
+  /** why the example is unscorable, as a kind (the reason says it in words), when it is */
+  unscorable?: Unscorable;
   /** why the example is unscorable, or why the prediction failed */
   reason?: string;
   predMs: number | null;
@@ -97,6 +100,7 @@ export async function scoreAll(
         exBird: null,
         softF1: null,
         vesReward: null,
+        unscorable: 'database_missing',
         reason: `database ${e.dbId} is missing`,
         predMs: null,
         goldMs: null,
@@ -129,7 +133,12 @@ export async function scoreAll(
         reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
       }
     }
-    return { ...base(e), ...row, vesReward: reward };
+    return {
+      ...base(e),
+      ...(end === 'unscorable' ? { unscorable: 'gold_failed' as const } : {}),
+      ...row,
+      vesReward: reward,
+    };
   };
 
   let next = 0;
@@ -162,6 +171,8 @@ export function scoredFromRow(
   row: { verdict: number | null; reason?: string; data: Record<string, unknown> },
 ): ScoredExample | null {
   const d = row.data;
+  // a row stored before rows said why they are unscorable gets the kind its reason names
+  const unscorable = unscorableOf({ verdict: row.verdict, reason: row.reason ?? null, data: d });
   const exSpider = verdictOf(d.ex_spider);
   const exBird = verdictOf(d.ex_bird);
   if (exSpider === undefined || exBird === undefined || d.db_id !== e.dbId) return null;
@@ -173,6 +184,7 @@ export function scoredFromRow(
     exBird,
     softF1: numOrNull(d.soft_f1),
     vesReward: numOrNull(d.ves_reward),
+    ...(unscorable ? { unscorable } : {}),
     reason: row.reason,
     predMs: numOrNull(d.pred_ms),
     goldMs: numOrNull(d.gold_ms),

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationReport } from '@trueboard/contracts';
+import type { EvaluatorReport } from '@trueboard/contracts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
 import { miniSpider, testRunContext } from './fixture';
@@ -28,7 +28,7 @@ const PREDICTIONS = [
 ];
 
 let prepared: Text2SqlPrepared;
-let report: EvaluationReport;
+let report: EvaluatorReport;
 
 beforeAll(async () => {
   const dir = miniSpider(PREDICTIONS.map(() => ({ db_id: 'concert_singer', question: 'Count to 5M', query: SLOW })));

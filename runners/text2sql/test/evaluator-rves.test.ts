@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationReport } from '@trueboard/contracts';
+import type { EvaluatorReport } from '@trueboard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
 import { miniSpider, testRunContext } from './fixture';
@@ -36,7 +36,7 @@ const RVES = 40.45084971874737;
 let dir: string;
 const prepared: Text2SqlPrepared[] = [];
 
-async function evaluate(evaluator: Record<string, unknown>): Promise<EvaluationReport> {
+async function evaluate(evaluator: Record<string, unknown>): Promise<EvaluatorReport> {
   const p = await text2sqlEvaluator.prepare({
     ref: { benchmark: 'mini', version: 1, contentHash: '3'.repeat(64), files: [], evaluator },
     root: dir,
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 describe('R-VES', () => {
-  let report: EvaluationReport;
+  let report: EvaluatorReport;
   beforeAll(async () => {
     report = await evaluate({ vesRepeats: 3, workers: 2 });
   });

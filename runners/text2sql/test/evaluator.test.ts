@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EvaluationReport, SubmissionError } from '@trueboard/contracts';
+import { type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
 import { miniSpider, testRunContext } from './fixture';
@@ -87,13 +87,13 @@ let predictions: string;
 
 const ctx = testRunContext;
 
-async function evaluate(p: Text2SqlPrepared, text: string): Promise<EvaluationReport> {
+async function evaluate(p: Text2SqlPrepared, text: string): Promise<EvaluatorReport> {
   const file = join(mkdtempSync(join(tmpdir(), 'tb-preds-')), 'preds.json');
   writeFileSync(file, text);
   return text2sqlEvaluator.evaluate(p, { sha256: 'b'.repeat(64), path: file, mediaType: 'application/json' }, ctx());
 }
 
-const metric = (r: EvaluationReport, name: string, semantics: string) =>
+const metric = (r: EvaluatorReport, name: string, semantics: string) =>
   r.metrics.find((m) => m.name === name && m.semantics === semantics);
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationReport } from '@trueboard/contracts';
+import type { EvaluatorReport } from '@trueboard/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { text2sqlEvaluator } from '../src/evaluator';
 import { type ExecOutcome, SqlPool } from '../src/exec/index';
@@ -139,7 +139,7 @@ describe('over-cap queries in an evaluation', () => {
         file,
         JSON.stringify({ predictions: Object.fromEntries(examples.map((e, i) => [String(i), e.pred])) }),
       );
-      const r: EvaluationReport = await text2sqlEvaluator.evaluate(
+      const r: EvaluatorReport = await text2sqlEvaluator.evaluate(
         p,
         { sha256: 'b'.repeat(64), path: file, mediaType: 'application/json' },
         ctx,

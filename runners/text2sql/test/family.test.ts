@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationReport, Evaluator } from '@trueboard/contracts';
+import type { Evaluator, EvaluatorReport } from '@trueboard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text2sqlFamily } from '../src/family';
 import { miniSpider, testRunContext } from './fixture';
@@ -25,7 +25,7 @@ const PREDICTIONS = { '0': 'SELECT COUNT(*) FROM singer', '1': 'SELECT 1', '2': 
 
 let evaluator: Evaluator;
 let prepared: unknown;
-let report: EvaluationReport;
+let report: EvaluatorReport;
 
 beforeAll(async () => {
   const dir = miniSpider(EXAMPLES);
@@ -65,6 +65,21 @@ describe('the text-to-SQL family module', () => {
     expect(triage(row('2'))).toMatchObject({ goldEmpty: 'the gold query returns no rows' });
     expect(row('3').verdict).toBeNull();
     expect(triage(row('3'))).toEqual({});
+  });
+
+  it('says why a row is unscorable in a field of its data, which triage reads instead of the reason', () => {
+    expect(report.examples.map((e) => [e.id, e.data.unscorable])).toEqual([
+      ['0', undefined],
+      ['1', 'gold_failed'],
+      ['2', undefined],
+      ['3', 'database_missing'],
+    ]);
+    // the reason's wording no longer matters to triage once the field is there
+    const { triage } = text2sqlFamily.rows;
+    expect(triage({ ...row('1'), reason: 'the gold SQL broke' }).goldFails).toBe(
+      'the gold query fails (the gold SQL broke)',
+    );
+    expect(triage({ ...row('3'), reason: 'gold query timed out after 1 ms' })).toEqual({});
   });
 
   it("heads boards with EX under the semantics of each row's verdict", () => {

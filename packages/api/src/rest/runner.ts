@@ -9,6 +9,7 @@ import {
 import * as core from '@trueboard/core';
 import type { Context } from '../context';
 import { json, readJson } from './respond';
+import { handleValidations } from './validations';
 
 /** REST side of the runner protocol (runner tokens only; long-poll claims do not fit tRPC well). */
 export async function handleRunner(ctx: Context, path: string[]): Promise<Response | null> {
@@ -20,6 +21,7 @@ export async function handleRunner(ctx: Context, path: string[]): Promise<Respon
     if (!/^[0-9a-f-]{36}$/.test(runId)) throw core.badInput(`bad input: "${runId}" is not a run id`);
     return json(await core.previousExamples(p, a, runId));
   }
+  if (first === 'validations') return handleValidations(ctx, path.slice(1));
   if (ctx.req.method !== 'POST') return null;
   core.requireRunner(a);
   if (path.length === 1 && first === 'register') {

@@ -1,6 +1,7 @@
 import * as core from '@trueboard/core';
 import { clientAddress } from '../client-address';
 import { type Context, clearSessionCookie, readCookie, SESSION_COOKIE, secureCookies, sessionCookie } from '../context';
+import { Me, Ok, SignedInUser } from '../outputs/accounts';
 import { publicProcedure, router, userProcedure } from '../trpc';
 
 /** What core needs to know about the caller's connection (the address for per-network throttles). */
@@ -20,12 +21,13 @@ async function withRetryAfter<T>(ctx: Context, fn: () => Promise<T>): Promise<T>
 }
 
 export const authRouter = router({
-  me: publicProcedure.query(async ({ ctx }) =>
-    ctx.actor.kind === 'user' ? core.getUser(ctx.platform, ctx.actor) : null,
-  ),
+  me: publicProcedure
+    .output(Me)
+    .query(async ({ ctx }) => (ctx.actor.kind === 'user' ? core.getUser(ctx.platform, ctx.actor) : null)),
   signUp: publicProcedure
     .meta({ access: 'public', unbatchable: true })
     .input(core.SignUpInput)
+    .output(SignedInUser)
     .mutation(({ ctx, input }) =>
       withRetryAfter(ctx, async () => {
         const user = await core.signUp(ctx.platform, input, requestInfo(ctx));
@@ -37,6 +39,7 @@ export const authRouter = router({
   signIn: publicProcedure
     .meta({ access: 'public', unbatchable: true })
     .input(core.SignInInput)
+    .output(SignedInUser)
     .mutation(({ ctx, input }) =>
       withRetryAfter(ctx, async () => {
         const r = await core.signIn(ctx.platform, input, requestInfo(ctx));
@@ -44,7 +47,7 @@ export const authRouter = router({
         return r.user;
       }),
     ),
-  signOut: userProcedure.mutation(async ({ ctx }) => {
+  signOut: userProcedure.output(Ok).mutation(async ({ ctx }) => {
     const cookie = readCookie(ctx.req.headers.get('cookie'), SESSION_COOKIE);
     if (cookie) await core.signOut(ctx.platform, cookie);
     ctx.resHeaders.append('set-cookie', clearSessionCookie(secureCookies(ctx)));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expandFiles, mediaTypeOf, readManifest } from '@trueboard/core';
 import type { Command } from 'commander';
+import { uploadAssets } from '../asset-upload';
 import { sha256File } from '../hash';
 import { rest, type ServerOptions, trpcClient } from '../http';
 import { serverOption, tokenOption } from '../options';
@@ -11,7 +12,9 @@ export function registerBenchmarkCommand(program: Command) {
   const bench = program.command('benchmark').description('benchmarks');
   bench
     .command('import <dir>')
-    .description('register a benchmark and its dataset version 1 from <dir>/manifest.json (uploads the data files)')
+    .description(
+      'register a benchmark and its dataset version 1 from <dir>/manifest.json (uploads the data files and assets)',
+    )
     .addOption(serverOption())
     .addOption(tokenOption('API token of a maintainer'))
     .action(async (dir: string, o) => {
@@ -36,6 +39,9 @@ export function registerBenchmarkCommand(program: Command) {
           bar.update(i + 1, path);
         }
         bar.stop();
+        for (const a of await uploadAssets(auth, dir, manifest, files)) {
+          process.stdout.write(`asset ${a.name}: ${a.how} (${a.sha256.slice(0, 12)})\n`);
+        }
         const r = await trpcClient(auth).benchmarks.register.mutate({ manifest, files });
         process.stdout.write(
           `${r.benchmark}: ${r.created ? `registered version ${r.version}` : 'already registered with identical data'} (${r.files} files, ${r.contentHash.slice(0, 12)})\n`,

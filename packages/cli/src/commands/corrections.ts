@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { apiHeaders, type ServerOptions, trpcClient } from '../http';
 import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail, progressBar, table } from '../output';
+import { registerProposeCommand } from './corrections-propose';
 
 const withServer = (c: Command) => c.addOption(serverOption()).addOption(tokenOption('API token'));
 
@@ -64,6 +65,7 @@ export function registerCorrectionCommands(program: Command) {
   });
 
   const corrections = program.command('corrections').description('audited corrections of gold annotations');
+  registerProposeCommand(corrections);
   withServer(
     corrections
       .command('import')
@@ -95,7 +97,7 @@ export function registerCorrectionCommands(program: Command) {
         source: o.source ?? `a corrected copy (${o.corrected})`,
       });
       for (const c of r.created)
-        process.stdout.write(`proposed ${c.id}: example ${c.exampleId} (${c.fields.join(', ')})\n`);
+        process.stdout.write(`proposed ${c.id}: example ${c.exampleId} (${c.fields.join(', ')}), ${c.validation}\n`);
       for (const c of r.refused) process.stdout.write(`refused: example ${c.exampleId}: ${c.message}\n`);
       if (r.added.length)
         process.stdout.write(

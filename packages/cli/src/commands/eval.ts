@@ -8,23 +8,33 @@ import {
   type EvaluationReport,
   type Evaluator,
   Family,
+  type ManifestAsset,
+  runnerAssets,
 } from '@trueboard/contracts';
 import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core/dataset-dir';
 import { chooseDevice, runLocal } from '@trueboard/kit';
 import type { Command } from 'commander';
+import { EvalInputs } from '../eval-inputs';
 import { loadEvaluators } from '../evaluators';
 import { sha256File } from '../hash';
 import { errorMessage, fail, progressBar, table } from '../output';
 
+/** `key=value` pairs of a repeatable option, e.g. `--asset base-model=/models/base.onnx`. */
+function parsePairs(pairs: readonly string[], option: string, shape: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) fail(`${option} expects ${shape}, got "${p}"`);
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
 /** Evaluator options given as `key=value` (numbers and booleans parsed). */
 function parseOptions(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const p of pairs) {
-    const i = p.indexOf('=');
-    if (i <= 0) throw new Error(`--option expects key=value, got "${p}"`);
-    const v = p.slice(i + 1);
-    out[p.slice(0, i)] =
-      v === 'true' ? true : v === 'false' ? false : v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
+  for (const [k, v] of Object.entries(parsePairs(pairs, '--option', 'key=value'))) {
+    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
   }
   return out;
 }
@@ -40,6 +50,8 @@ interface EvalOptions {
   device: 'auto' | 'cpu' | 'cuda';
   seed: number;
   evaluators?: string[];
+  asset: string[];
+  cacheDir?: string;
 }
 
 export function registerEvalCommand(program: Command) {
@@ -49,7 +61,7 @@ export function registerEvalCommand(program: Command) {
     .requiredOption('--dataset <dir>', 'dataset directory (a benchmark directory with manifest.json, or the raw files)')
     .requiredOption(
       '--predictions <file...>',
-      'the artifact to evaluate; several (listed, or the option repeated) are scored in one run that prepares the dataset once and shares the gold results',
+      'the artifact to evaluate: a file, or for a family that takes a directory, the directory or a .tar, .tar.gz or .zip of it; several (listed, or the option repeated) are scored in one run that prepares the dataset once and shares the gold results',
     )
     .option(
       '--out <path>',
@@ -61,6 +73,15 @@ export function registerEvalCommand(program: Command) {
     .option('--option <key=value...>', 'evaluator options (override the manifest\'s "evaluator" settings)', [])
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
     .option('--seed <n>', 'random seed (bootstrap CIs)', (v) => Number.parseInt(v, 10), 20240601)
+    .option(
+      '--asset <name=file...>',
+      'a benchmark asset from another file than <dataset>/assets/<name> (or its manifest `path`); checked against its sha256',
+      [],
+    )
+    .option(
+      '--cache-dir <dir>',
+      'where directory artifacts are unpacked and assets kept, as on a runner (default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard)',
+    )
     .option('--evaluators <module...>', 'extra modules exporting `evaluators` (development)')
     .action(async (family: string, o: EvalOptions) => {
       let failed: number;
@@ -80,18 +101,37 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
   if (!family.success) fail(`unknown family "${familyArg}"; one of ${Family.options.join(', ')}`);
   const root = resolve(o.dataset);
   if (!existsSync(root)) fail(`${o.dataset}: no such directory`);
-  for (const p of o.predictions) if (!existsSync(p)) fail(`${p}: no such file`);
+  for (const p of o.predictions) if (!existsSync(p)) fail(`${p}: no such file or directory`);
+  const givenAssets = parsePairs(o.asset, '--asset', 'name=file');
   const several = o.predictions.length > 1;
   const outFor = outputs(o.predictions, o.out);
   if (several && o.out) await mkdir(o.out, { recursive: true });
-  // loading the evaluator and hashing the files overlap
-  const [evaluators, bundle, artifactHashes] = await Promise.all([
-    loadEvaluators(o.evaluators ?? []),
-    datasetBundle(root, o),
-    Promise.all(o.predictions.map((p) => sha256File(p))),
-  ]);
-  const evaluator = evaluators[family.data];
-  if (!evaluator) fail(`no evaluator for ${family.data} is installed`);
+  const inputs = new EvalInputs(o.cacheDir);
+  try {
+    // loading the evaluator and hashing the files overlap
+    const [evaluators, { bundle, declaredAssets }] = await Promise.all([
+      loadEvaluators(o.evaluators ?? []),
+      datasetBundle(root, o),
+    ]);
+    const evaluator = evaluators[family.data];
+    if (!evaluator) fail(`no evaluator for ${family.data} is installed`);
+    const assets = await inputs.assets(root, declaredAssets, bundle.ref, givenAssets);
+    if (Object.keys(assets).length > 0) bundle.assets = assets;
+    return await scoreAll(evaluator, bundle, inputs, o, outFor);
+  } finally {
+    await inputs.close();
+  }
+}
+
+/** Prepares the dataset once and scores each artifact through runLocal; returns how many were refused. */
+async function scoreAll(
+  evaluator: Evaluator,
+  bundle: DatasetBundle,
+  inputs: EvalInputs,
+  o: EvalOptions,
+  outFor: (i: number) => string | undefined,
+): Promise<number> {
+  const several = o.predictions.length > 1;
   const prepared = await evaluator.prepare(bundle);
   const device = await deviceFor(evaluator, o.device);
   let failed = 0;
@@ -115,22 +155,28 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
       bar.update(Math.round(total * 1000), several ? '' : (m ?? ''));
     };
     const runs = o.predictions.map((path, i) =>
-      runLocal({
-        evaluator,
-        bundle,
-        artifact: { sha256: artifactHashes[i] ?? '', path: resolve(path), mediaType: 'application/octet-stream' },
-        seed: o.seed,
-        device: device.device,
-        progress: (f, m) => update(i, f, m),
-        log: (level, message) => {
-          if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
-        },
-        // one prepared dataset for every artifact: its gold results are computed once
-        prepare: async () => prepared,
-      }).then(
-        (report) => ({ report }),
-        (err: unknown) => ({ err }),
-      ),
+      // the artifact as a runner hands it over: the file, or the directory unpacked by the kit
+      inputs
+        .artifact(path, evaluator)
+        .then((artifact) =>
+          runLocal({
+            evaluator,
+            bundle,
+            artifact,
+            seed: o.seed,
+            device: device.device,
+            progress: (f, m) => update(i, f, m),
+            log: (level, message) => {
+              if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+            },
+            // one prepared dataset for every artifact: its gold results are computed once
+            prepare: async () => prepared,
+          }),
+        )
+        .then(
+          (report) => ({ report }),
+          (err: unknown) => ({ err }),
+        ),
     );
     const results = await Promise.all(runs);
     bar.stop();
@@ -172,19 +218,27 @@ async function deviceFor(evaluator: Evaluator, requested: EvalOptions['device'])
   return { device: 'cpu' };
 }
 
-/** The dataset as the platform would hand it to a runner: its files, content hash and settings. */
-async function datasetBundle(root: string, o: EvalOptions): Promise<DatasetBundle> {
+/**
+ * The dataset as the platform would hand it to a runner (its files, content hash and settings), and
+ * the assets its manifest declares, as declared (with where the benchmark directory holds them).
+ */
+async function datasetBundle(
+  root: string,
+  o: EvalOptions,
+): Promise<{ bundle: DatasetBundle; declaredAssets: Record<string, ManifestAsset> }> {
   const manifest = existsSync(join(root, 'manifest.json')) ? await readManifest(root) : null;
   const paths = await expandFiles(root, manifest?.files ?? ['.']);
   const hashes = await Promise.all(paths.map((path) => sha256File(join(root, path))));
   const files: DatasetFile[] = paths.map((path, i) => ({ path, sha256: hashes[i] ?? '', size: 0 }));
-  return {
+  const bundle: DatasetBundle = {
     root,
     ref: {
       benchmark: manifest?.id ?? basename(root),
       version: 1,
       contentHash: datasetContentHash(files),
       files,
+      // the assets a runner would fetch by hash; EvalInputs finds them on this machine instead
+      ...(manifest?.assets ? { assets: runnerAssets(manifest.assets) } : {}),
       evaluator: {
         ...(manifest?.evaluator ?? {}),
         ...(existsSync(join(root, 'dev_databases')) && !manifest ? { format: 'bird' } : {}),
@@ -195,6 +249,7 @@ async function datasetBundle(root: string, o: EvalOptions): Promise<DatasetBundl
       },
     },
   };
+  return { bundle, declaredAssets: manifest?.assets ?? {} };
 }
 
 /** Where each artifact's report goes: `--out` itself, or with several artifacts `<out>/<name>.json`. */

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { ContentCache, chooseDevice, defaultCacheDir, runLocal } from '@trueboard/kit';
+import { ContentCache, chooseDevice, defaultCacheDir, fetchArtifact, runLocal } from '@trueboard/kit';
 import { type Command, Option } from 'commander';
 import { loadEvaluators } from '../evaluators';
 import { type ServerOptions, trpcClient } from '../http';
@@ -83,7 +83,8 @@ async function reproduce(id: string, o: ReproduceOptions): Promise<number> {
     o.cacheDir ?? defaultCacheDir(),
   );
   const bundle = await cache.materializeBundle(dataset);
-  const artifactPath = await cache.fetchBlob(recipe.artifact.sha256);
+  // the same unpacking a runner does: a directory artifact reaches the evaluator as its directory
+  const artifact = await fetchArtifact(cache, { ...recipe.artifact, mediaType: 'application/octet-stream' }, evaluator);
   fetchBar.update(bytes);
   fetchBar.stop();
 
@@ -95,7 +96,7 @@ async function reproduce(id: string, o: ReproduceOptions): Promise<number> {
   const local = await runLocal({
     evaluator,
     bundle,
-    artifact: { sha256: recipe.artifact.sha256, path: artifactPath, mediaType: 'application/octet-stream' },
+    artifact,
     seed: p.seed,
     device: device.device,
     hardware: device.hardware,

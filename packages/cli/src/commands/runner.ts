@@ -1,7 +1,8 @@
 import { Family } from '@trueboard/contracts';
 import { Runner, type RunnerEvent } from '@trueboard/kit';
 import type { Command } from 'commander';
-import { loadEvaluators } from '../evaluators';
+import { parseByteSize } from '../byte-size';
+import { builtinValidators, loadEvaluators } from '../evaluators';
 import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
 
@@ -13,6 +14,8 @@ function describe(e: RunnerEvent): string | null {
       return `job ${e.job.runId}: ${e.job.dataset.benchmark} v${e.job.dataset.version}, attempt ${e.job.attempt}`;
     case 'job-finished':
       return `job ${e.runId}: ${e.outcome}${e.message ? ` (${e.message})` : ''}`;
+    case 'validation-finished':
+      return `correction ${e.id}: ${e.outcome}${e.message ? ` (${e.message})` : ''}`;
     case 'warning':
       return `warning: ${e.message}`;
     case 'stopped':
@@ -31,6 +34,10 @@ export function registerRunnerCommand(program: Command) {
     .option('--families <list>', 'comma-separated families to claim (default: every installed evaluator)')
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
     .option('--cache-dir <dir>', 'artifact and dataset cache (default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard)')
+    .option(
+      '--cache-max-bytes <size>',
+      'bytes the cache may hold before it evicts least recently used entries: bytes, or e.g. 500M, 20G (default TRUEBOARD_CACHE_MAX_BYTES or 50G)',
+    )
     .option('--evaluators <module...>', 'extra modules exporting `evaluators` (development)')
     .option('--once <n>', 'exit after n jobs', (v) => Number.parseInt(v, 10))
     .option('--quiet', 'print only warnings')
@@ -47,6 +54,13 @@ export function registerRunnerCommand(program: Command) {
         if (!parsed.success) fail(`--families: expected a list of ${Family.options.join(', ')}`);
         families = parsed.data;
       }
+      let cacheMaxBytes: number | undefined;
+      try {
+        // the option beats TRUEBOARD_CACHE_MAX_BYTES, which the kit reads when it is not given
+        if (o.cacheMaxBytes !== undefined) cacheMaxBytes = parseByteSize(String(o.cacheMaxBytes), '--cache-max-bytes');
+      } catch (err) {
+        fail(errorMessage(err));
+      }
       const evaluators = await loadEvaluators(o.evaluators ?? []).catch((err) => fail(errorMessage(err)));
       let runner: Runner;
       try {
@@ -56,7 +70,9 @@ export function registerRunnerCommand(program: Command) {
           families,
           device: o.device,
           evaluators,
+          validators: await builtinValidators(),
           cacheDir: o.cacheDir,
+          cacheMaxBytes,
           once: o.once,
           onEvent: (e) => {
             const line = describe(e);

@@ -22,7 +22,7 @@ import { migrate } from '@trueboard/db/migrate';
 import type { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../database';
-import { builtinFamilies, builtinValidators, loadEvaluators } from '../evaluators';
+import { builtinFamilies, loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
 import { startHttpServer } from '../web-server';
 
@@ -97,8 +97,8 @@ export function registerStartCommand(program: Command) {
         const platform = await createPlatform(
           { ...config, databaseUrl: db.url },
           {
+            // no correction validators here: the local runners check proposals, this process never executes a gold
             families: await builtinFamilies(),
-            validators: await builtinValidators(),
             reservedBenchmarkIds: bundledIds(),
           },
         );

@@ -1,9 +1,17 @@
-import { CorrectionCategory, CorrectionState, type CorrectionValidation, ReviewDecision } from '@trueboard/contracts';
+import {
+  CorrectionCategory,
+  CorrectionState,
+  type CorrectionValidation,
+  Family,
+  ReviewDecision,
+  ValidationStatus,
+} from '@trueboard/contracts';
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, check, index, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, check, index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { benchmarks, datasetVersions } from './benchmarks';
 import { createdAt, id, oneOf, ts } from './columns';
+import { runners } from './runners';
 
 /**
  * A proposed change to the gold fields of one example of a dataset version. `fields` holds the new
@@ -66,5 +74,41 @@ export const correctionReviews = pgTable(
   (t) => [
     unique('correction_reviews_once').on(t.correctionId, t.reviewerId),
     check('correction_reviews_decision_valid', oneOf('decision', ReviewDecision.options)),
+  ],
+);
+
+/**
+ * The check of one proposal, run as a small job by a runner of the benchmark's family (the web
+ * process never executes a gold). `validating` rows are claimable once `available_at` has passed
+ * and no live lease holds them; an expired lease is claimed again, and after a bounded number of
+ * attempts the row ends `unvalidated`. `runner_id` is the holder while validating, the answerer after.
+ */
+export const correctionValidations = pgTable(
+  'correction_validations',
+  {
+    correctionId: uuid('correction_id')
+      .primaryKey()
+      .references(() => corrections.id),
+    family: text('family').notNull(),
+    status: text('status').notNull().default('validating'),
+    /** the example's gold fields when it was proposed (what the validator compares against) */
+    example: jsonb('example').$type<Record<string, string>>().notNull(),
+    /** claims so far (each claim is an attempt, whether it ends in an answer, a failure or an expired lease) */
+    attempts: integer('attempts').notNull().default(0),
+    runnerId: uuid('runner_id').references(() => runners.id, { onDelete: 'set null' }),
+    leaseExpiresAt: ts('lease_expires_at'),
+    /** claimable from then on (a failed attempt waits a little before the next) */
+    availableAt: ts('available_at').notNull().defaultNow(),
+    /** why invalid or unvalidated; the last failed attempt's error while validating */
+    message: text('message'),
+    answeredAt: ts('answered_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('correction_validations_family_valid', oneOf('family', Family.options)),
+    check('correction_validations_status_valid', oneOf('status', ValidationStatus.options)),
+    check('correction_validations_attempts_valid', sql`${t.attempts} >= 0`),
+    check('correction_validations_answered', sql`(${t.status} = 'validating') = (${t.answeredAt} IS NULL)`),
+    index('correction_validations_pending_idx').on(t.family, t.availableAt).where(sql`${t.status} = 'validating'`),
   ],
 );

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { familyView } from '../../../families';
 import { fmtTime } from '../../../lib/format';
 import { api, load, me } from '../../../lib/server-api';
+import { ValidationBadge } from '../validation-badge';
 import { ReviewActions } from './review-actions';
 
 export const dynamic = 'force-dynamic';
@@ -39,6 +40,16 @@ export default async function CorrectionPage({ params }: { params: Promise<{ id:
         <dt>Proposed by</dt>
         <dd>
           {c.proposer}, against v{c.version}, {fmtTime(c.createdAt)}
+        </dd>
+        <dt>Validation</dt>
+        <dd>
+          <ValidationBadge check={c.validationStatus} />
+          {c.validationStatus.status === 'validating' && (
+            <span className="muted small"> (a runner of the benchmark's family executes the new gold)</span>
+          )}
+          {c.validationStatus.status === 'unvalidated' && (
+            <span className="muted small"> (nobody executed the new gold: review it knowing that)</span>
+          )}
         </dd>
         <dt>Quorum</dt>
         <dd>
@@ -79,7 +90,14 @@ export default async function CorrectionPage({ params }: { params: Promise<{ id:
         </table>
       </div>
       <Evidence details={c.validation?.details ?? {}} />
-      {user && <ReviewActions id={c.id} state={c.state} isProposer={user.id === c.proposedBy} />}
+      {user && (
+        <ReviewActions
+          id={c.id}
+          state={c.state}
+          isProposer={user.id === c.proposedBy}
+          invalid={c.validationStatus.status === 'invalid'}
+        />
+      )}
       <h2>History</h2>
       <ol data-testid="history">
         {c.history.map((h) => (

@@ -4,8 +4,21 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage, trpc } from '../../../lib/trpc';
 
-/** Approve / reject (reviewers; never the proposer) and withdraw (the proposer). The server decides. */
-export function ReviewActions({ id, state, isProposer }: { id: string; state: string; isProposer: boolean }) {
+/**
+ * Approve / reject (reviewers; never the proposer) and withdraw (the proposer). The server decides;
+ * a proposal a runner found invalid cannot be approved, so that button is off for it.
+ */
+export function ReviewActions({
+  id,
+  state,
+  isProposer,
+  invalid,
+}: {
+  id: string;
+  state: string;
+  isProposer: boolean;
+  invalid: boolean;
+}) {
   const router = useRouter();
   const [comment, setComment] = useState('');
   const review = useMutation({
@@ -32,7 +45,12 @@ export function ReviewActions({ id, state, isProposer }: { id: string; state: st
             <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
           </label>
           <p>
-            <button type="button" onClick={() => review.mutate('approve')} disabled={review.isPending}>
+            <button
+              type="button"
+              onClick={() => review.mutate('approve')}
+              disabled={review.isPending || invalid}
+              title={invalid ? 'its new gold is invalid: it cannot be approved' : undefined}
+            >
               Approve
             </button>{' '}
             <button

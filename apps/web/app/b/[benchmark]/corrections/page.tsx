@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { fmtDate, wire } from '../../../../lib/format';
 import { api, load, me } from '../../../../lib/server-api';
+import { ValidationBadge } from '../../../c/validation-badge';
 import { ProposeForm } from './propose-form';
 import { ReleaseButton } from './release-button';
 
@@ -63,6 +64,7 @@ export default async function CorrectionsPage({
                 <th scope="col">Fields</th>
                 <th scope="col">Category</th>
                 <th scope="col">State</th>
+                <th scope="col">Validation</th>
                 <th scope="col">Proposed by</th>
                 <th scope="col">Against</th>
                 <th scope="col">Date</th>
@@ -80,6 +82,9 @@ export default async function CorrectionsPage({
                     className={`state state-${c.state === 'released' || c.state === 'approved' ? 'finished' : c.state === 'proposed' ? 'queued' : 'failed'}`}
                   >
                     {c.state}
+                  </td>
+                  <td>
+                    <ValidationBadge check={c.validationStatus} />
                   </td>
                   <td>{c.proposer}</td>
                   <td>v{c.version}</td>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { familyView } from '../../../../families';
 import { errorMessage, trpc } from '../../../../lib/trpc';
 
-/** Load an example's gold, edit fields, give a category and rationale; the server validates. */
+/** Load an example's gold, edit fields, give a category and rationale; a runner of the family then validates it. */
 export function ProposeForm({
   benchmark,
   family,

@@ -1,8 +1,13 @@
 import type { Family } from '@trueboard/contracts';
-import { benchmarks, datasetVersions, evaluationRuns } from '@trueboard/db';
+import { benchmarks, datasetVersions, evaluationRuns, exampleResults } from '@trueboard/db';
 import { and, desc, eq } from 'drizzle-orm';
-import type { Platform, TxContext } from './platform';
-import { enqueueRun } from './submissions';
+import type { Actor } from '../actor';
+import { notFound } from '../errors';
+import { type Platform, type TxContext, transact } from '../platform';
+import { currentResultRef } from '../results';
+import { requireRunner } from '../runners';
+import { enqueueRun } from './enqueue';
+import { holdLease } from './lease';
 
 /**
  * A result that lands on a version older than the benchmark's latest release (the submission was
@@ -35,4 +40,34 @@ export async function catchUpWithLatest(p: Platform, tx: TxContext, run: typeof 
     family: info.family as Family,
     kind: 'rescore',
   });
+}
+
+/**
+ * The per-example rows a re-scoring run may reuse: the submission's current result on the parent
+ * version. Only the runner holding the run's lease may read them.
+ */
+export async function previousExamples(p: Platform, actor: Actor, runId: string) {
+  const r = requireRunner(actor);
+  const run = await transact(p, (tx) => holdLease(tx, r, runId));
+  const [v] = await p.db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId));
+  const prev = v?.parentId ? await currentResultRef(p.db, run.submissionId, v.parentId) : null;
+  if (!prev) throw notFound('a previous result of this submission');
+  const rows = await p.db
+    .select({
+      id: exampleResults.exampleId,
+      verdict: exampleResults.verdict,
+      reason: exampleResults.reason,
+      data: exampleResults.data,
+    })
+    .from(exampleResults)
+    .where(eq(exampleResults.resultId, prev.id));
+  return {
+    runId: prev.runId,
+    examples: rows.map((e) => ({
+      id: e.id,
+      verdict: e.verdict,
+      data: e.data,
+      ...(e.reason ? { reason: e.reason } : {}),
+    })),
+  };
 }
