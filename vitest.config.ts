@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // the web's family views (.tsx, `jsx: preserve` for Next) are rendered by some tests
+  oxc: { jsx: { runtime: 'automatic' } },
   test: {
     include: ['{packages,runners,apps}/*/test/**/*.test.ts'],
     globalSetup: ['packages/testkit/src/global-setup.ts'],

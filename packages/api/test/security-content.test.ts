@@ -322,7 +322,7 @@ describe('runner tokens read only the blobs of the runs they hold', () => {
     const other = await read(b.artifact.sha256, x.secret);
     expect(other.status).toBe(404);
     expect(((await other.json()) as { error: { message: string } }).error.message).toMatch(
-      /not found among the artifact and dataset files of the runs this runner holds a lease on/,
+      /not found among the files of the runs and correction checks this runner holds a lease on/,
     );
     expect((await read(unleased.artifact.sha256, x.secret)).status).toBe(404);
     expect((await read(b.artifact.sha256, y.secret)).status).toBe(200);

@@ -23,7 +23,11 @@ import {
   trpcHttp,
 } from '@trueboard/testkit';
 import { asc, eq } from 'drizzle-orm';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { familyView, familyViews } from '../../../apps/web/families';
+import type { BoardRow } from '../../../apps/web/families/types';
 import { zip } from '../../../runners/kit/test/archives';
 import { packDirectory } from '../src/pack-directory';
 import { runCli } from './helpers';
@@ -164,6 +168,20 @@ describe('two families on one platform', () => {
     // the family's own column (the LoRA view renders it), from the method's learning rate
     expect(lora.extraColumns.map((c) => c.key)).toEqual(['learning-rate']);
     expect(lora.rows.map((r) => r.extra['learning-rate'])).toEqual([0.0003, 0.0003]);
+    // and each board renders through its family's web view (the one the board page looks up)
+    const rendered = (b: Board) => {
+      const view = familyView(b.benchmark.family);
+      const cells = b.rows.flatMap((r, i) =>
+        view.board.columns.map((c) => createElement('td', { key: `${i}-${c.key}` }, c.cell(r as unknown as BoardRow))),
+      );
+      return { label: view.label, headers: view.board.columns.map((c) => c.header), html: renderToStaticMarkup(cells) };
+    };
+    expect(rendered(lora)).toEqual({
+      label: 'LoRA-variant adapters',
+      headers: ['Learning rate'],
+      html: '<td>3.0e-4</td><td>3.0e-4</td>',
+    });
+    expect(rendered(toy)).toMatchObject({ label: familyViews.text2sql.label, headers: [], html: '' });
   });
 
   it('`trueboard eval` scores the same artifacts offline to the rows the runners uploaded', async () => {

@@ -53,7 +53,7 @@ export async function openBlob(p: Platform, actor: Actor, sha256: string) {
   if (actor.kind === 'runner' && !(await runnerMayReadBlob(p, actor, sha256))) {
     throw new DomainError(
       'not_found',
-      `blob ${sha256} not found among the artifact and dataset files of the runs this runner holds a lease on`,
+      `blob ${sha256} not found among the files of the runs and correction checks this runner holds a lease on`,
     );
   }
   const [a] = await p.db.select().from(artifacts).where(eq(artifacts.sha256, sha256));

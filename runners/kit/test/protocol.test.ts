@@ -433,7 +433,7 @@ describe("another runner's token", () => {
     const nobodys = '00000000-0000-4000-8000-000000000000';
     expect(await refusals(nobodys)).toEqual(expected(nobodys));
     await expect(other.blob(job.artifact.sha256)).rejects.toThrow(
-      `server refused blob (404): blob ${job.artifact.sha256} not found among the artifact and dataset files of the runs this runner holds a lease on`,
+      `server refused blob (404): blob ${job.artifact.sha256} not found among the files of the runs and correction checks this runner holds a lease on`,
     );
 
     // nothing changed: the holder's lease, state and progress, its logs, its result

@@ -17,7 +17,7 @@ function ResultSide({ title, side }: { title: string; side: Side | undefined }) 
   );
 }
 
-/** The old and the proposed gold query executed on the example's database when the correction was proposed. */
+/** The old and the proposed gold query executed on the example's database by a runner after the correction was proposed. */
 export function CorrectionEvidence({ details }: { details: Record<string, unknown> }) {
   const old = asSide(details.old);
   const proposed = asSide(details.new);
@@ -26,7 +26,7 @@ export function CorrectionEvidence({ details }: { details: Record<string, unknow
     <>
       <h2>Old and new gold results</h2>
       <p className="small muted">
-        Executed read-only on the example's database when the correction was proposed
+        Executed read-only on the example's database by a runner after the correction was proposed
         {details.same_result_bird === true ? ' — the results are the same as sets.' : '.'}
       </p>
       <div className="two">

@@ -11,6 +11,20 @@ import {
 } from '@trueboard/contracts';
 import * as core from '@trueboard/core';
 import { z } from 'zod';
+import {
+  CorrectionListItem,
+  CorrectionView,
+  ExampleGold,
+  Impact,
+  ImportedCorrections,
+  Correction as Proposed,
+  Released,
+  Reviewed,
+  TriageItem,
+  VersionDetail,
+  VersionDiff,
+  Withdrawn,
+} from '../outputs/corrections';
 import { publicProcedure, router, userProcedure } from '../trpc';
 
 /*
@@ -43,33 +57,53 @@ const IMPORT_BODY_MAX_BYTES = 2 * IMPORT_MAX_BYTES + 64 * 1024;
 export const correctionsRouter = router({
   list: publicProcedure
     .input(ListInput)
+    .output(z.array(CorrectionListItem))
     .query(({ ctx, input }) => core.listCorrections(ctx.platform, input.benchmark, input.states)),
-  get: publicProcedure.input(Id).query(({ ctx, input }) => core.getCorrection(ctx.platform, input.id)),
+  get: publicProcedure
+    .input(Id)
+    .output(CorrectionView)
+    .query(({ ctx, input }) => core.getCorrection(ctx.platform, input.id)),
   /** the current gold of one example, to prefill a proposal */
-  example: publicProcedure.input(ExampleInput).query(({ ctx, input }) => core.exampleGold(ctx.platform, input)),
+  example: publicProcedure
+    .input(ExampleInput)
+    .output(ExampleGold)
+    .query(({ ctx, input }) => core.exampleGold(ctx.platform, input)),
   propose: userProcedure
     .input(ProposeCorrectionInput)
+    .output(Proposed)
     .mutation(({ ctx, input }) => core.proposeCorrection(ctx.platform, ctx.actor, input)),
   review: userProcedure
     .input(ReviewCorrectionInput)
+    .output(Reviewed)
     .mutation(({ ctx, input }) => core.reviewCorrection(ctx.platform, ctx.actor, input)),
   withdraw: userProcedure
     .input(Id)
+    .output(Withdrawn)
     .mutation(({ ctx, input }) => core.withdrawCorrection(ctx.platform, ctx.actor, input.id)),
   release: userProcedure
     .input(ReleaseInput)
+    .output(Released)
     .mutation(({ ctx, input }) => core.releaseVersion(ctx.platform, ctx.actor, input)),
   version: publicProcedure
     .input(VersionInput)
+    .output(VersionDetail)
     .query(({ ctx, input }) => core.getVersion(ctx.platform, input.benchmark, input.version)),
   diff: publicProcedure
     .input(VersionInput)
+    .output(VersionDiff)
     .query(({ ctx, input }) => core.versionDiff(ctx.platform, input.benchmark, input.version)),
-  impact: publicProcedure.input(ImpactInput).query(({ ctx, input }) => core.impact(ctx.platform, input)),
-  triage: publicProcedure.input(TriageInput).query(({ ctx, input }) => core.triage(ctx.platform, input)),
+  impact: publicProcedure
+    .input(ImpactInput)
+    .output(Impact)
+    .query(({ ctx, input }) => core.impact(ctx.platform, input)),
+  triage: publicProcedure
+    .input(TriageInput)
+    .output(z.array(TriageItem))
+    .query(({ ctx, input }) => core.triage(ctx.platform, input)),
   /** a corrected copy of the annotation files → one proposal per changed example */
   importUpstream: userProcedure
     .meta({ access: 'user', maxBodyBytes: IMPORT_BODY_MAX_BYTES })
     .input(ImportCorrectionsInput)
+    .output(ImportedCorrections)
     .mutation(({ ctx, input }) => core.importCorrections(ctx.platform, ctx.actor, input)),
 });

@@ -146,10 +146,10 @@ export function registerCorrectionCommands(program: Command) {
           })),
         )}\n`,
       );
+      // over HTTP an undefined correlation (every system scores the same: NaN) arrives as null
+      const num = (x: number | null) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'n/a');
       const c = (name: string, t: typeof im.spearman) =>
-        t
-          ? `${name} ${t.value.toFixed(3)} (p = ${t.p.toFixed(3)}, ${t.method}, n = ${t.n})`
-          : `${name} n/a (fewer than 2 systems)`;
+        t ? `${name} ${num(t.value)} (p = ${num(t.p)}, ${t.method}, n = ${t.n})` : `${name} n/a (fewer than 2 systems)`;
       process.stdout.write(`${c('Spearman ρ', im.spearman)}\n${c('Kendall τ-b', im.kendallTauB)}\n`);
     } catch (err) {
       fail(errorMessage(err));
