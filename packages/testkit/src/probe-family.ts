@@ -9,8 +9,8 @@ import {
   SubmissionError,
 } from '@trueboard/contracts';
 import { families } from '@trueboard/families';
-import { wilsonInterval } from '@trueboard/metrics';
 import { z } from 'zod';
+import { accuracyReport } from './accuracy-report';
 
 /** The probe benchmark: four examples, and a benchmark asset (`offsets.json`) declared in its manifest. */
 export const LORA_PROBE_DIR = fileURLToPath(new URL('../fixtures/lora-probe', import.meta.url));
@@ -75,23 +75,7 @@ export const loraProbeEvaluator: Evaluator<Prepared> = {
       };
     });
     ctx.progress(1, `${examples.length}/${examples.length} examples`);
-    const correct = examples.filter((e) => e.verdict === 1).length;
-    const ci = wilsonInterval(correct, examples.length);
-    return {
-      family: 'lora',
-      metrics: [
-        {
-          name: 'accuracy',
-          semantics: 'sum',
-          value: (100 * correct) / examples.length,
-          ci: { low: 100 * ci.low, high: 100 * ci.high, level: 0.95, method: 'wilson' },
-          n: examples.length,
-        },
-      ],
-      examples,
-      unscorable: 0,
-      breakdowns: [],
-    };
+    return accuracyReport('lora', 'sum', examples);
   },
 };
 

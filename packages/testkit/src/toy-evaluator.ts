@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Evaluator, type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
-import { wilsonInterval } from '@trueboard/metrics';
+import { accuracyReport } from './accuracy-report';
 
 interface Gold {
   examples: { id: string; answer: string }[];
@@ -43,24 +43,7 @@ export const toyEvaluator: Evaluator<Gold> = {
       ctx.progress((i + 1) / gold.examples.length, `example ${i + 1}/${gold.examples.length}`);
     }
     ctx.log('info', `scored ${examples.length} examples`);
-    const correct = examples.filter((e) => e.verdict === 1).length;
-    const ci = wilsonInterval(correct, examples.length);
-    // the provenance is the harness's to state (runLocal)
-    return {
-      family: 'text2sql',
-      metrics: [
-        {
-          name: 'accuracy',
-          semantics: 'exact-match',
-          value: (100 * correct) / examples.length,
-          ci: { low: 100 * ci.low, high: 100 * ci.high, level: 0.95, method: 'wilson' },
-          n: examples.length,
-        },
-      ],
-      examples,
-      unscorable: 0,
-      breakdowns: [],
-    };
+    return accuracyReport('text2sql', 'exact-match', examples);
   },
 };
 

@@ -1,6 +1,6 @@
 import { Family, Provenance } from '@trueboard/contracts';
 import { z } from 'zod';
-import { StoredHyperparameters } from './methods';
+import { Method } from './methods';
 
 /*
  * What the submission procedures return. A submission is often public, so its page is served to
@@ -46,15 +46,7 @@ export const SubmissionView = z.object({
   finishedAt: z.date().nullable(),
   failedAt: z.date().nullable(),
   cancelledAt: z.date().nullable(),
-  method: z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    paperUrl: z.string().nullable(),
-    codeUrl: z.string().nullable(),
-    hyperparameters: StoredHyperparameters,
-    tags: z.array(z.string()),
-  }),
+  method: Method.omit({ createdAt: true }),
   team: z.object({ slug: z.string(), name: z.string() }),
   benchmark: z.object({ id: z.string(), name: z.string(), family: Family }),
   datasetVersion: z.number().int(),
