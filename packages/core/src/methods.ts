@@ -34,6 +34,17 @@ export async function createMethod(p: Platform, actor: Actor, input: unknown) {
   });
 }
 
+/** What pages and the CLI show of a method (not its team or creator). */
+export const methodColumns = {
+  id: methods.id,
+  name: methods.name,
+  description: methods.description,
+  paperUrl: methods.paperUrl,
+  codeUrl: methods.codeUrl,
+  hyperparameters: methods.hyperparameters,
+  tags: methods.tags,
+};
+
 /**
  * A team's methods. Members of the team (and platform admins) see all of them; everyone else sees
  * only methods with at least one public submission, so a private method's name never leaks.
@@ -42,16 +53,7 @@ export async function listTeamMethods(p: Platform, actor: Actor, teamSlug: strin
   const team = await teamBySlug(p.db, teamSlug);
   const insider = actor.kind === 'user' && (await roleIn(p.db, actor, team.id)) !== null;
   return p.db
-    .select({
-      id: methods.id,
-      name: methods.name,
-      description: methods.description,
-      paperUrl: methods.paperUrl,
-      codeUrl: methods.codeUrl,
-      hyperparameters: methods.hyperparameters,
-      tags: methods.tags,
-      createdAt: methods.createdAt,
-    })
+    .select({ ...methodColumns, createdAt: methods.createdAt })
     .from(methods)
     .where(
       and(

@@ -2,6 +2,7 @@ import { benchmarks, datasetVersions, memberships, methods, submissions, teams }
 import { desc, eq } from 'drizzle-orm';
 import type { Actor } from './actor';
 import { DomainError, notFound } from './errors';
+import { methodColumns } from './methods';
 import type { Platform } from './platform';
 import { queuePositionOf, runLogsAfter, runsOf } from './run-lifecycle';
 import { submissionPermissions } from './submissions';
@@ -17,15 +18,7 @@ export async function getSubmission(p: Platform, actor: Actor, id: string) {
   const [row] = await p.db
     .select({
       s: submissions,
-      method: {
-        id: methods.id,
-        name: methods.name,
-        description: methods.description,
-        paperUrl: methods.paperUrl,
-        codeUrl: methods.codeUrl,
-        hyperparameters: methods.hyperparameters,
-        tags: methods.tags,
-      },
+      method: methodColumns,
       team: { slug: teams.slug, name: teams.name },
       benchmark: { id: benchmarks.id, name: benchmarks.name, family: benchmarks.family },
       version: datasetVersions.number,
