@@ -1,0 +1,2 @@
+/** The re-ranking family (issue 13): formats, BM25, cross-encoders. Its FamilyModule lands here. */
+export {};
