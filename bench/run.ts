@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   text2sql: async () => (await import('./text2sql')).main(),
   web: async () => (await import('./web')).main(),
   flood: async () => (await import('./flood')).main(),
+  rerank: async () => (await import('./rerank')).main(),
 };
 
 const name = process.argv[2];
