@@ -1,0 +1,172 @@
+import { endianness } from 'node:os';
+import type { RunContext, SessionProvenance } from '@trueboard/contracts';
+import { SubmissionError } from '@trueboard/contracts';
+import { type OnnxSessionOptions, openOnnxSession } from '@trueboard/kit';
+import type { InferenceSession } from 'onnxruntime-node';
+import { type BatchLimits, DEFAULT_BATCH_LIMITS, planBatches } from './batching';
+import { readModelDirectory } from './model-dir';
+import { type PairEncoding, PairTokenizer } from './pair-tokenizer';
+import { type CrossEncoderSignature, checkSignature } from './signature';
+
+export interface QueryPassage {
+  query: string;
+  passage: string;
+}
+
+/** Where the time went in one `score` call; the bench prints these. */
+export interface ScoreStats {
+  pairs: number;
+  batches: number;
+  wallMs: number;
+  /** time awaiting session.run */
+  runMs: number;
+  /** share of wall time outside session.run: tokenizing, batching, copying into and out of tensors */
+  outsideShare: number;
+  pairsPerSecond: number;
+  /** padding tokens over all tokens fed */
+  paddingShare: number;
+  truncatedPassages: number;
+  truncatedQueries: number;
+}
+
+export interface OpenCrossEncoderOptions extends Pick<OnnxSessionOptions, 'intraOpNumThreads' | 'probe'> {
+  maxModelBytes?: number;
+  batch?: BatchLimits;
+}
+
+/** A cross-encoder directory opened for scoring: its tokenizer, an ONNX session and its checked signature. */
+export class CrossEncoder {
+  private constructor(
+    readonly tokenizer: PairTokenizer,
+    private readonly session: InferenceSession,
+    readonly signature: CrossEncoderSignature,
+    /** put it in the report's provenance.sessions */
+    readonly provenance: SessionProvenance,
+    private readonly limits: BatchLimits,
+  ) {}
+
+  /** Reads and checks the directory, then opens the model through the kit's session helper. */
+  static async open(
+    dir: string,
+    ctx: Pick<RunContext, 'device' | 'deviceRequest'>,
+    options: OpenCrossEncoderOptions = {},
+  ): Promise<CrossEncoder> {
+    if (endianness() !== 'LE') throw new Error('int64 tensors are written as little-endian words');
+    const model = await readModelDirectory(dir, { maxModelBytes: options.maxModelBytes });
+    const tokenizer = new PairTokenizer(model.tokenizer, model.tokenizerConfig, model.maxLength);
+    let opened: Awaited<ReturnType<typeof openOnnxSession>>;
+    try {
+      opened = await openOnnxSession(model.modelPath, ctx, {
+        label: 'cross-encoder',
+        intraOpNumThreads: options.intraOpNumThreads,
+        probe: options.probe,
+      });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      // the helper's own device errors are the operator's, not the submission's
+      if (message.startsWith('device cuda requested')) throw e;
+      throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${message.split('\n')[0]}`);
+    }
+    try {
+      const signature = checkSignature(opened.session);
+      return new CrossEncoder(
+        tokenizer,
+        opened.session,
+        signature,
+        opened.provenance,
+        options.batch ?? DEFAULT_BATCH_LIMITS,
+      );
+    } catch (e) {
+      await opened.session.release();
+      throw e;
+    }
+  }
+
+  /** Raw logits (the positive class's for a two-logit head), in the order of `pairs`. */
+  async score(pairs: readonly QueryPassage[]): Promise<{ scores: Float32Array; stats: ScoreStats }> {
+    const ort = await import('onnxruntime-node');
+    const start = performance.now();
+    let runMs = 0;
+    let fed = 0;
+    let real = 0;
+    const encodings: PairEncoding[] = [];
+    let truncatedPassages = 0;
+    let truncatedQueries = 0;
+    for (const { query, passage } of pairs) {
+      const encoding = this.tokenizer.encodePair(query, passage);
+      if (encoding.passageTruncated) truncatedPassages++;
+      if (encoding.queryTruncated) truncatedQueries++;
+      encodings.push(encoding);
+    }
+    const scores = new Float32Array(pairs.length);
+    const batches = planBatches(
+      encodings.map((e) => e.ids.length),
+      this.limits,
+    );
+    const { typeIds, logits, outputName } = this.signature;
+    for (const batch of batches) {
+      const width = Math.max(...batch.map((i) => encodings[i]?.ids.length ?? 0));
+      const size = batch.length * width;
+      // int64 tensors filled through 32-bit views: ids are below 2^31, so the high words stay 0
+      const ids = new BigInt64Array(size);
+      const mask = new BigInt64Array(size);
+      const types = new BigInt64Array(size);
+      const ids32 = new Int32Array(ids.buffer);
+      const mask32 = new Int32Array(mask.buffer);
+      const types32 = new Int32Array(types.buffer);
+      batch.forEach((pair, row) => {
+        const e = encodings[pair] as PairEncoding;
+        const base = row * width;
+        for (let t = 0; t < e.ids.length; t++) {
+          ids32[2 * (base + t)] = e.ids[t] ?? 0;
+          mask32[2 * (base + t)] = 1;
+          types32[2 * (base + t)] = e.typeIds[t] ?? 0;
+        }
+        real += e.ids.length;
+      });
+      fed += size;
+      const dims = [batch.length, width];
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+        input_ids: new ort.Tensor('int64', ids, dims),
+        attention_mask: new ort.Tensor('int64', mask, dims),
+      };
+      if (typeIds) feeds.token_type_ids = new ort.Tensor('int64', types, dims);
+      const t0 = performance.now();
+      const out = await this.session.run(feeds, [outputName]);
+      runMs += performance.now() - t0;
+      const data = out[outputName]?.data;
+      if (!(data instanceof Float32Array) || data.length !== batch.length * logits) {
+        throw new SubmissionError(
+          `model.onnx: output "${outputName}" gave ${data instanceof Float32Array ? data.length : 'no float32'} values for a batch of ${batch.length} pairs; expected ${batch.length * logits}`,
+        );
+      }
+      batch.forEach((pair, row) => {
+        // a two-logit head scores with its positive class, index 1
+        const value = data[row * logits + logits - 1] ?? Number.NaN;
+        if (!Number.isFinite(value)) {
+          throw new SubmissionError(`model.onnx: output "${outputName}" is ${value} for pair ${pair}`);
+        }
+        scores[pair] = value;
+      });
+    }
+    const wallMs = performance.now() - start;
+    return {
+      scores,
+      stats: {
+        pairs: pairs.length,
+        batches: batches.length,
+        wallMs,
+        runMs,
+        outsideShare: wallMs > 0 ? Math.min(1, Math.max(0, 1 - runMs / wallMs)) : 0,
+        pairsPerSecond: wallMs > 0 ? pairs.length / (wallMs / 1000) : 0,
+        paddingShare: fed > 0 ? 1 - real / fed : 0,
+        truncatedPassages,
+        truncatedQueries,
+      },
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
