@@ -117,6 +117,8 @@ describe('correction output schemas', () => {
       rationale: 'the gold selects the wrong constant',
     });
     correctionId = c.id;
+    expect(c.yours).toBe(true);
+    expect(c).not.toHaveProperty('proposedBy');
     expect(c).toMatchObject({ exampleId: '0', fields: { query: 'SELECT 1000' }, before: { query: 'SELECT 0' } });
     expect(c.validationStatus).toEqual({ status: 'validating', message: null, answeredAt: null, attempts: 0 });
     // a runner takes the check: it holds a lease on it now
@@ -130,6 +132,23 @@ describe('correction output schemas', () => {
       expect(row?.validationStatus).toEqual(seen.validationStatus);
     }
     await completeValidation(p, runner, c.id, { attempt: job?.attempt ?? 0, ok: true, details: EVIDENCE });
+  });
+
+  it("tells only the signed-in proposer the correction is theirs, and serves nobody the proposer's id", async () => {
+    if (proposer.kind !== 'user') throw new Error('expected a user actor');
+    const proposerId = proposer.userId;
+    for (const actor of [anonymous, stranger, cast.admin.actor]) {
+      const seen = await callerFor(actor).corrections.get({ id: correctionId });
+      expect(seen).toMatchObject({ yours: false, proposer: 'proposer' });
+      const list = await callerFor(actor).corrections.list({ benchmark: BENCHMARK });
+      for (const served of [seen, list]) {
+        expect(JSON.stringify(served)).not.toContain(proposerId);
+        expect(JSON.stringify(served)).not.toContain('proposedBy');
+      }
+    }
+    const own = await callerFor(proposer).corrections.get({ id: correctionId });
+    expect(own).toMatchObject({ yours: true, proposer: 'proposer' });
+    expect(own).not.toHaveProperty('proposedBy');
   });
 
   it("keeps the validator's evidence and the history, without the answering runner in it", async () => {

@@ -194,4 +194,53 @@ describe('benchmark import with assets', () => {
     const anonymous = await fetch(`${srv.baseUrl}/api/assets/${sha(model)}`, { method: 'HEAD' });
     expect(anonymous.status).toBe(401);
   });
+
+  it('refuses a re-import whose assets or evaluator settings differ, naming each change', async () => {
+    const id = 'toy-asset-change';
+    const dir = benchmarkDir(id, model, assets);
+    expect((await importDir(dir)).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const rewrite = (patch: Record<string, unknown>) =>
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, ...patch }));
+    const refused = async (...lines: string[]) => {
+      const r = await importDir(dir);
+      expect(r.code, r.output).toBe(1);
+      expect(r.output).toContain(`benchmark "${id}" is registered with these files but other assets`);
+      for (const line of lines) expect(r.output).toContain(line);
+      expect(r.output).toContain(
+        'restore the registered values in manifest.json, or register the changed benchmark under a new "id"',
+      );
+    };
+    // a new model of the same size: same dataset files, other asset bytes
+    const retrained = randomBytes(model.length);
+    writeFileSync(join(dir, 'assets', 'model.onnx'), retrained);
+    rewrite({ assets: { ...assets, 'base-model': { ...assets['base-model'], sha256: sha(retrained) } } });
+    await refused(`assets.base-model: sha256 ${sha(model).slice(0, 12)}… → ${sha(retrained).slice(0, 12)}…`);
+    writeFileSync(join(dir, 'assets', 'model.onnx'), model);
+    const tokenizer = randomBytes(100);
+    writeFileSync(join(dir, 'assets', 'tokenizer.json'), tokenizer);
+    rewrite({
+      assets: {
+        ...assets,
+        tokenizer: { sha256: sha(tokenizer), bytes: tokenizer.length, file: 'assets/tokenizer.json' },
+      },
+    });
+    await refused(`assets.tokenizer: added (sha256 ${sha(tokenizer).slice(0, 12)}…)`);
+    rewrite({ assets: { gold: assets.gold } });
+    await refused(`assets.base-model: removed (was sha256 ${sha(model).slice(0, 12)}…)`);
+    rewrite({ evaluator: { caseSensitive: true } });
+    await refused('evaluator.caseSensitive: (unset) → true');
+    // nothing of a refused re-import is applied
+    const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, id));
+    expect(b?.manifest.assets?.['base-model']?.sha256).toBe(sha(model));
+    expect(Object.keys(b?.manifest.assets ?? {}).sort()).toEqual(['base-model', 'gold']);
+    expect(b?.manifest.evaluator).toEqual({});
+    // where the importer keeps an asset file is not part of the benchmark: moving it is no change
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'model.onnx'), model);
+    rewrite({ assets: { ...assets, 'base-model': { ...assets['base-model'], file: 'elsewhere/model.onnx' } } });
+    const same = await importDir(dir);
+    expect(same.code, same.output).toBe(0);
+    expect(same.output).toContain(`${id}: already registered with identical data`);
+  });
 });

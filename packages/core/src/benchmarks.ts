@@ -11,6 +11,7 @@ import { readManifest } from './dataset-dir';
 import { datasetContentHash, expandFiles, storeDatasetFiles } from './datasets';
 import { badInput, conflict, DomainError, forbidden, notFound } from './errors';
 import { familyArtifactMaxBytes } from './families';
+import { manifestChanges } from './manifest-changes';
 import type { Platform } from './platform';
 import { roleIn } from './teams';
 
@@ -97,7 +98,8 @@ async function authorizeImport(p: Platform, actor: Actor, m: BenchmarkManifest, 
 /**
  * Registers a benchmark and its dataset version 1 from a validated manifest and files already in
  * the blob store. Re-registering identical data is a no-op; different data under an existing id
- * is refused (new versions come from releases).
+ * is refused (new versions come from releases), and so are the same files with other assets or
+ * evaluator settings (manifest-changes.ts), which no release changes.
  */
 export async function registerBenchmark(
   p: Platform,
@@ -133,11 +135,18 @@ export async function registerBenchmark(
     // one importer at a time per benchmark id
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`benchmark:${m.id}`}))`);
     const [existing] = await tx
-      .select({ contentHash: datasetVersions.contentHash })
+      .select({ contentHash: datasetVersions.contentHash, manifest: benchmarks.manifest })
       .from(datasetVersions)
+      .innerJoin(benchmarks, eq(benchmarks.id, datasetVersions.benchmarkId))
       .where(and(eq(datasetVersions.benchmarkId, m.id), eq(datasetVersions.number, 1)));
     if (existing) {
       if (existing.contentHash === contentHash) {
+        const changes = manifestChanges(existing.manifest, m);
+        if (changes.length)
+          throw conflict(
+            `benchmark "${m.id}" is registered with these files but other assets or evaluator settings: ${changes.join('; ')}. ` +
+              'They are fixed once registered (every version is evaluated with them): restore the registered values in manifest.json, or register the changed benchmark under a new "id"',
+          );
         return { benchmark: m.id, version: 1, contentHash, files: files.length, created: false };
       }
       throw conflict(

@@ -1,5 +1,6 @@
 import { auditEvents, benchmarks, correctionReviews, corrections, datasetVersions, users } from '@trueboard/db';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { type Actor, actorUserId } from './actor';
 import { benchmarkAndVersion, quorumOf, versionAnnotations } from './correction-annotations';
 import { validationStates } from './correction-validation';
 import { notFound } from './errors';
@@ -39,8 +40,12 @@ function mustHave<T>(v: T | undefined): T {
   return v;
 }
 
-/** One correction with its validation, its reviews and its audit history (append-only, in order). */
-export async function getCorrection(p: Platform, id: string) {
+/**
+ * One correction with its validation, its reviews and its audit history (append-only, in order).
+ * `yours` says whether the caller proposed it (the page offers them withdrawing): the proposer's
+ * user id stays in core, like a submission's submitter, and only their name is served.
+ */
+export async function getCorrection(p: Platform, id: string, actor: Actor = { kind: 'anonymous' }) {
   const [row] = await p.db
     .select({ c: corrections, proposer: users.name, version: datasetVersions.number })
     .from(corrections)
@@ -77,6 +82,7 @@ export async function getCorrection(p: Platform, id: string) {
   const validationStatus = mustHave((await validationStates(p, [id])).get(id));
   return {
     ...row.c,
+    yours: isProposer(actor, row.c.proposedBy),
     proposer: row.proposer,
     version: row.version,
     family: b?.family ?? null,
@@ -85,6 +91,12 @@ export async function getCorrection(p: Platform, id: string) {
     history,
     quorum: b ? quorumOf(b) : 1,
   };
+}
+
+/** Whether the actor is the signed-in user who proposed a correction (an admin is not, by this). */
+function isProposer(actor: Actor, proposedBy: string): boolean {
+  const userId = actorUserId(actor);
+  return userId !== null && userId === proposedBy;
 }
 
 /** The current gold fields of one example of a version (what a proposal starts from). */

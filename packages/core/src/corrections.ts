@@ -105,7 +105,7 @@ async function propose(
       });
     }
     // just made: nobody has had time to answer, so presence does not matter yet
-    return { ...c, validationStatus: validationView(p, check, new Set()) };
+    return { ...c, yours: true, validationStatus: validationView(p, check, new Set()) };
   });
 }
 

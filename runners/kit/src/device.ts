@@ -12,6 +12,16 @@ export interface CudaProbe {
   detail: string;
 }
 
+/**
+ * The operator asked for a device (`--device cuda`) this machine cannot give. It is the runner's
+ * setup, not the submission: evaluators must let it through rather than report it as the submitted
+ * model's fault. Check it by name as well as with instanceof, since an evaluator loaded from source may
+ * hold its own copy of this class.
+ */
+export class DeviceUnavailableError extends Error {
+  override name = 'DeviceUnavailableError';
+}
+
 export interface DeviceChoice {
   device: Device;
   /** e.g. "AMD EPYC 7763 64-Core Processor, 8 cores, 31.3 GiB RAM" */
@@ -32,7 +42,9 @@ export async function chooseDevice(
   const cuda = await probe();
   if (cuda.available) return { device: 'cuda', hardware: `${hardware}, CUDA`, detail: cuda.detail };
   if (requested === 'cuda') {
-    throw new Error(`device cuda requested but CUDA is not available: ${cuda.detail} (use --device cpu or auto)`);
+    throw new DeviceUnavailableError(
+      `device cuda requested but CUDA is not available: ${cuda.detail} (use --device cpu or auto)`,
+    );
   }
   return { device: 'cpu', hardware, detail: `cpu (${cuda.detail})` };
 }

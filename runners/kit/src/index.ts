@@ -24,6 +24,7 @@ export {
   chooseDevice,
   type DeviceChoice,
   type DeviceRequest,
+  DeviceUnavailableError,
   describeHardware,
   probeCuda,
 } from './device';

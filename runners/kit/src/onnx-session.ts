@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { RunContext, SessionProvenance } from '@trueboard/contracts';
 import type { InferenceSession } from 'onnxruntime-node';
-import { type CudaProbe, probeCuda } from './device';
+import { type CudaProbe, DeviceUnavailableError, probeCuda } from './device';
 
 export interface OnnxSessionOptions {
   /** what the session holds ("cross-encoder", "base model"): in provenance and messages */
@@ -28,8 +28,9 @@ export interface OnnxSession {
 /**
  * Opens an ONNX Runtime session on the run's device: the CUDA execution provider when `ctx.device` is
  * cuda and the provider is there and loads, else the CPU. Falling back is recorded with its reason;
- * when the operator required CUDA (`--device cuda`) it is an error instead, as in chooseDevice. The
- * thread settings are fixed here, not left to ONNX Runtime's defaults, so provenance can state them.
+ * when the operator required CUDA (`--device cuda`) it is a DeviceUnavailableError instead, as in
+ * chooseDevice. The thread settings are fixed here, not left to ONNX Runtime's defaults, so provenance
+ * can state them.
  */
 export async function openOnnxSession(
   model: string | Uint8Array,
@@ -63,7 +64,9 @@ export async function openOnnxSession(
     const cuda = await (options.probe ?? probeCuda)();
     if (!cuda.available) {
       if (ctx.deviceRequest === 'cuda') {
-        throw new Error(`device cuda requested but CUDA is not available: ${cuda.detail} (use --device cpu or auto)`);
+        throw new DeviceUnavailableError(
+          `device cuda requested but CUDA is not available: ${cuda.detail} (use --device cpu or auto)`,
+        );
       }
       fallback = cuda.detail;
     } else {
@@ -74,7 +77,7 @@ export async function openOnnxSession(
       } catch (e) {
         const why = `the CUDA execution provider failed to open the ${label}: ${firstLine(e)}`;
         if (ctx.deviceRequest === 'cuda')
-          throw new Error(`device cuda requested but ${why} (use --device cpu or auto)`);
+          throw new DeviceUnavailableError(`device cuda requested but ${why} (use --device cpu or auto)`);
         fallback = why;
       }
     }

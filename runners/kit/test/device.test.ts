@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { chooseDevice, probeCuda } from '../src/index';
+import { chooseDevice, DeviceUnavailableError, probeCuda } from '../src/index';
 import { MUL_ADD_MODEL } from './onnx-model';
 
 const noCuda = async () => ({ available: false, detail: 'no CUDA provider' });
@@ -21,9 +21,15 @@ describe('chooseDevice', () => {
   });
 
   it('refuses an explicit cuda request that cannot be honoured, saying why', async () => {
-    await expect(chooseDevice('cuda', noCuda)).rejects.toThrow(
-      'device cuda requested but CUDA is not available: no CUDA provider (use --device cpu or auto)',
+    const error = await chooseDevice('cuda', noCuda).then(
+      () => undefined,
+      (e: unknown) => e,
     );
+    expect(error).toBeInstanceOf(DeviceUnavailableError);
+    expect(error).toMatchObject({
+      name: 'DeviceUnavailableError',
+      message: 'device cuda requested but CUDA is not available: no CUDA provider (use --device cpu or auto)',
+    });
     expect((await chooseDevice('cuda', withCuda)).device).toBe('cuda');
   });
 

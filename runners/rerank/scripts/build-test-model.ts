@@ -36,6 +36,11 @@ export interface TestModelVariant {
   rename?: Partial<Record<'input_ids' | 'attention_mask' | 'token_type_ids', string>>;
   /** a fixed batch dimension instead of a symbolic one */
   fixedBatch?: number;
+  /**
+   * rows in the embedding table instead of the tokenizer's vocabulary size: fewer makes a model that
+   * loads but fails in session.run on the first token id past its table (an out-of-range Gather)
+   */
+  vocab?: number;
 }
 
 /** mulberry32: a small seeded generator, so the weights are the same on every machine. */
@@ -178,7 +183,7 @@ export async function writeTestModel(
   { tokenizer = DEFAULT_TOKENIZER, variant = {} }: { tokenizer?: string; variant?: TestModelVariant } = {},
 ): Promise<number> {
   const tokenizerBytes = await readFile(tokenizer);
-  const vocab = vocabSize(JSON.parse(tokenizerBytes.toString('utf8')));
+  const vocab = variant.vocab ?? vocabSize(JSON.parse(tokenizerBytes.toString('utf8')));
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'model.onnx'), buildTestModel(vocab, variant));
   // copied as bytes, not with copyFile, so a read-only source does not make the copy read-only

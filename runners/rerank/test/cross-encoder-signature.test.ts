@@ -1,6 +1,7 @@
 import { rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SubmissionError } from '@trueboard/contracts';
+import { DeviceUnavailableError } from '@trueboard/kit';
 import { describe, expect, it } from 'vitest';
 import { CrossEncoder } from '../src/cross-encoder';
 import { modelDirs } from './cross-encoder-fixture';
@@ -91,9 +92,26 @@ describe('CrossEncoder.open refuses', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).not.toBeInstanceOf(SubmissionError);
+    expect(error).toBeInstanceOf(DeviceUnavailableError);
     expect((error as Error).message).toBe(
       'device cuda requested but CUDA is not available: no GPU in this test (use --device cpu or auto)',
     );
+  });
+
+  it('nor a device error from another copy of the kit, known by its name', async () => {
+    // an evaluator loaded from source may hold its own copy of the kit's class
+    class DeviceUnavailableErrorCopy extends Error {
+      override name = 'DeviceUnavailableError';
+    }
+    const copy = new DeviceUnavailableErrorCopy('device cuda requested but the other kit found no GPU');
+    const error = await CrossEncoder.open(
+      await newModel(),
+      { device: 'cuda', deviceRequest: 'cuda' },
+      { probe: () => Promise.reject(copy) },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBe(copy);
   });
 });

@@ -23,8 +23,9 @@ export const ValidationView = z.object({
 
 /**
  * A correction as stored, with its check. State and category are text columns whose values only
- * TypeScript and a check constraint name; the proposer's id is served because the page compares it
- * with the signed-in user to offer withdrawing (their name is shown next to it anyway).
+ * TypeScript and a check constraint name. The proposer's user id is not served (as a submission's
+ * submitter is not): `yours` tells the signed-in proposer it is theirs, so the page can offer
+ * withdrawing, and `corrections.get` names the proposer.
  */
 export const Correction = z.object({
   id: z.string(),
@@ -41,7 +42,8 @@ export const Correction = z.object({
     .object({ ok: z.boolean(), message: z.string().optional(), details: z.record(z.string(), z.unknown()) })
     .nullable(),
   state: z.string(),
-  proposedBy: z.string(),
+  /** true only when the caller is the signed-in user who proposed it */
+  yours: z.boolean(),
   supersededBy: z.string().nullable(),
   releasedIn: z.string().nullable(),
   createdAt: z.date(),

@@ -62,7 +62,7 @@ export const correctionsRouter = router({
   get: publicProcedure
     .input(Id)
     .output(CorrectionView)
-    .query(({ ctx, input }) => core.getCorrection(ctx.platform, input.id)),
+    .query(({ ctx, input }) => core.getCorrection(ctx.platform, input.id, ctx.actor)),
   /** the current gold of one example, to prefill a proposal */
   example: publicProcedure
     .input(ExampleInput)

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import type { RunContext, SessionProvenance } from '@trueboard/contracts';
 import { SubmissionError } from '@trueboard/contracts';
-import { type OnnxSessionOptions, openOnnxSession } from '@trueboard/kit';
+import { DeviceUnavailableError, type OnnxSessionOptions, openOnnxSession } from '@trueboard/kit';
 import type { InferenceSession } from 'onnxruntime-node';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, planBatches } from './batching';
 import { readModelDirectory } from './model-dir';
@@ -62,10 +62,9 @@ export class CrossEncoder {
         probe: options.probe,
       });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
       // the helper's own device errors are the operator's, not the submission's
-      if (message.startsWith('device cuda requested')) throw e;
-      throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${message.split('\n')[0]}`);
+      if (isDeviceUnavailable(e)) throw e;
+      throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${firstLine(e)}`);
     }
     try {
       const signature = checkSignature(opened.session);
@@ -132,7 +131,9 @@ export class CrossEncoder {
       };
       if (typeIds) feeds.token_type_ids = new ort.Tensor('int64', types, dims);
       const t0 = performance.now();
-      const out = await this.session.run(feeds, [outputName]);
+      const out = await this.session.run(feeds, [outputName]).catch((e: unknown) => {
+        throw runError(e, batch.length, width);
+      });
       runMs += performance.now() - t0;
       const data = out[outputName]?.data;
       if (!(data instanceof Float32Array) || data.length !== batch.length * logits) {
@@ -169,4 +170,28 @@ export class CrossEncoder {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** By name too: an evaluator loaded from source may hold its own copy of the kit's class. */
+function isDeviceUnavailable(e: unknown): boolean {
+  return e instanceof DeviceUnavailableError || (e instanceof Error && e.name === 'DeviceUnavailableError');
+}
+
+/**
+ * A failure inside session.run is the submitted model's: its signature was checked at open, so what
+ * is left is the graph itself, most often a tokenizer whose ids run past the embedding table (a Gather
+ * index out of range) or a shape the graph cannot take. Aborts and the operator's device errors pass
+ * through unchanged, so they are not reported as the submitter's fault.
+ */
+function runError(e: unknown, pairs: number, tokens: number): unknown {
+  if (isDeviceUnavailable(e) || (e instanceof Error && e.name === 'AbortError')) return e;
+  return new SubmissionError(
+    `the model failed on a batch of ${pairs} pairs × ${tokens} tokens: ${firstLine(e)} (does tokenizer.json match the model's vocabulary?)`,
+  );
+}
+
+/** ONNX Runtime's errors may run to several lines; the first says what failed. */
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]?.trim() || 'unknown error';
 }

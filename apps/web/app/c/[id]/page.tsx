@@ -94,7 +94,7 @@ export default async function CorrectionPage({ params }: { params: Promise<{ id:
         <ReviewActions
           id={c.id}
           state={c.state}
-          isProposer={user.id === c.proposedBy}
+          isProposer={c.yours}
           invalid={c.validationStatus.status === 'invalid'}
         />
       )}
