@@ -1,7 +1,8 @@
 import type { FamilyEntry, FamilyModule, FamilyRegistry } from '@trueboard/contracts';
 import { isInstalled } from '@trueboard/contracts';
+import { rerankFamily } from '@trueboard/rerank/family';
 import { text2sqlFamily } from '@trueboard/text2sql/family';
-import { loraPending, rerankPending } from './pending';
+import { loraPending } from './pending';
 
 /**
  * Every family, by name: the one place a family's module is registered (its view is registered in
@@ -11,7 +12,7 @@ import { loraPending, rerankPending } from './pending';
  */
 export const families: FamilyRegistry = {
   text2sql: text2sqlFamily,
-  rerank: rerankPending,
+  rerank: rerankFamily,
   lora: loraPending,
 };
 

@@ -5,11 +5,6 @@ import type { PendingFamily } from '@trueboard/contracts';
  * `FamilyModule` exported by its `runners/<family>` package; until then the platform has no
  * evaluator, codecs or row schema for it (its benchmarks can be registered, their jobs wait).
  */
-export const rerankPending: PendingFamily<'rerank'> = {
-  family: 'rerank',
-  pending: 'the re-ranking runner (issue 13: ONNX cross-encoders, TREC/BEIR/Rankify formats)',
-};
-
 export const loraPending: PendingFamily<'lora'> = {
   family: 'lora',
   pending: 'the LoRA-variant runner (ONNX base model plus adapter files; its trainable-parameter column comes with it)',

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Builds the reference trec_eval 9.0.8 from `../shared/reference/trec_eval-9.0.8` (or `$TREC_EVAL_SRC`)
+ * Builds the reference trec_eval 9.0.8 from `packages/metrics/reference/trec_eval-9.0.8` (or `$TREC_EVAL_SRC`)
  * into a fresh temp dir, as its REFERENCE.md says. `precise` builds a copy whose printf format is `%.17g`
  * instead of `%6.4f`: only the printing changes, so per-query values can be compared to 1e-9 instead of
  * 4 decimals. Shared by the compatibility test and `npm run bench -- rerank`.
  */
 export const TREC_EVAL_SRC =
-  process.env.TREC_EVAL_SRC ?? fileURLToPath(new URL('../../../../shared/reference/trec_eval-9.0.8', import.meta.url));
+  process.env.TREC_EVAL_SRC ?? fileURLToPath(new URL('../reference/trec_eval-9.0.8', import.meta.url));
 
 /** Why the reference cannot be built here, or null when it can. */
 export function trecEvalUnavailable(): string | null {

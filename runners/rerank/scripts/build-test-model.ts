@@ -21,7 +21,8 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-export const DEFAULT_TOKENIZER = '/work/shared/data/tokenizers/bert-base-uncased.tokenizer.json';
+/** BERT's real tokenizer, shipped with the package (runners/rerank/tokenizers). */
+export const DEFAULT_TOKENIZER = path.join(import.meta.dirname, '../tokenizers/bert-base-uncased.tokenizer.json');
 /** Embedding width: vocab × 32 float32 is about 3.9 MB for BERT's 30,522 tokens. */
 export const HIDDEN = 32;
 const SEED = 0x7e57;

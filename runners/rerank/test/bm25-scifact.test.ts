@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bm25CandidatesRun } from '../scripts/bm25-candidates';
+import { sharedScifact } from './shared-data';
 
 // The real SciFact test split in benchmarks/scifact, scored by the reference trec_eval 9.0.8 (built from
-// ../shared/reference into a temp dir, as its REFERENCE.md says) and by a minimal nDCG@10 written here.
+// packages/metrics/reference into a temp dir, as its REFERENCE.md says) and by a minimal nDCG@10 written here.
 // Targets are Pyserini's published BEIR "flat" BM25 figures (Lucene, k1 0.9, b 0.4, title + text in
 // one field, Porter-stemmed EnglishAnalyzer): nDCG@10 0.6789, R@100 0.9253 — the configuration we
 // reimplement. The BEIR paper's 0.665 is Elasticsearch multi_match over separate fields, another system.
 const BENCH = fileURLToPath(new URL('../../../benchmarks/scifact', import.meta.url));
-const SOURCE = fileURLToPath(new URL('../../../../shared/data/scifact', import.meta.url));
-const TREC_EVAL_SRC = fileURLToPath(new URL('../../../../shared/reference/trec_eval-9.0.8', import.meta.url));
+const SOURCE = sharedScifact() ?? '';
+const QRELS_SHA256 = '0864bb985e0ca2367ba217977e72004d549054b2b06666ed9d4825ac7c21284c';
+const TREC_EVAL_SRC = fileURLToPath(new URL('../../../packages/metrics/reference/trec_eval-9.0.8', import.meta.url));
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const file = (dir: string, name: string) => readFileSync(join(dir, name));
@@ -45,7 +47,7 @@ function qrels(): Map<string, Map<string, number>> {
 }
 
 describe('benchmarks/scifact data', () => {
-  it('copies corpus and test qrels byte for byte from the BEIR release', () => {
+  it.skipIf(!SOURCE)('copies corpus and test qrels byte for byte from the BEIR release', () => {
     for (const name of ['corpus.jsonl', 'qrels/test.tsv'])
       expect(file(BENCH, name).equals(file(SOURCE, name))).toBe(true);
     expect(sha256(file(BENCH, 'corpus.jsonl'))).toBe(
@@ -54,23 +56,36 @@ describe('benchmarks/scifact data', () => {
     expect(file(BENCH, 'corpus.jsonl').toString('utf8').trimEnd().split('\n')).toHaveLength(5183);
   });
 
-  it('keeps exactly the 300 test queries, with no metadata (the gold evidence) and unchanged text', () => {
-    const original = new Map(
-      file(SOURCE, 'queries.jsonl')
-        .toString('utf8')
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { _id: string; text: string })
-        .map((q) => [q._id, q.text]),
-    );
+  it.skipIf(!SOURCE)(
+    'keeps exactly the 300 test queries, with no metadata (the gold evidence) and unchanged text',
+    () => {
+      const original = new Map(
+        file(SOURCE, 'queries.jsonl')
+          .toString('utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { _id: string; text: string })
+          .map((q) => [q._id, q.text]),
+      );
+      const lines = file(BENCH, 'queries.jsonl').toString('utf8').trimEnd().split('\n');
+      const queries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(queries.map((q) => q._id).sort()).toEqual([...qrels().keys()].sort());
+      for (const q of queries) {
+        expect(Object.keys(q)).toEqual(['_id', 'text']);
+        expect(q.text).toBe(original.get(String(q._id)));
+      }
+      expect(lines.join('\n')).not.toContain('metadata');
+    },
+  );
+
+  it('ships the 300 test queries as {_id, text} only: no metadata (the gold evidence) reaches anyone', () => {
     const lines = file(BENCH, 'queries.jsonl').toString('utf8').trimEnd().split('\n');
     const queries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(queries.map((q) => q._id).sort()).toEqual([...qrels().keys()].sort());
-    for (const q of queries) {
-      expect(Object.keys(q)).toEqual(['_id', 'text']);
-      expect(q.text).toBe(original.get(String(q._id)));
-    }
+    for (const q of queries) expect(Object.keys(q)).toEqual(['_id', 'text']);
     expect(lines.join('\n')).not.toContain('metadata');
+    // the BEIR release's qrels, byte for byte (its sha256, recorded from the original)
+    expect(sha256(file(BENCH, 'qrels/test.tsv'))).toBe(QRELS_SHA256);
   });
 
   it('records the sha256 of every copied file and of the candidates in the README', () => {

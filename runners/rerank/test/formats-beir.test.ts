@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEIR_QRELS_HEADER, readBeirCorpus, readBeirDataset, readBeirQrels, readBeirQueries } from '../src/formats';
+import { sharedScifact } from './shared-data';
 
 const MINI = join(import.meta.dirname, 'fixtures/formats/beir-mini');
-const SCIFACT = join(import.meta.dirname, '../../../../shared/data/scifact');
+const SCIFACT = sharedScifact() ?? '';
 
 let tmp: string;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ async function file(name: string, text: string): Promise<string> {
   return path;
 }
 
-describe('BEIR reader on the real SciFact files', () => {
+describe.skipIf(!SCIFACT)('BEIR reader on the real SciFact files', () => {
   it('reads 5,183 documents, 1,109 queries and the 300 test queries with 339 judgments', async () => {
     const corpus = await readBeirCorpus(join(SCIFACT, 'corpus.jsonl'));
     expect(corpus.size).toBe(5183);

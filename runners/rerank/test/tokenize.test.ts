@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { SubmissionError } from '@trueboard/contracts';
 import { describe, expect, it } from 'vitest';
 import { maxLengthOf, PairTokenizer } from '../src/cross-encoder';
 
 /*
- * Pair encoding on the two real Hugging Face tokenizer files shipped in /work/shared/data/tokenizers.
+ * Pair encoding on the two real Hugging Face tokenizer files shipped in runners/rerank/tokenizers (copies of shared/data/tokenizers).
  * The expected ids are looked up by hand in each file's own `model.vocab` (both files hold the same
  * 30,522-entry BERT uncased vocabulary), and the test checks those lookups too, so a wrong number
  * here is caught against the file rather than copied from the code under test:
@@ -15,7 +16,7 @@ import { maxLengthOf, PairTokenizer } from '../src/cross-encoder';
  *      children 2336, . 1012
  *   special tokens: [CLS] 101, [SEP] 102 (the files' added_tokens and post_processor agree)
  */
-const DIR = '/work/shared/data/tokenizers';
+const DIR = join(import.meta.dirname, '../tokenizers');
 const FILES = ['bert-base-uncased', 'all-minilm-l6-v2'] as const;
 const load = (name: string) =>
   JSON.parse(readFileSync(`${DIR}/${name}.tokenizer.json`, 'utf8')) as {

@@ -1,0 +1,95 @@
+import type { ExampleResult, MetricValue } from '@trueboard/contracts';
+import {
+  bootstrapMeanCI,
+  byteStringAt,
+  compareByteStrings,
+  evaluateRerank,
+  type RerankEvaluation,
+  type RunQuery,
+} from '@trueboard/metrics';
+import type { Qrels } from './formats/types';
+import { type RerankOptions, rerankSemantics } from './options';
+import type { RerankRow } from './rows';
+
+/** Our metric names (as boards show them) → trec_eval's measure names (`@10`: the run cut at 10, `-M 10`). */
+export const RERANK_MEASURES = {
+  ndcg_cut_10: 'ndcg_cut.10',
+  map: 'map',
+  recip_rank_10: 'recip_rank@10',
+  recall_100: 'recall.100',
+} as const;
+export type RerankMetric = keyof typeof RERANK_MEASURES;
+const METRICS = Object.keys(RERANK_MEASURES) as RerankMetric[];
+
+/** Scores a checked run over every qrels query (trec_eval `-c`): a query missing from the run counts 0. */
+export function scoreRun(run: readonly RunQuery[], qrels: Parameters<typeof evaluateRerank>[1], o: RerankOptions) {
+  return evaluateRerank(run, qrels, {
+    measures: METRICS.map((m) => RERANK_MEASURES[m]),
+    averaging: 'all-qrels',
+    relevanceLevel: o.relevanceLevel,
+  });
+}
+
+function perQuery(e: RerankEvaluation, metric: RerankMetric): Float64Array {
+  const values = e.measures[METRICS.indexOf(metric)]?.perQuery;
+  if (!values) throw new Error(`no values for ${metric}`);
+  return values;
+}
+
+/** The means, each with its 95% bootstrap CI over queries (seeded, so a re-run gives the same interval). */
+export function rerankMetrics(e: RerankEvaluation, o: RerankOptions, seed: number): MetricValue[] {
+  return METRICS.map((name) => {
+    const values = [...perQuery(e, name)];
+    const ci = bootstrapMeanCI(values, { resamples: o.bootstrapResamples, level: 0.95, seed });
+    const measure = e.measures[METRICS.indexOf(name)];
+    return {
+      name,
+      semantics: rerankSemantics(name, o.relevanceLevel),
+      value: measure?.mean ?? 0,
+      ci: { low: ci.low, high: ci.high, level: 0.95, method: 'bootstrap' as const },
+      n: values.length,
+    };
+  });
+}
+
+/** The first `k` documents of a run query in trec_eval's order: score descending, ties by docid descending. */
+function topDocs(q: RunQuery, k: number): { docid: string; score: number }[] {
+  const order = Array.from({ length: q.docs.count }, (_, i) => i);
+  order.sort((a, b) => {
+    const d = (q.scores[b] ?? 0) - (q.scores[a] ?? 0);
+    return d !== 0 ? d : compareByteStrings(q.docs, b, q.docs, a);
+  });
+  return order.slice(0, k).map((i) => ({ docid: byteStringAt(q.docs, i), score: q.scores[i] ?? 0 }));
+}
+
+/** One row per qrels query, in trec_eval's query order; the verdict is the query's nDCG@10. */
+export function rerankRows(
+  e: RerankEvaluation,
+  run: readonly RunQuery[],
+  qrels: Qrels,
+  queries: ReadonlyMap<string, string>,
+  o: RerankOptions,
+): ExampleResult[] {
+  const runs = new Map(run.map((q) => [q.qid, q]));
+  const values = Object.fromEntries(METRICS.map((m) => [m, perQuery(e, m)])) as Record<RerankMetric, Float64Array>;
+  return e.queries.map((qid, i) => {
+    const judged = qrels.get(qid) ?? new Map<string, number>();
+    const r = runs.get(qid);
+    const data: RerankRow = {
+      query: queries.get(qid) ?? '',
+      ndcg_cut_10: values.ndcg_cut_10[i] ?? 0,
+      map: values.map[i] ?? 0,
+      recip_rank_10: values.recip_rank_10[i] ?? 0,
+      recall_100: values.recall_100[i] ?? 0,
+      relevant: [...judged.values()].filter((l) => l >= o.relevanceLevel).length,
+      missing_from_run: !r,
+      top10: r ? topDocs(r, 10).map((d) => ({ ...d, label: judged.get(d.docid) ?? null })) : [],
+    };
+    return {
+      id: qid,
+      verdict: data.ndcg_cut_10,
+      ...(r ? {} : { reason: 'not in the run: scores 0 (trec_eval -c averages over every qrels query)' }),
+      data,
+    };
+  });
+}
