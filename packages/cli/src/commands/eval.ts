@@ -262,13 +262,22 @@ function outputs(predictions: readonly string[], out: string | undefined): (i: n
   return (i) => join(out, names[i] ?? '');
 }
 
+/**
+ * A metric's numbers: percentages to 2 decimals, fractions (nDCG, MAP, … all within [0, 1]) to 4, as
+ * trec_eval prints them; one precision for the value and its interval.
+ */
+function fixed(m: EvaluationReport['metrics'][number], v: number): string {
+  const fraction = Math.max(Math.abs(m.value), Math.abs(m.ci?.high ?? 0)) <= 1;
+  return v.toFixed(fraction ? 4 : 2);
+}
+
 function metricsTable(report: EvaluationReport): string {
   return table(
     report.metrics.map((m) => ({
       metric: m.name,
       semantics: m.semantics,
-      value: m.value.toFixed(2),
-      ci95: m.ci ? `[${m.ci.low.toFixed(2)}, ${m.ci.high.toFixed(2)}]` : '',
+      value: fixed(m, m.value),
+      ci95: m.ci ? `[${fixed(m, m.ci.low)}, ${fixed(m, m.ci.high)}]` : '',
       n: m.n,
     })),
   );
