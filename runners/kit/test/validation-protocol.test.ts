@@ -133,7 +133,7 @@ describe('a runner checks proposals of its family', () => {
   });
 
   it('reports a validator that throws as a failed attempt, not an invalid proposal; after 3 it is unvalidated', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     const id = await propose();
     let calls = 0;
@@ -147,10 +147,16 @@ describe('a runner checks proposals of its family', () => {
         }),
       },
       validationPollMs: 20,
+      // a claim that fails under load (CI) is retried at once, not after the production backoff
+      reconnectDelayMs: 20,
     });
     void runner.start();
     for (let attempt = 1; attempt <= 3; attempt++) {
-      await waitFor(`failed attempt ${attempt}`, async () => events.all.filter(finished).length >= attempt);
+      await waitFor(
+        () => `failed attempt ${attempt}; the runner said: ${JSON.stringify(events.all.slice(-5))}`,
+        async () => events.all.filter(finished).length >= attempt,
+        50_000,
+      );
       const row = await checkRow(id);
       if (attempt < 3) {
         // the attempt counts, the lease is given back, and the next waits a little
