@@ -1,3 +1,4 @@
+import { compareUtf8 } from '@trueboard/metrics';
 import type { Candidate } from '../formats/types';
 import { analyze } from './analyzer';
 import type { Bm25Index } from './bm25-index';
@@ -44,5 +45,5 @@ export function searchBm25(index: Bm25Index, query: string, k: number): Candidat
 /** Score descending, then docid descending as bytes (trec_eval's `strcmp` on docnos, reversed). */
 export function compareHits(a: Candidate, b: Candidate): number {
   if (a.score !== b.score) return b.score - a.score;
-  return Buffer.compare(Buffer.from(b.docid, 'utf8'), Buffer.from(a.docid, 'utf8'));
+  return compareUtf8(b.docid, a.docid);
 }

@@ -23,6 +23,8 @@ const DIGIT = /[\p{Nd}]/u;
 const EXTEND = /[\p{M}\p{Cf}]/u;
 /** ExtendNumLet (WB13a/b): connector punctuation. */
 const CONNECTOR = /[\p{Pc}]/u;
+/** MidNumLet ∪ Single_Quote: may join two letters and two digits alike (WB6/7, WB11/12). */
+const MID_NUM_LET = ['.', "'", '\u2018', '\u2019', '\u2024', '\ufe52', '\uff07', '\uff0e'];
 /** MidLetter ∪ MidNumLet ∪ Single_Quote: may join two letters (WB6/7). */
 const JOINS_LETTERS = new Set([
   ':',
@@ -33,14 +35,7 @@ const JOINS_LETTERS = new Set([
   '\ufe13',
   '\ufe55',
   '\uff1a',
-  '.',
-  "'",
-  '\u2018',
-  '\u2019',
-  '\u2024',
-  '\ufe52',
-  '\uff07',
-  '\uff0e',
+  ...MID_NUM_LET,
 ]);
 /** MidNum ∪ MidNumLet ∪ Single_Quote: may join two digits (WB11/12). */
 const JOINS_DIGITS = new Set([
@@ -59,14 +54,7 @@ const JOINS_DIGITS = new Set([
   '\ufe54',
   '\uff0c',
   '\uff1b',
-  '.',
-  "'",
-  '\u2018',
-  '\u2019',
-  '\u2024',
-  '\ufe52',
-  '\uff07',
-  '\uff0e',
+  ...MID_NUM_LET,
 ]);
 
 /** Lucene's `StandardAnalyzer.DEFAULT_MAX_TOKEN_LENGTH`. */
