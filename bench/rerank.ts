@@ -73,7 +73,20 @@ function means(m: Measured): Map<string, number> {
   return out;
 }
 
+/**
+ * Both parts, or one: BENCH_RERANK=metrics (trec_eval against ours) or BENCH_RERANK=cross-encoder
+ * (pairs/s and the time outside session.run, see rerank-cross-encoder.ts).
+ */
 export async function main() {
+  const part = process.env.BENCH_RERANK ?? 'all';
+  if (!['all', 'metrics', 'cross-encoder'].includes(part)) {
+    throw new Error(`BENCH_RERANK=${part}: expected metrics, cross-encoder or all (the default)`);
+  }
+  if (part !== 'cross-encoder') await metricsBench();
+  if (part !== 'metrics') await (await import('./rerank-cross-encoder')).crossEncoderBench();
+}
+
+async function metricsBench() {
   const unavailable = trecEvalUnavailable();
   if (unavailable) throw new Error(`cannot run the rerank bench: ${unavailable}`);
   const trecEval = buildTrecEval(false);

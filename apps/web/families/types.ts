@@ -9,6 +9,13 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type BoardRow = Leaderboard['rows'][number];
 /** One per-example result as the browser receives it; its `data` belongs to the family. */
 export type ExampleRow = Outputs['submissions']['examples']['rows'][number];
+/** How many of a result's examples have each value of a facet (the API counts them over the whole result). */
+export type FacetCount = Outputs['submissions']['examples']['facets'][number];
+/** One file of a directory chosen in the submit form, at its path inside that directory ("sub/model.onnx"). */
+export interface DirectoryEntry {
+  path: string;
+  size: number;
+}
 /** One example the triage ranks as suspicious. */
 export type TriageRow = Outputs['corrections']['triage'][number];
 
@@ -49,6 +56,13 @@ export interface FamilyView {
     trail: ExampleColumn[];
     /** how a facet field (one the family reports on its rows) is named in the breakdown filter */
     facetLabel(field: string): string;
+    /** how a facet's value is named in the breakdown filter ("worse than BM25"); the raw value when absent */
+    facetValue?(field: string, value: string): string;
+    /**
+     * A line above the example table built from the facet counts (e.g. how many queries got worse),
+     * whose links set the breakdown filter to one value; nothing when absent.
+     */
+    FacetSummary?: ComponentType<{ facets: FacetCount[]; filter(field: string, value: string): void }>;
     /** one example opened in the per-example table */
     Detail: ComponentType<{ row: ExampleRow }>;
     /** why an example can be unscorable, after "could not be scored"; null says nothing */
@@ -78,6 +92,12 @@ export interface FamilyView {
      * the check it runs before uploading, after the generic size and emptiness checks. The limit is
      * the benchmark's own, from the API.
      */
-    artifact: Pick<ArtifactSpec, 'extensions' | 'check'>;
+    artifact: Pick<ArtifactSpec, 'extensions' | 'check'> & Partial<Pick<ArtifactSpec, 'kind'>>;
+    /**
+     * When the artifact may be a directory (its `kind` is not `file`): what the directory holds, for
+     * the form's help, and a pure check of its file list before it is packed and uploaded (a message
+     * naming the problem, or null). Without it, any non-empty directory is packed.
+     */
+    directory?: { help: string; check(files: readonly DirectoryEntry[]): string | null };
   };
 }

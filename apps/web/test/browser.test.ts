@@ -446,7 +446,8 @@ describe('submitting', () => {
     await expect.poll(() => states(page)).toBe('cancelled');
 
     await page.goto(`${base}/queue`);
-    expect(await page.getByTestId('queued-row').count()).toBe(1);
+    // the kept submission, and the three SciFact baselines waiting for a rerank runner (this one runs text2sql)
+    expect(await page.getByTestId('queued-row').count()).toBe(4);
     startRunner();
     await page.goto(keep);
     await expect.poll(() => states(page), { timeout: 120_000 }).toBe('finished');

@@ -34,6 +34,23 @@ const TRPC_CODE: Record<DomainErrorCode, TRPCError['code']> = {
   unavailable: 'SERVICE_UNAVAILABLE',
 };
 
+const outageLogs = new Map<string, number>();
+/**
+ * What the driver said when a request met an outage: the client gets 503, the operator the cause
+ * (the innermost error of the chain; each distinct cause at most every 5 s).
+ */
+function logOutageCause(cause: unknown, requestId: string) {
+  let root = cause;
+  for (let depth = 0; root instanceof Error && root.cause !== undefined && depth < 5; depth++) root = root.cause;
+  const { code } = root as { code?: unknown };
+  const text = `${typeof code === 'string' ? `${code}: ` : ''}${root instanceof Error ? root.message : String(root)}`;
+  const now = Date.now();
+  if (now - (outageLogs.get(text) ?? 0) < 5000) return;
+  if (outageLogs.size > 100) outageLogs.clear();
+  outageLogs.set(text, now);
+  console.warn(`[${requestId}] database unavailable: ${text}`);
+}
+
 /** The one place domain errors become tRPC errors. */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
@@ -53,7 +70,9 @@ export interface RestError {
 /** The one place domain errors become REST responses; internal errors are logged, not leaked. */
 export function toRestError(thrown: unknown, requestId: string): RestError {
   // a lost database connection is the same outage however deep it surfaced
-  const err = asUnavailable(thrown) ?? thrown;
+  const down = asUnavailable(thrown);
+  if (down && down !== thrown) logOutageCause(thrown, requestId);
+  const err = down ?? thrown;
   if (err instanceof DomainError) {
     return {
       status: HTTP_STATUS[err.code],

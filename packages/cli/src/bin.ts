@@ -56,7 +56,7 @@ const COMMANDS: LazyCommand[] = [
   },
   {
     names: { eval: 'evaluate predictions offline with the evaluator the platform runs' },
-    load: async () => (await import('./commands/eval')).registerEvalCommand,
+    load: async () => (await import('./commands/eval')).loadEvalCommand(),
   },
   {
     names: {

@@ -30,12 +30,20 @@ export class EvalInputs {
 
   constructor(private readonly cacheDir?: string) {}
 
-  /** The artifact at `file` as `evaluator` takes it; a wrong kind of input is the submitter's error. */
+  /**
+   * The artifact at `file` as `evaluator` takes it; a wrong kind of input is the submitter's error.
+   * For a family taking `file-or-directory`, a directory (packed as `trueboard submit` packs it) or
+   * a file whose first bytes are a .tar, .tar.gz or .zip is a directory, any other file is the file:
+   * the same sniffing the runner's fetchArtifact does on the uploaded bytes.
+   */
   async artifact(file: string, evaluator: Evaluator): Promise<ArtifactFile> {
     const info = await stat(file).catch(() => undefined);
     if (!info) throw new SubmissionError(`${file}: no such file or directory`);
     const mediaType = 'application/octet-stream';
-    if (evaluator.artifact?.kind !== 'directory') {
+    const kind = evaluator.artifact?.kind ?? 'file';
+    const single =
+      kind === 'file' || (kind === 'file-or-directory' && !info.isDirectory() && !(await detectArchive(file)));
+    if (single) {
       if (info.isDirectory()) {
         throw new SubmissionError(
           `${file} is a directory; ${evaluator.name} (${evaluator.family}) takes a single file`,

@@ -1,12 +1,25 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CorrectionValidator, Evaluator, Family, FamilyRegistry } from '@trueboard/contracts';
+import {
+  type CorrectionValidator,
+  type Evaluator,
+  type Family,
+  type FamilyEvalCli,
+  type FamilyRegistry,
+  isInstalled,
+} from '@trueboard/contracts';
 
 export type EvaluatorMap = Partial<Record<Family, Evaluator>>;
 
 /** The family registry (packages/families), loaded when a command needs it. */
 export async function builtinFamilies(): Promise<FamilyRegistry> {
   return (await import('@trueboard/families')).families;
+}
+
+/** A family's own modes of `trueboard eval <family>`, when it is installed and has any. */
+export async function familyEvalCli(family: Family): Promise<FamilyEvalCli | undefined> {
+  const entry = (await builtinFamilies())[family];
+  return isInstalled(entry) ? await entry.cli?.() : undefined;
 }
 
 /** The evaluators of the families installed in this build (each loads on first use). */

@@ -173,7 +173,9 @@ describe('kill -9 of the embedded PostgreSQL under load', () => {
       const before = await byKey(a.key);
       expect(before.length).toBeLessThanOrEqual(1);
       const again = await upload(a.key, a.body);
-      expect(again.status).toBe(before.length === 1 ? 200 : 201);
+      expect(again.status, `repeat of ${a.key}: ${again.error?.message}\n${start.output()}`).toBe(
+        before.length === 1 ? 200 : 201,
+      );
       if (before[0]) expect(again.id).toBe(before[0].id);
       expect(await byKey(a.key)).toHaveLength(1);
     }

@@ -19,6 +19,14 @@ export interface LocalAsset {
   kind: ArtifactKind;
 }
 
+/**
+ * How a submission's artifact is uploaded and handed to `evaluate`: `file`, one file as it is;
+ * `directory`, one .tar, .tar.gz or .zip that the harness unpacks; `file-or-directory`, either, told
+ * apart by the stored bytes (an archive is unpacked as a directory, anything else is the file).
+ * Benchmark assets keep the manifest's `ArtifactKind` (`file` or `directory`).
+ */
+export type SubmissionArtifactKind = ArtifactKind | 'file-or-directory';
+
 /** A submission's artifact on the runner's disk. */
 export interface ArtifactFile {
   /** of the uploaded bytes (for a directory: of the archive) */
@@ -26,7 +34,7 @@ export interface ArtifactFile {
   /** the uploaded file, or the directory the harness unpacked from it (kind `directory`) */
   path: string;
   mediaType: string;
-  /** absent means `file` */
+  /** what it turned out to be (for `file-or-directory`, after sniffing the bytes); absent means `file` */
   kind?: ArtifactKind;
 }
 
@@ -85,9 +93,11 @@ export interface Evaluator<Prepared = unknown> {
   /**
    * `directory`: the artifact is uploaded as one .tar, .tar.gz or .zip and `evaluate` gets the
    * directory the harness unpacked safely from it, within these limits (the kit's defaults
-   * otherwise). Without it, the uploaded file as it is.
+   * otherwise). `file-or-directory`: an upload whose first bytes are a .tar, .tar.gz or .zip is
+   * unpacked the same way, any other is handed over as the file (`ArtifactFile.kind` says which).
+   * Without it, the uploaded file as it is.
    */
-  artifact?: { kind: ArtifactKind; maxUnpackedBytes?: number; maxEntries?: number };
+  artifact?: { kind: SubmissionArtifactKind; maxUnpackedBytes?: number; maxEntries?: number };
   prepare(dataset: DatasetBundle): Promise<Prepared>;
   evaluate(prepared: Prepared, artifact: ArtifactFile, ctx: RunContext): Promise<EvaluatorReport>;
   /** releases what `prepare` holds (worker processes, sessions) when the harness evicts it */

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { AnnotationCodec } from './annotations';
 import type { CorrectionValidator } from './corrections';
-import type { Evaluator } from './evaluator';
+import type { Evaluator, SubmissionArtifactKind } from './evaluator';
 import type { Family } from './family';
+import type { FamilyEvalCli } from './family-cli';
 import type { BoardColumn } from './leaderboard';
-import type { ArtifactKind } from './manifest';
 
 /**
  * Everything family-specific the platform needs, in one object per family: `runners/<family>`
@@ -32,7 +32,14 @@ export interface FamilyModule<F extends Family = Family> {
   primary: { metric: string; semantics(settings: Record<string, unknown>): string | undefined };
   /** columns every board of the family shows besides its metrics */
   columns: readonly BoardColumn[];
+  /**
+   * The family's own modes of `trueboard eval <family>` (options and their handler). Lazy: loaded
+   * only when `trueboard eval <family>` runs, so no other command pays for it.
+   */
+  cli?(): Promise<FamilyEvalCli>;
 }
+
+export type { EvalCliHost, FamilyCliOption, FamilyEvalCli } from './family-cli';
 
 /** A family the platform knows by name whose package has not landed yet: no fake behaviour, just why. */
 export interface PendingFamily<F extends Family = Family> {
@@ -57,8 +64,11 @@ export function isInstalled(e: FamilyEntry): e is FamilyModule {
 
 /** What a submission uploads. */
 export interface ArtifactSpec {
-  /** `file`: one file; `directory`: a directory bundle, uploaded as one .tar, .tar.gz or .zip */
-  kind: ArtifactKind;
+  /**
+   * `file`: one file; `directory`: a directory bundle, uploaded as one .tar, .tar.gz or .zip;
+   * `file-or-directory`: either, told apart by content (see SubmissionArtifactKind)
+   */
+  kind: SubmissionArtifactKind;
   /** accepted file name endings, lowercase with the dot (the upload form's `accept`) */
   extensions: readonly string[];
   /** the default upload limit in bytes; TRUEBOARD_MAX_<FAMILY>_BYTES and a manifest's `limits` override it */

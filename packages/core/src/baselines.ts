@@ -1,5 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { RelativePath } from '@trueboard/contracts';
 import { methods, submissions, teams } from '@trueboard/db';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -12,7 +16,8 @@ import { submit } from './submissions';
 import { createTeam } from './teams';
 
 export const BaselineEntry = z.object({
-  file: z.string().min(1),
+  /** a file, or a directory (e.g. an ONNX model) submitted as the deterministic tar packDirectory makes */
+  file: RelativePath,
   method: z.string().min(1).max(120),
   description: z.string().default(''),
   paperUrl: z.string().url().optional(),
@@ -24,7 +29,9 @@ export const BASELINES_TEAM = 'baselines';
 /**
  * Submits a benchmark's published reference systems (`<dir>/baselines/baselines.json`) as
  * baseline entries of the `baselines` team, through the normal submission path, so they are scored
- * by a runner like everyone else. Entries already submitted are skipped.
+ * by a runner like everyone else. Entries already submitted are skipped. An entry whose `file` is a
+ * directory is uploaded as `trueboard submit` uploads one: packed into a plain tar with sorted
+ * entries and fixed metadata, so the same directory is always the same artifact (same sha256).
  */
 export async function seedBaselines(p: Platform, actor: Actor, benchmarkId: string, dir: string) {
   requireAdmin(actor);
@@ -59,11 +66,34 @@ export async function seedBaselines(p: Platform, actor: Actor, benchmarkId: stri
       .from(submissions)
       .where(and(eq(submissions.benchmarkId, benchmarkId), eq(submissions.methodId, m.id)));
     if (existing) continue;
-    const body = await readFile(join(dir, 'baselines', e.file));
-    const s = await submit(p, actor, { benchmark: benchmarkId, method: m.id, note: 'published predictions' }, body, {
-      isBaseline: true,
-    });
+    const meta = { benchmark: benchmarkId, method: m.id, note: 'published predictions' };
+    const s = await submitBaselineFile(join(dir, 'baselines', e.file), `${listFile}: "${e.file}"`, (body) =>
+      submit(p, actor, meta, body, { isBaseline: true }),
+    );
     created.push({ method: e.method, submissionId: s.id });
   }
   return created;
+}
+
+/** Hands `send` the bytes of a baseline file, or of a directory packed as a deterministic tar. */
+async function submitBaselineFile<T>(
+  path: string,
+  label: string,
+  send: (body: Uint8Array | Readable) => Promise<T>,
+): Promise<T> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw badInput(`bad input: ${label} does not exist`);
+  if (!info.isDirectory()) return send(await readFile(path));
+  // loaded here, not at the top: the web app bundles this module and never seeds baselines
+  const { packDirectory } = await import(/* turbopackIgnore: true */ './pack-directory');
+  const work = await mkdtemp(join(tmpdir(), 'trueboard-baseline-'));
+  try {
+    const tar = join(work, 'artifact.tar');
+    await packDirectory(path, tar).catch((err: unknown) => {
+      throw badInput(`bad input: ${label}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return await send(createReadStream(tar));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

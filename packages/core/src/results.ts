@@ -162,7 +162,7 @@ export async function listExampleResults(
     ? await db.execute<{ field: string; value: string; n: number }>(sql`
     select k.field, e.data ->> k.field as value, count(*)::int as n
     from ${exampleResults} e cross join unnest(${sql.param([...facets])}::text[]) as k(field)
-    where e.result_id = ${resultId} and e.data ? k.field
+    where e.result_id = ${resultId} and e.data ->> k.field is not null
     group by 1, 2 order by 1, 2`)
     : [];
   return { rows, total: count?.n ?? 0, facets: [...values] };

@@ -113,7 +113,11 @@ describe('listExampleResults', () => {
         examples: ids.map((id, i) => ({
           id,
           verdict: id === 'q' ? null : i % 2 === 0 ? 1 : 0,
-          data: { db_id: i < 2 ? 'a' : 'b', ...(id === '3' ? { difficulty: 'hard' } : {}) },
+          // a field stored as JSON null is no facet value (the page's filter menu takes strings)
+          data: {
+            db_id: i < 2 ? 'a' : 'b',
+            ...(id === '3' ? { difficulty: 'hard' } : id === 'q' ? { difficulty: null } : {}),
+          },
         })),
         unscorable: 1,
       }),

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedPostgres } from './embedded';
+import { stopOrphanedServerProcesses } from './orphans';
 
 export interface SupervisorOptions {
   dataDir: string;
@@ -40,10 +42,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /**
  * Starts the embedded PostgreSQL and restarts it whenever it exits on its own (a crash, an OOM
- * kill, a kill -9), on the same port and cluster, with exponential backoff between attempts (a
- * killed postmaster's backends may hold its shared memory for a moment, and PostgreSQL refuses to
- * start until they are gone). PostgreSQL itself removes a stale `postmaster.pid` whose process is
- * dead and replays its WAL, so nothing is deleted here.
+ * kill, a kill -9), on the same port and cluster, with exponential backoff between attempts. A
+ * killed postmaster's backends outlive it until they notice, holding its shared memory (PostgreSQL
+ * refuses to start until they are gone) and their clients' connections (a client would send its
+ * next query to a dead server): they are killed first (orphans.ts). PostgreSQL itself removes a
+ * stale `postmaster.pid` whose process is dead and replays its WAL, so no file is deleted here.
  */
 export async function superviseEmbeddedPostgres(opts: SupervisorOptions): Promise<SupervisedServer> {
   const base = opts.baseDelayMs ?? 250;
@@ -69,6 +72,9 @@ export async function superviseEmbeddedPostgres(opts: SupervisorOptions): Promis
         const delay = Math.min(max, base * 2 ** failures);
         await sleep(delay, stopping.signal);
         if (stopping.signal.aborted) return;
+        // the dead server's backends may still hold clients' connections: they go first
+        const orphans = await stopOrphanedServerProcesses(join(opts.dataDir, 'pg'));
+        if (orphans) opts.log(`stopped ${orphans} process${orphans > 1 ? 'es' : ''} left over from the dead server`);
         try {
           server = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: first.port });
         } catch (err) {

@@ -1,15 +1,25 @@
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type Evaluator, type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
-import { byteStringAt, compareByteStrings, type QrelsQuery, qrelsFromEntries } from '@trueboard/metrics';
-import { readTrecRunFile } from '@trueboard/metrics/trec-io';
+import {
+  type ArtifactFile,
+  type Evaluator,
+  type EvaluatorReport,
+  type RunContext,
+  type SessionProvenance,
+  SubmissionError,
+} from '@trueboard/contracts';
+import { type QrelsQuery, qrelsFromEntries, type RunQuery } from '@trueboard/metrics';
+import { type Candidates, readCandidates } from './candidates';
 import { readBeirQueries } from './formats/beir-jsonl';
 import { readBeirQrels } from './formats/beir-qrels';
 import type { Qrels } from './formats/types';
+import { type ModelLimits, rankWithModel } from './model-eval';
 import { parseRerankOptions, type RerankOptions } from './options';
 import { rerankMetrics, rerankRows, scoreRun } from './report';
 import { type RunRules, readSubmittedRun } from './run-check';
 
-export const EVALUATOR_VERSION = '1.0.0';
+/** 1.1.0: model directories are taken, and rows carry first_stage and change when there are candidates. */
+export const EVALUATOR_VERSION = '1.1.0';
 
 export interface RerankPrepared {
   options: RerankOptions;
@@ -18,71 +28,121 @@ export interface RerankPrepared {
   /** query id → text, for every query of queries.jsonl (a run may rank any of them) */
   queries: Map<string, string>;
   rules: RunRules;
-}
-
-/** The candidates' top `depth` documents per query (all when `depth` is unset), by trec_eval's order. */
-async function readCandidates(path: string, name: string, depth: number | undefined) {
-  const run = await readTrecRunFile(path, name);
-  const out = new Map<string, Set<string>>();
-  for (const q of run) {
-    const order = Array.from({ length: q.docs.count }, (_, i) => i).sort(
-      (a, b) => (q.scores[b] ?? 0) - (q.scores[a] ?? 0) || compareByteStrings(q.docs, b, q.docs, a),
-    );
-    out.set(q.qid, new Set(order.slice(0, depth ?? order.length).map((i) => byteStringAt(q.docs, i))));
-  }
-  return out;
+  /** the benchmark's first stage (option `candidates`), scored once; null without it */
+  candidates: Candidates | null;
 }
 
 /**
- * The re-ranking evaluator: a submission is a TREC run file, scored on a BEIR dataset's qrels with
- * trec_eval semantics, averaged over every qrels query (`-c`). The same object runs in
- * `trueboard eval rerank` and on runners. It loads no model: re-rankers run on the submitter's side.
+ * A model directory unpacks to: model.onnx (≤ 2 GiB, ONNX's own limit), tokenizer.json and a few
+ * small JSON files. The bound stops a decompression bomb; the upload itself is limited by the family.
  */
-export const rerankEvaluator: Evaluator<RerankPrepared> = {
-  family: 'rerank',
-  name: 'trueboard-rerank',
-  version: EVALUATOR_VERSION,
-  devices: ['cpu'],
-  async prepare(bundle) {
-    const options = parseRerankOptions(bundle.ref.evaluator);
-    const qrelsName = `qrels/${options.split}.tsv`;
-    const qrels = await readBeirQrels(join(bundle.root, 'qrels', `${options.split}.tsv`), qrelsName);
-    const queries = await readBeirQueries(join(bundle.root, 'queries.jsonl'), { name: 'queries.jsonl' });
-    for (const qid of qrels.keys()) {
-      if (!queries.has(qid)) throw new Error(`${qrelsName}: query '${qid}' is judged but not in queries.jsonl`);
-    }
-    const qrelsQueries = qrelsFromEntries(
-      [...qrels].flatMap(([qid, docs]) => [...docs].map(([docid, label]) => ({ qid, docid, label }))),
-    );
-    const candidates = options.candidates
-      ? await readCandidates(join(bundle.root, options.candidates), options.candidates, options.depth)
-      : null;
-    return { options, qrels, qrelsQueries, queries, rules: { queries: new Set(queries.keys()), candidates } };
-  },
-  async evaluate(p, artifact, ctx): Promise<EvaluatorReport> {
-    const name = basename(artifact.path);
-    const run = await readSubmittedRun(artifact.path, name, p.rules);
-    ctx.progress(0.5, `read ${run.length} queries`);
-    let evaluation: ReturnType<typeof scoreRun>;
-    try {
-      evaluation = scoreRun(run, p.qrelsQueries, p.options);
-    } catch (err) {
-      // no query in both the run and the qrels: the submission ranked other queries than the split's
-      if (err instanceof RangeError) throw new SubmissionError(`${name}: ${err.message}`);
-      throw err;
-    }
-    const missing = evaluation.inRun.filter((x) => !x).length;
-    ctx.log(
-      'info',
-      `${evaluation.queries.length} qrels queries, ${missing} missing from the run (scored 0, trec_eval -c); ` +
-        `${evaluation.runOnlyQueries.length} run queries without qrels ignored; relevance threshold -l ${p.options.relevanceLevel}`,
-    );
-    return {
-      family: 'rerank',
-      metrics: rerankMetrics(evaluation, p.options, ctx.seed),
-      examples: rerankRows(evaluation, run, p.qrels, p.queries, p.options),
-      unscorable: 0,
-      breakdowns: [],
-    };
-  },
-};
+const MAX_UNPACKED_BYTES = 2 * 1024 ** 3 + 256 * 1024 ** 2;
+const MAX_ENTRIES = 100;
+
+/**
+ * The re-ranking evaluator. A submission is either a TREC run file, or an ONNX cross-encoder
+ * directory (Hugging Face layout) that the evaluator runs on the benchmark's candidates; the model's
+ * ranking is then scored exactly as a submitted run is. Scores are trec_eval's, averaged over every
+ * qrels query (`-c`). The same object runs in `trueboard eval rerank` and on runners. `limits`
+ * narrow how models run (tests); the platform uses the defaults.
+ */
+export function createRerankEvaluator(limits: ModelLimits = {}): Evaluator<RerankPrepared> {
+  return {
+    family: 'rerank',
+    name: 'trueboard-rerank',
+    version: EVALUATOR_VERSION,
+    devices: ['cpu', 'cuda'],
+    artifact: { kind: 'file-or-directory', maxUnpackedBytes: MAX_UNPACKED_BYTES, maxEntries: MAX_ENTRIES },
+    prepare,
+    async evaluate(p, artifact, ctx): Promise<EvaluatorReport> {
+      if (await isDirectory(artifact)) return evaluateModel(p, artifact, ctx, limits);
+      const name = basename(artifact.path);
+      const run = await readSubmittedRun(artifact.path, name, p.rules);
+      ctx.progress(0.5, `read ${run.length} queries`);
+      return report(p, run, name, ctx);
+    },
+  };
+}
+
+export const rerankEvaluator = createRerankEvaluator();
+
+async function prepare(bundle: Parameters<Evaluator['prepare']>[0]): Promise<RerankPrepared> {
+  const options = parseRerankOptions(bundle.ref.evaluator);
+  const qrelsName = `qrels/${options.split}.tsv`;
+  const qrels = await readBeirQrels(join(bundle.root, 'qrels', `${options.split}.tsv`), qrelsName);
+  const queries = await readBeirQueries(join(bundle.root, 'queries.jsonl'), { name: 'queries.jsonl' });
+  for (const qid of qrels.keys()) {
+    if (!queries.has(qid)) throw new Error(`${qrelsName}: query '${qid}' is judged but not in queries.jsonl`);
+  }
+  const qrelsQueries = qrelsFromEntries(
+    [...qrels].flatMap(([qid, docs]) => [...docs].map(([docid, label]) => ({ qid, docid, label }))),
+  );
+  const candidates = options.candidates
+    ? await readCandidates(bundle.root, options.candidates, options, qrels, qrelsQueries)
+    : null;
+  return {
+    options,
+    qrels,
+    qrelsQueries,
+    queries,
+    rules: { queries: new Set(queries.keys()), candidates: candidates?.allowed ?? null },
+    candidates,
+  };
+}
+
+/** The harness says what it unpacked; a caller that does not (a bare path) is asked of the disk. */
+async function isDirectory(artifact: ArtifactFile): Promise<boolean> {
+  if (artifact.kind !== undefined) return artifact.kind === 'directory';
+  return (await stat(artifact.path)).isDirectory();
+}
+
+/** Runs the submitted cross-encoder on the candidates, then scores its ranking as a run. */
+async function evaluateModel(
+  p: RerankPrepared,
+  artifact: ArtifactFile,
+  ctx: RunContext,
+  limits: ModelLimits,
+): Promise<EvaluatorReport> {
+  const inputs = {
+    queries: p.queries,
+    judged: p.qrels.keys(),
+    candidates: p.candidates,
+    depth: p.options.depth,
+  };
+  const ranking = await rankWithModel(inputs, artifact.path, ctx, limits, 0.95);
+  const missing = p.qrels.size - ranking.run.length;
+  if (missing > 0) ctx.log('info', `${missing} qrels queries have no candidates: the model ranks nothing for them`);
+  return report(p, ranking.run, 'the model', ctx, [ranking.session]);
+}
+
+function report(
+  p: RerankPrepared,
+  run: RunQuery[],
+  name: string,
+  ctx: RunContext,
+  sessions?: SessionProvenance[],
+): EvaluatorReport {
+  let evaluation: ReturnType<typeof scoreRun>;
+  try {
+    evaluation = scoreRun(run, p.qrelsQueries, p.options);
+  } catch (err) {
+    // no query in both the run and the qrels: the submission ranked other queries than the split's
+    if (err instanceof RangeError) throw new SubmissionError(`${name}: ${err.message}`);
+    throw err;
+  }
+  const missing = evaluation.inRun.filter((x) => !x).length;
+  ctx.log(
+    'info',
+    `${evaluation.queries.length} qrels queries, ${missing} missing from the run (scored 0, trec_eval -c); ` +
+      `${evaluation.runOnlyQueries.length} run queries without qrels ignored; relevance threshold -l ${p.options.relevanceLevel}`,
+  );
+  ctx.progress(1, `scored ${evaluation.queries.length} queries`);
+  return {
+    family: 'rerank',
+    metrics: rerankMetrics(evaluation, p.options, ctx.seed),
+    examples: rerankRows(evaluation, run, p.qrels, p.queries, p.options, p.candidates?.firstStage ?? null),
+    unscorable: 0,
+    breakdowns: [],
+    ...(sessions ? { provenance: { sessions } } : {}),
+  };
+}

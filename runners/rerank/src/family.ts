@@ -1,38 +1,13 @@
-import type { ArtifactSpec, FamilyModule } from '@trueboard/contracts';
+import type { FamilyModule } from '@trueboard/contracts';
+import { rerankArtifact } from './artifact';
 import { rerankSemantics } from './options';
 import { rerankRows } from './rows';
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export { checkRunFile, rerankArtifact } from './artifact';
 
 /**
- * A quick look at the first line of a run, as the evaluator reads it: `qid Q0 docid rank score tag`,
- * whitespace-separated. Columns after the sixth are ignored there (as trec_eval ignores them), so here too.
- */
-export function checkRunFile(file: { name: string; text: string }): string | null {
-  const first = file.text.split('\n').find((l) => l.trim() !== '');
-  if (first === undefined) return `${file.name}: the file is empty; expected 'qid Q0 docid rank score tag' lines`;
-  const line = file.text.split('\n').indexOf(first) + 1;
-  const cols = first.trim().split(/\s+/);
-  if (cols.length < 6) {
-    return `${file.name} line ${line}: expected 6 columns 'qid Q0 docid rank score tag', found ${cols.length}`;
-  }
-  const score = cols[4] ?? '';
-  if (!NUMBER.test(score) || !Number.isFinite(Number(score))) {
-    return `${file.name} line ${line}: the score column (5th) '${score}' is not a finite number`;
-  }
-  return null;
-}
-
-export const rerankArtifact: ArtifactSpec = {
-  kind: 'file',
-  extensions: ['.trec', '.txt', '.run'],
-  // a 7,000-query × 1,000-document run is ~300 MB (DOMAIN.md §4)
-  maxBytes: 512 * 1024 * 1024,
-  check: checkRunFile,
-};
-
-/**
- * Re-ranking as the platform sees it: submissions are TREC run files scored with trec_eval semantics.
+ * Re-ranking as the platform sees it: submissions are TREC run files, or ONNX cross-encoder
+ * directories that the runner executes on the benchmark's candidates, scored with trec_eval semantics.
  * The evaluator is loaded on first use (the web server never needs it). No annotation codec yet:
  * corrections of qrels come later, so the family's gold cannot be corrected through the platform.
  */
@@ -48,4 +23,6 @@ export const rerankFamily: FamilyModule<'rerank'> = {
     semantics: () => rerankSemantics('ndcg_cut_10', 1),
   },
   columns: [],
+  // `trueboard eval rerank --qrels/--run` and `--dataset/--model`: loaded by the CLI's eval command only
+  cli: async () => (await import(/* turbopackIgnore: true */ './cli/index')).rerankCli,
 };

@@ -19,10 +19,15 @@ export const RerankOptions = z.object({
     .default('test'),
   /**
    * The first-stage run the submissions re-rank (a TREC run in the dataset). When set, a submitted
-   * run may only hold documents among its query's candidates: a re-ranker re-scores, it does not retrieve.
+   * run may only hold documents among its query's candidates: a re-ranker re-scores, it does not
+   * retrieve. A submitted model re-scores them itself (it needs this option), and every row compares
+   * the submission with the candidates' own ranking.
    */
   candidates: InsidePath.optional(),
-  /** candidates per query considered (the top `depth` of the candidates file); default: all of them */
+  /**
+   * Candidates per query considered, the top `depth` of the candidates file (default: all of them):
+   * a run may rank only these, a model re-scores these and leaves the rest below in first-stage order.
+   */
   depth: z.number().int().positive().optional(),
   /** trec_eval `-l`: labels >= this are relevant for MAP, MRR and recall (nDCG uses the raw labels) */
   relevanceLevel: z.number().int().min(0).max(1000).default(1),

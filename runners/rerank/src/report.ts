@@ -1,15 +1,10 @@
 import type { ExampleResult, MetricValue } from '@trueboard/contracts';
-import {
-  bootstrapMeanCI,
-  byteStringAt,
-  compareByteStrings,
-  evaluateRerank,
-  type RerankEvaluation,
-  type RunQuery,
-} from '@trueboard/metrics';
+import { bootstrapMeanCI, evaluateRerank, type RerankEvaluation, type RunQuery } from '@trueboard/metrics';
+import type { FirstStage } from './candidates';
 import type { Qrels } from './formats/types';
 import { type RerankOptions, rerankSemantics } from './options';
 import type { RerankRow } from './rows';
+import { topDocs } from './trec-order';
 
 /** Our metric names (as boards show them) → trec_eval's measure names (`@10`: the run cut at 10, `-M 10`). */
 export const RERANK_MEASURES = {
@@ -30,7 +25,8 @@ export function scoreRun(run: readonly RunQuery[], qrels: Parameters<typeof eval
   });
 }
 
-function perQuery(e: RerankEvaluation, metric: RerankMetric): Float64Array {
+/** One value per query of `e.queries`, in that order. */
+export function perQuery(e: RerankEvaluation, metric: RerankMetric): Float64Array {
   const values = e.measures[METRICS.indexOf(metric)]?.perQuery;
   if (!values) throw new Error(`no values for ${metric}`);
   return values;
@@ -52,23 +48,29 @@ export function rerankMetrics(e: RerankEvaluation, o: RerankOptions, seed: numbe
   });
 }
 
-/** The first `k` documents of a run query in trec_eval's order: score descending, ties by docid descending. */
-function topDocs(q: RunQuery, k: number): { docid: string; score: number }[] {
-  const order = Array.from({ length: q.docs.count }, (_, i) => i);
-  order.sort((a, b) => {
-    const d = (q.scores[b] ?? 0) - (q.scores[a] ?? 0);
-    return d !== 0 ? d : compareByteStrings(q.docs, b, q.docs, a);
-  });
-  return order.slice(0, k).map((i) => ({ docid: byteStringAt(q.docs, i), score: q.scores[i] ?? 0 }));
+/**
+ * How a query's nDCG@10 compares with the first stage's, exactly, with no tolerance. Both come from
+ * the same code on the same judgments, and DCG adds the same gains in the same order whenever the
+ * labels down the first ten are the same, so a ranking that keeps the first stage's labels (the same
+ * order, or swaps of documents with equal labels) gives the very same float: "same" never needs a
+ * tolerance to be found. A tolerance would instead hide real changes of one small gain.
+ */
+export function changeFrom(ndcg: number, firstStage: number): 'better' | 'worse' | 'same' {
+  return ndcg > firstStage ? 'better' : ndcg < firstStage ? 'worse' : 'same';
 }
 
-/** One row per qrels query, in trec_eval's query order; the verdict is the query's nDCG@10. */
+/**
+ * One row per qrels query, in trec_eval's query order; the verdict is the query's nDCG@10. With the
+ * benchmark's candidates (`firstStage`), each row also carries the first stage's nDCG@10 and top ten,
+ * and whether the submission did better, worse or the same on that query.
+ */
 export function rerankRows(
   e: RerankEvaluation,
   run: readonly RunQuery[],
   qrels: Qrels,
   queries: ReadonlyMap<string, string>,
   o: RerankOptions,
+  firstStage: ReadonlyMap<string, FirstStage> | null = null,
 ): ExampleResult[] {
   const runs = new Map(run.map((q) => [q.qid, q]));
   const values = Object.fromEntries(METRICS.map((m) => [m, perQuery(e, m)])) as Record<RerankMetric, Float64Array>;
@@ -83,8 +85,13 @@ export function rerankRows(
       recall_100: values.recall_100[i] ?? 0,
       relevant: [...judged.values()].filter((l) => l >= o.relevanceLevel).length,
       missing_from_run: !r,
-      top10: r ? topDocs(r, 10).map((d) => ({ ...d, label: judged.get(d.docid) ?? null })) : [],
+      top10: r ? topDocs(r, 10, judged) : [],
     };
+    const first = firstStage?.get(qid);
+    if (first) {
+      data.first_stage = first;
+      data.change = changeFrom(data.ndcg_cut_10, first.ndcg_cut_10);
+    }
     return {
       id: qid,
       verdict: data.ndcg_cut_10,

@@ -1,6 +1,8 @@
 import type { ExampleRows, StoredExample, TriageSignals } from '@trueboard/contracts';
 import { z } from 'zod';
 
+const ShownDoc = z.object({ docid: z.string(), score: z.number(), label: z.number().int().nullable() });
+
 /** `ExampleResult.data` of a re-ranking row: one qrels query (report.ts writes it). */
 export const RerankRow = z
   .object({
@@ -15,7 +17,14 @@ export const RerankRow = z
     /** the run has no line for this query (it scores 0 under `-c`) */
     missing_from_run: z.boolean(),
     /** the run's first ten documents in trec_eval's order; `label` from the qrels, null when unjudged */
-    top10: z.array(z.object({ docid: z.string(), score: z.number(), label: z.number().int().nullable() })),
+    top10: z.array(ShownDoc),
+    /**
+     * Only when the benchmark has candidates (evaluator 1.1.0 on): the candidates' own nDCG@10 for
+     * this query and their first ten, in trec_eval's order (empty when the query has no candidates).
+     */
+    first_stage: z.object({ ndcg_cut_10: z.number().min(0).max(1), top10: z.array(ShownDoc) }).optional(),
+    /** this submission's nDCG@10 against first_stage's, compared exactly; with first_stage only */
+    change: z.enum(['better', 'worse', 'same']).optional(),
   })
   // rows written by later evaluator versions may carry more
   .loose();
@@ -28,7 +37,8 @@ function triage(row: StoredExample): TriageSignals {
 
 export const rerankRows: ExampleRows = {
   schema: RerankRow,
-  facets: [],
+  // "worse" lists the negative flips: queries the re-ranker made worse than its candidates' own order
+  facets: [{ field: 'change', label: 'nDCG@10 vs first stage' }],
   summary: ['query', 'ndcg_cut_10', 'missing_from_run'],
   triage,
 };

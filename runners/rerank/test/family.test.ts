@@ -21,8 +21,10 @@ describe('the re-ranking family module', () => {
     expect(isInstalled(entry)).toBe(true);
     expect(entry).toBe(rerankFamily);
     expect(await rerankFamily.evaluator()).toBe(rerankEvaluator);
-    expect(rerankFamily.artifact).toMatchObject({ kind: 'file', maxBytes: 512 * 1024 * 1024 });
-    expect(rerankFamily.artifact.extensions).toEqual(['.trec', '.txt', '.run']);
+    // a run file or a model directory's archive, told apart by the bytes (evaluator-model.test.ts)
+    expect(rerankFamily.artifact).toMatchObject({ kind: 'file-or-directory', maxBytes: 512 * 1024 * 1024 });
+    expect((await rerankFamily.evaluator()).artifact?.kind).toBe('file-or-directory');
+    expect(rerankFamily.artifact.extensions).toEqual(['.trec', '.txt', '.run', '.tar', '.tar.gz', '.tgz', '.zip']);
     expect(rerankFamily.annotations).toEqual([]);
     expect(rerankFamily.correctionValidator).toBeUndefined();
   });
@@ -55,6 +57,9 @@ describe('the re-ranking family module', () => {
     // JavaScript's Number() reads hex, the evaluator does not: decimal numbers only
     expect(check({ name: 'r.trec', text: 'q1 Q0 d1 1 0x1F t\n' })).toMatch(/'0x1F' is not a finite number/);
     expect(check({ name: 'r.trec', text: '' })).toMatch(/the file is empty/);
+    // an archive is a model directory: the evaluator checks it after unpacking
+    expect(check({ name: 'model.tar.gz', text: '\u001f\u008b…' })).toBeNull();
+    expect(check({ name: 'model.ZIP', text: 'PK…' })).toBeNull();
   });
 });
 

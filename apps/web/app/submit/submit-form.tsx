@@ -3,9 +3,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { familyView } from '../../families';
-import { fmtBytes } from '../../lib/format';
 import { errorMessage, trpc } from '../../lib/trpc';
-import { checkArtifact } from './validate';
+import { ArtifactField, type Picked } from './artifact-field';
+import { packZip } from './pack-directory';
+import { checkArtifact, checkDirectory, tooLarge } from './validate';
 
 type Benchmark = Awaited<ReturnType<typeof trpc.benchmarks.list.query>>[number];
 
@@ -115,7 +116,7 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
   );
   const benchmark = benchmarks.find((b) => b.id === benchmarkId);
   // what the benchmark's family accepts and checks before uploading
-  const artifact = benchmark ? familyView(benchmark.family).submit.artifact : undefined;
+  const submitSpec = benchmark ? familyView(benchmark.family).submit : undefined;
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => trpc.teams.mine.query() });
   const [team, setTeam] = useState('');
   const teamSlug = team || teams.data?.[0]?.slug || '';
@@ -126,26 +127,46 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
   });
   const [method, setMethod] = useState('');
   const [creating, setCreating] = useState(false);
-  const [file, setFile] = useState<File | null>(null);
+  const [picked, setPicked] = useState<Picked | null>(null);
   const [fileError, setFileError] = useState('');
+  const [packing, setPacking] = useState(false);
   const [note, setNote] = useState('');
   const [isPublic, setIsPublic] = useState(true);
   const methodId = method || methods.data?.[0]?.id || '';
 
   const upload = useMutation({
     mutationFn: async () => {
-      if (!benchmark || !file || !methodId) throw new Error('choose a benchmark, a method and a file');
-      const problem = await checkArtifact(file, benchmark.maxArtifactBytes, artifact?.check);
-      if (problem) {
+      if (!benchmark || !picked || !methodId) throw new Error('choose a benchmark, a method and an artifact');
+      const fail = (problem: string) => {
         setFileError(problem);
-        throw new Error(problem);
+        return new Error(problem);
+      };
+      const max = benchmark.maxArtifactBytes;
+      let artifact: Blob;
+      if (picked.kind === 'file') {
+        const spec = submitSpec?.artifact;
+        const problem = await checkArtifact(picked.file, max, spec?.check, spec?.kind);
+        if (problem) throw fail(problem);
+        artifact = picked.file;
+      } else {
+        const problem = checkDirectory(picked.name, picked.files, max, submitSpec?.directory?.check);
+        if (problem) throw fail(problem);
+        setPacking(true);
+        try {
+          const zip = await packZip(picked.files);
+          // the size was checked from the files' sizes; a file that grew since is caught here
+          if (zip.length > max) throw fail(tooLarge('the packed directory', zip.length, max));
+          artifact = new Blob([zip], { type: 'application/zip' });
+        } finally {
+          setPacking(false);
+        }
       }
       const q = new URLSearchParams({ benchmark: benchmark.id, method: methodId, public: String(isPublic) });
       if (note) q.set('note', note);
       const res = await fetch(`/api/submissions?${q}`, {
         method: 'POST',
-        body: file,
-        headers: { 'content-type': file.type || 'application/octet-stream' },
+        body: artifact,
+        headers: { 'content-type': artifact.type || 'application/octet-stream' },
       });
       const body = (await res.json().catch(() => ({}))) as { id?: string; error?: { message?: string } };
       if (!res.ok || !body.id) throw new Error(body.error?.message ?? `upload failed (HTTP ${res.status})`);
@@ -172,7 +193,16 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
     >
       <label>
         Benchmark
-        <select value={benchmarkId} onChange={(e) => setBenchmarkId(e.target.value)} name="benchmark">
+        <select
+          value={benchmarkId}
+          onChange={(e) => {
+            // another family may take another kind of artifact: choose again
+            setBenchmarkId(e.target.value);
+            setPicked(null);
+            setFileError('');
+          }}
+          name="benchmark"
+        >
           {benchmarks.map((b) => (
             <option key={b.id} value={b.id}>
               {b.name} ({b.family})
@@ -217,26 +247,17 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
           }}
         />
       )}
-      <label>
-        Artifact{benchmark?.maxArtifactBytes !== undefined ? ` (at most ${fmtBytes(benchmark.maxArtifactBytes)})` : ''}
-        <input
-          type="file"
-          name="artifact"
-          accept={artifact?.extensions.join(',') || undefined}
-          aria-describedby="file-error"
-          aria-invalid={!!fileError}
-          onChange={async (e) => {
-            const f = e.target.files?.[0] ?? null;
-            setFile(f);
-            setFileError(
-              f && benchmark ? ((await checkArtifact(f, benchmark.maxArtifactBytes, artifact?.check)) ?? '') : '',
-            );
-          }}
-        />
-        <span id="file-error" className="field-error" role="alert">
-          {fileError}
-        </span>
-      </label>
+      <ArtifactField
+        key={benchmarkId}
+        submit={submitSpec}
+        maxBytes={benchmark?.maxArtifactBytes}
+        picked={picked}
+        error={fileError}
+        onPick={(p, problem) => {
+          setPicked(p);
+          setFileError(problem);
+        }}
+      />
       <label>
         Note (optional)
         <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
@@ -251,8 +272,8 @@ export function SubmitForm({ benchmarks, initialBenchmark }: { benchmarks: Bench
         </p>
       )}
       <div>
-        <button type="submit" disabled={upload.isPending || !file || !!fileError || !methodId}>
-          {upload.isPending ? 'Uploading…' : 'Submit'}
+        <button type="submit" disabled={upload.isPending || !picked || !!fileError || !methodId}>
+          {packing ? 'Packing…' : upload.isPending ? 'Uploading…' : 'Submit'}
         </button>
       </div>
     </form>

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   type DatasetBundle,
   type DatasetFile,
   type Device,
-  type EvaluationReport,
+  type EvalCliHost,
   type Evaluator,
   Family,
   type ManifestAsset,
@@ -13,11 +13,13 @@ import {
 } from '@trueboard/contracts';
 import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core/dataset-dir';
 import { chooseDevice, runLocal } from '@trueboard/kit';
-import type { Command } from 'commander';
+import { Command } from 'commander';
+import { declareFamilyOptions, evalCliFor } from '../eval-family';
 import { EvalInputs } from '../eval-inputs';
+import { metricsTable, outputs } from '../eval-output';
 import { loadEvaluators } from '../evaluators';
 import { sha256File } from '../hash';
-import { errorMessage, fail, progressBar, table } from '../output';
+import { errorMessage, fail, progressBar } from '../output';
 
 /** `key=value` pairs of a repeatable option, e.g. `--asset base-model=/models/base.onnx`. */
 function parsePairs(pairs: readonly string[], option: string, shape: string): Record<string, string> {
@@ -52,17 +54,71 @@ interface EvalOptions {
   evaluators?: string[];
   asset: string[];
   cacheDir?: string;
+  /** evaluator settings a family's own mode decides (FamilyEvalCli), applied over every other */
+  settings?: Record<string, unknown>;
 }
 
-export function registerEvalCommand(program: Command) {
-  program
+/**
+ * The `eval` command, with the options of the family the command line names when that family has
+ * its own modes (FamilyEvalCli, loaded only here): `trueboard eval rerank --help` lists them.
+ */
+export async function loadEvalCommand(argv: readonly string[] = process.argv): Promise<(program: Command) => void> {
+  const cli = await evalCliFor(argv, defineEvalCommand(new Command(), false));
+  return (program) => {
+    const command = defineEvalCommand(program, cli !== undefined);
+    if (cli) declareFamilyOptions(command, cli);
+    command.action(async (family: string, o: EvalOptions, cmd: Command) => {
+      let failed: number;
+      try {
+        const handled = cli ? await cli.run(o as unknown as Record<string, unknown>, host(family, o)) : null;
+        if (handled !== null) process.exit(handled);
+        // a family's own modes make these optional on the command line, not for the generic evaluation
+        if (!o.dataset) cmd.error("error: required option '--dataset <dir>' not specified");
+        if (!o.predictions?.length) cmd.error("error: required option '--predictions <file...>' not specified");
+        failed = await evaluateAll(family, o);
+      } catch (err) {
+        fail(errorMessage(err));
+      }
+      // the worker pool and its processes must not keep a finished evaluation alive
+      process.exit(failed ? 1 : 0);
+    });
+  };
+}
+
+/** What a family's own mode may use of the generic command (see EvalCliHost). */
+function host(family: string, o: EvalOptions): EvalCliHost {
+  return {
+    settings: async (dataset) => {
+      const root = resolve(dataset);
+      const manifest = existsSync(join(root, 'manifest.json')) ? await readManifest(root) : null;
+      return { ...(manifest?.evaluator ?? {}), ...parseOptions(o.option) };
+    },
+    evaluate: ({ dataset, predictions, settings }) =>
+      evaluateAll(family, { ...o, dataset, predictions: [...predictions], settings: { ...o.settings, ...settings } }),
+    progress: progressBar,
+  };
+}
+
+/** The generic options; `--dataset` and `--predictions` are required unless a family adds modes without them. */
+function defineEvalCommand(program: Command, familyModes: boolean): Command {
+  const required = (flags: string, description: string) =>
+    familyModes
+      ? ([flags, `${description} (required unless a mode below says otherwise)`] as const)
+      : ([flags, description] as const);
+  const dataset = required(
+    '--dataset <dir>',
+    'dataset directory (a benchmark directory with manifest.json, or the raw files)',
+  );
+  const predictions = required(
+    '--predictions <file...>',
+    'the artifact to evaluate: a file, or for a family that takes a directory, the directory or a .tar, .tar.gz or .zip of it; several (listed, or the option repeated) are scored in one run that prepares the dataset once and shares the gold results',
+  );
+  const command = program
     .command('eval <family>')
-    .description('evaluate predictions offline with the same evaluator the platform runs; writes the same report')
-    .requiredOption('--dataset <dir>', 'dataset directory (a benchmark directory with manifest.json, or the raw files)')
-    .requiredOption(
-      '--predictions <file...>',
-      'the artifact to evaluate: a file, or for a family that takes a directory, the directory or a .tar, .tar.gz or .zip of it; several (listed, or the option repeated) are scored in one run that prepares the dataset once and shares the gold results',
-    )
+    .description('evaluate predictions offline with the same evaluator the platform runs; writes the same report');
+  if (familyModes) command.option(...dataset).option(...predictions);
+  else command.requiredOption(...dataset).requiredOption(...predictions);
+  return command
     .option(
       '--out <path>',
       'write the EvaluationReport JSON here; with several artifacts, a directory: <name>.json each',
@@ -82,17 +138,7 @@ export function registerEvalCommand(program: Command) {
       '--cache-dir <dir>',
       'where directory artifacts are unpacked and assets kept, as on a runner (default TRUEBOARD_CACHE_DIR or ~/.cache/trueboard)',
     )
-    .option('--evaluators <module...>', 'extra modules exporting `evaluators` (development)')
-    .action(async (family: string, o: EvalOptions) => {
-      let failed: number;
-      try {
-        failed = await evaluateAll(family, o);
-      } catch (err) {
-        fail(errorMessage(err));
-      }
-      // the worker pool and its processes must not keep a finished evaluation alive
-      process.exit(failed ? 1 : 0);
-    });
+    .option('--evaluators <module...>', 'extra modules exporting `evaluators` (development)');
 }
 
 /** Scores every predictions file with one prepared dataset; returns how many could not be scored. */
@@ -246,39 +292,9 @@ async function datasetBundle(
         ...(o.semantics ? { primarySemantics: o.semantics } : {}),
         ...(o.timeout ? { timeout: o.timeout } : {}),
         ...parseOptions(o.option),
+        ...o.settings,
       },
     },
   };
   return { bundle, declaredAssets: manifest?.assets ?? {} };
-}
-
-/** Where each artifact's report goes: `--out` itself, or with several artifacts `<out>/<name>.json`. */
-function outputs(predictions: readonly string[], out: string | undefined): (i: number) => string | undefined {
-  if (!out) return () => undefined;
-  if (predictions.length === 1) return () => out;
-  const names = predictions.map((p) => `${basename(p, extname(p))}.json`);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) fail(`two --predictions files would both write ${join(out, twice)}; rename one or run them separately`);
-  return (i) => join(out, names[i] ?? '');
-}
-
-/**
- * A metric's numbers: percentages to 2 decimals, fractions (nDCG, MAP, … all within [0, 1]) to 4, as
- * trec_eval prints them; one precision for the value and its interval.
- */
-function fixed(m: EvaluationReport['metrics'][number], v: number): string {
-  const fraction = Math.max(Math.abs(m.value), Math.abs(m.ci?.high ?? 0)) <= 1;
-  return v.toFixed(fraction ? 4 : 2);
-}
-
-function metricsTable(report: EvaluationReport): string {
-  return table(
-    report.metrics.map((m) => ({
-      metric: m.name,
-      semantics: m.semantics,
-      value: fixed(m, m.value),
-      ci95: m.ci ? `[${fixed(m, m.ci.low)}, ${fixed(m, m.ci.high)}]` : '',
-      n: m.n,
-    })),
-  );
 }

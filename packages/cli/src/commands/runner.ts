@@ -5,6 +5,7 @@ import { parseByteSize } from '../byte-size';
 import { builtinValidators, loadEvaluators } from '../evaluators';
 import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
+import { surviveStrayRejections } from '../stray-rejections';
 
 function describe(e: RunnerEvent): string | null {
   switch (e.type) {
@@ -42,6 +43,8 @@ export function registerRunnerCommand(program: Command) {
     .option('--once <n>', 'exit after n jobs', (v) => Number.parseInt(v, 10))
     .option('--quiet', 'print only warnings')
     .action(async (o) => {
+      // a runner lives for days: a stray rejection (a lost connection nobody waits on) is reported, not fatal
+      surviveStrayRejections((m) => process.stderr.write(`runner: warning: ${m}\n`));
       if (!o.token) fail('a runner token is required: --token tbr_… or TRUEBOARD_RUNNER_TOKEN');
       if (!['auto', 'cpu', 'cuda'].includes(o.device)) fail(`--device must be auto, cpu or cuda (got "${o.device}")`);
       let families: Family[] | undefined;

@@ -24,6 +24,7 @@ import { eq } from 'drizzle-orm';
 import { openDatabase } from '../database';
 import { builtinFamilies, loadEvaluators } from '../evaluators';
 import { errorMessage, fail } from '../output';
+import { surviveStrayRejections } from '../stray-rejections';
 import { startHttpServer } from '../web-server';
 
 /**
@@ -54,6 +55,8 @@ export function registerStartCommand(program: Command) {
     .option('--no-import', 'do not register the bundled benchmarks')
     .option('--evaluators <module...>', 'extra evaluator modules for the local runners (development)')
     .action(async (o) => {
+      // a driver's stray rejection during a database outage must not take the platform down
+      surviveStrayRejections(log);
       const env = {
         ...process.env,
         ...(o.dataDir ? { TRUEBOARD_DATA_DIR: o.dataDir } : {}),

@@ -10,5 +10,11 @@ export {
 export { type PairEncoding, PairTokenizer } from './pair-tokenizer';
 export { type RerankQuery, rerankQueries } from './rerank';
 export { mergeReranked, type RankedDoc } from './rerank-order';
-export { CrossEncoder, type OpenCrossEncoderOptions, type QueryPassage, type ScoreStats } from './scorer';
+export {
+  CrossEncoder,
+  type OpenCrossEncoderOptions,
+  type QueryPassage,
+  type ScoreControl,
+  type ScoreStats,
+} from './scorer';
 export { type CrossEncoderSignature, checkSignature } from './signature';

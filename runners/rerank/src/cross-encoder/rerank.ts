@@ -1,5 +1,5 @@
 import { mergeReranked, type RankedDoc } from './rerank-order';
-import type { CrossEncoder, ScoreStats } from './scorer';
+import type { CrossEncoder, ScoreControl, ScoreStats } from './scorer';
 
 export interface RerankQuery {
   queryId: string;
@@ -11,16 +11,18 @@ export interface RerankQuery {
 /**
  * Re-ranks the top `depth` candidates of every query with the cross-encoder; the rest keep their
  * first-stage order below them (see mergeReranked). All queries' pairs are scored in one call, so
- * batches by length are drawn from the whole run and stay nearly free of padding.
+ * batches by length are drawn from the whole run and stay nearly free of padding. `control` reports
+ * progress over pairs and stops between batches on abort.
  */
 export async function rerankQueries(
   encoder: Pick<CrossEncoder, 'score'>,
   queries: readonly RerankQuery[],
   depth: number,
+  control: ScoreControl = {},
 ): Promise<{ ranked: Map<string, RankedDoc[]>; stats: ScoreStats }> {
   if (!Number.isInteger(depth) || depth < 0) throw new Error(`depth must be a whole number, got ${depth}`);
   const pairs = queries.flatMap((q) => q.candidates.slice(0, depth).map((c) => ({ query: q.text, passage: c.text })));
-  const { scores, stats } = await encoder.score(pairs);
+  const { scores, stats } = await encoder.score(pairs, control);
   const ranked = new Map<string, RankedDoc[]>();
   let offset = 0;
   for (const q of queries) {

@@ -29,6 +29,14 @@ export interface ScoreStats {
   truncatedQueries: number;
 }
 
+/** What a long `score` call reports and obeys between batches. */
+export interface ScoreControl {
+  /** checked between batches (and while tokenizing): an aborted signal stops the call with its reason */
+  signal?: AbortSignal;
+  /** after each batch: pairs scored so far, of `total` */
+  onProgress?(scored: number, total: number): void;
+}
+
 export interface OpenCrossEncoderOptions extends Pick<OnnxSessionOptions, 'intraOpNumThreads' | 'probe'> {
   maxModelBytes?: number;
   batch?: BatchLimits;
@@ -81,8 +89,15 @@ export class CrossEncoder {
     }
   }
 
-  /** Raw logits (the positive class's for a two-logit head), in the order of `pairs`. */
-  async score(pairs: readonly QueryPassage[]): Promise<{ scores: Float32Array; stats: ScoreStats }> {
+  /**
+   * Raw logits (the positive class's for a two-logit head), in the order of `pairs`. An abort takes
+   * effect between batches: a batch in session.run is let finish, then the call throws the reason.
+   */
+  async score(
+    pairs: readonly QueryPassage[],
+    control: ScoreControl = {},
+  ): Promise<{ scores: Float32Array; stats: ScoreStats }> {
+    const { signal, onProgress } = control;
     const ort = await import('onnxruntime-node');
     const start = performance.now();
     let runMs = 0;
@@ -91,7 +106,8 @@ export class CrossEncoder {
     const encodings: PairEncoding[] = [];
     let truncatedPassages = 0;
     let truncatedQueries = 0;
-    for (const { query, passage } of pairs) {
+    for (const [i, { query, passage }] of pairs.entries()) {
+      if (i % 1024 === 0) signal?.throwIfAborted();
       const encoding = this.tokenizer.encodePair(query, passage);
       if (encoding.passageTruncated) truncatedPassages++;
       if (encoding.queryTruncated) truncatedQueries++;
@@ -103,7 +119,9 @@ export class CrossEncoder {
       this.limits,
     );
     const { typeIds, logits, outputName } = this.signature;
+    let scored = 0;
     for (const batch of batches) {
+      signal?.throwIfAborted();
       const width = Math.max(...batch.map((i) => encodings[i]?.ids.length ?? 0));
       const size = batch.length * width;
       // int64 tensors filled through 32-bit views: ids are below 2^31, so the high words stay 0
@@ -149,6 +167,8 @@ export class CrossEncoder {
         }
         scores[pair] = value;
       });
+      scored += batch.length;
+      onProgress?.(scored, pairs.length);
     }
     const wallMs = performance.now() - start;
     return {

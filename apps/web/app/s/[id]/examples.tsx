@@ -86,7 +86,7 @@ export function Examples({ id, family, initial }: { id: string; family: string; 
                     .filter((x) => x.field === f)
                     .map((x) => (
                       <option key={`${f}:${x.value}`} value={`${f}:${x.value}`}>
-                        {x.value} ({x.n})
+                        {view.facetValue?.(f, x.value) ?? x.value} ({x.n})
                       </option>
                     ))}
                 </optgroup>
@@ -98,6 +98,15 @@ export function Examples({ id, family, initial }: { id: string; family: string; 
           {page.total} example{page.total === 1 ? '' : 's'}
         </span>
       </form>
+      {view.FacetSummary && (
+        <view.FacetSummary
+          facets={facets}
+          filter={(f, v) => {
+            setGroup(`${f}:${v}`);
+            setOffset(0);
+          }}
+        />
+      )}
       {q.error && <p className="notice error">{errorMessage(q.error)}</p>}
       <div className="table-wrap">
         <table>
