@@ -6,6 +6,7 @@ import { onDownloadOrigin } from './download-origin';
 import { retryAfter, trpcEnvelopeError } from './errors';
 import { handleAssets } from './rest/assets';
 import { handleBlobs } from './rest/blobs';
+import { handleDownload } from './rest/downloads';
 import { handleLeaderboard } from './rest/leaderboard';
 import { errorResponse, json } from './rest/respond';
 import { handleRunner } from './rest/runner';
@@ -89,6 +90,8 @@ export function createHandler(getPlatform: () => Promise<core.Platform>): FetchH
       else if (parts[1] === 'submissions' && parts.length === 2) res = await handleSubmissionUpload(ctx);
       else if (parts[1] === 'submissions' && parts.length === 4 && parts[3] === 'artifact')
         res = await handleSubmissionArtifact(ctx, parts[2] ?? '');
+      else if (parts[1] === 'submissions' && parts.length === 5 && parts[3] === 'downloads')
+        res = await handleDownload(ctx, parts[2] ?? '', parts[4] ?? '');
       if (!res)
         return json(
           { error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}`, requestId } },

@@ -1,3 +1,5 @@
+import type { EvaluationReport } from './report';
+
 /**
  * A family's own modes of `trueboard eval <family>` (FamilyModule.cli): options besides the generic
  * `--dataset`, `--predictions`, `--out`, `--option`, `--device` …, and the handler that reads them.
@@ -23,12 +25,14 @@ export interface EvalCliHost {
   /**
    * The generic evaluation (the platform's evaluator through the kit's runLocal, with its progress
    * bar, table and `--out` report) on this dataset and these artifacts; `settings` override the
-   * evaluator settings last. Resolves to how many artifacts could not be scored.
+   * evaluator settings last. Resolves to how many artifacts could not be scored. `onReport` gets each
+   * report made, after it is printed (e.g. to write files from its rows).
    */
   evaluate(input: {
     dataset: string;
     predictions: readonly string[];
     settings?: Record<string, unknown>;
+    onReport?(report: EvaluationReport): Promise<void>;
   }): Promise<number>;
   /** The CLI's progress display on stderr (a bar on a terminal, periodic lines otherwise). */
   progress(label: string, total: number): { update(value: number, message?: string): void; stop(): void };

@@ -37,6 +37,44 @@ export interface FamilyModule<F extends Family = Family> {
    * only when `trueboard eval <family>` runs, so no other command pays for it.
    */
   cli?(): Promise<FamilyEvalCli>;
+  /**
+   * Files a submission's stored rows can be downloaded as (`GET /api/submissions/<id>/downloads/<name>`);
+   * the submission page links those `available` for its result. None: nothing to download.
+   */
+  downloads?: readonly FamilyDownload[];
+}
+
+/** A stored row as a download reads it: the example's id with what the evaluator stored. */
+export interface DownloadRow extends StoredExample {
+  id: string;
+}
+
+/** What a download may name besides the rows. */
+export interface DownloadContext {
+  submissionId: string;
+  /** the method's name, e.g. for a TREC run's tag */
+  method: string;
+}
+
+/**
+ * One file made from a result's rows. Streaming both ways: the rows come as pages are read, in the
+ * byte order of their ids, and the file leaves as chunks while it is written. Pure: no I/O of its own.
+ */
+export interface FamilyDownload {
+  /** the URL segment, a file-name-like token: `run.trec` */
+  name: string;
+  /** the link's text: `re-ranked run (TREC)` */
+  label: string;
+  /** the response's Content-Type */
+  mediaType: string;
+  fileName(submissionId: string): string;
+  /**
+   * Whether a result's rows hold what this file needs, asked of one row (its first): rows of one
+   * result come from one evaluation and share their shape.
+   */
+  available(row: StoredExample): boolean;
+  /** The file, chunk by chunk; it throws (the download breaks off) on a row it cannot write. */
+  write(rows: AsyncIterable<DownloadRow>, context: DownloadContext): AsyncIterable<string>;
 }
 
 export type { EvalCliHost, FamilyCliOption, FamilyEvalCli } from './family-cli';

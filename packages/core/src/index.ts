@@ -12,6 +12,7 @@ export * from './common-passwords';
 export * from './config';
 export * from './corrections';
 export * from './datasets';
+export * from './downloads';
 export * from './errors';
 export * from './families';
 export * from './health';

@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { orphanedServerProcesses } from '../src/orphans';
 import { superviseEmbeddedPostgres } from '../src/supervisor';
+import { until } from './until';
 
 /** Running and not a zombie (a killed orphan waiting for init to reap it has stopped). */
 function running(pid: number): boolean {
@@ -12,16 +13,6 @@ function running(pid: number): boolean {
   if (!existsSync(stat)) return false;
   const s = readFileSync(stat, 'utf8');
   return s[s.lastIndexOf(')') + 2] !== 'Z';
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe.runIf(process.platform === 'linux')('a killed postmaster’s leftover backends', () => {

@@ -5,19 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../src/client';
 import { superviseEmbeddedPostgres } from '../src/supervisor';
+import { until } from './until';
 
 const postmasterPid = (dataDir: string) =>
   Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the supervised embedded PostgreSQL', () => {
   it('is restarted after a kill -9, on the same port, and a pool reconnects with its data intact', {

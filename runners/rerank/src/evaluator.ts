@@ -16,10 +16,14 @@ import type { Qrels } from './formats/types';
 import { type ModelLimits, rankWithModel } from './model-eval';
 import { parseRerankOptions, type RerankOptions } from './options';
 import { rerankMetrics, rerankRows, scoreRun } from './report';
+import { MAX_STORED_RANKING } from './rows';
 import { type RunRules, readSubmittedRun } from './run-check';
 
-/** 1.1.0: model directories are taken, and rows carry first_stage and change when there are candidates. */
-export const EVALUATOR_VERSION = '1.1.0';
+/**
+ * 1.1.0: model directories are taken, and rows carry first_stage and change when there are candidates.
+ * 1.2.0: a model's rows carry its whole ranking of the query (`ranking`), for the downloads.
+ */
+export const EVALUATOR_VERSION = '1.2.0';
 
 export interface RerankPrepared {
   options: RerankOptions;
@@ -112,7 +116,14 @@ async function evaluateModel(
   const ranking = await rankWithModel(inputs, artifact.path, ctx, limits, 0.95);
   const missing = p.qrels.size - ranking.run.length;
   if (missing > 0) ctx.log('info', `${missing} qrels queries have no candidates: the model ranks nothing for them`);
-  return report(p, ranking.run, 'the model', ctx, [ranking.session]);
+  const deep = ranking.run.filter((q) => q.docs.count > MAX_STORED_RANKING).length;
+  if (deep > 0) {
+    ctx.log(
+      'info',
+      `${deep} queries rank more than ${MAX_STORED_RANKING} candidates: their rows keep the first ${MAX_STORED_RANKING}, and so do the downloads`,
+    );
+  }
+  return report(p, ranking.run, 'the model', ctx, [ranking.session], true);
 }
 
 function report(
@@ -121,6 +132,7 @@ function report(
   name: string,
   ctx: RunContext,
   sessions?: SessionProvenance[],
+  keepRanking = false,
 ): EvaluatorReport {
   let evaluation: ReturnType<typeof scoreRun>;
   try {
@@ -140,7 +152,7 @@ function report(
   return {
     family: 'rerank',
     metrics: rerankMetrics(evaluation, p.options, ctx.seed),
-    examples: rerankRows(evaluation, run, p.qrels, p.queries, p.options, p.candidates?.firstStage ?? null),
+    examples: rerankRows(evaluation, run, p.qrels, p.queries, p.options, p.candidates?.firstStage ?? null, keepRanking),
     unscorable: 0,
     breakdowns: [],
     ...(sessions ? { provenance: { sessions } } : {}),

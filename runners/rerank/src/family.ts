@@ -1,5 +1,6 @@
 import type { FamilyModule } from '@trueboard/contracts';
 import { rerankArtifact } from './artifact';
+import { rerankDownloads } from './downloads';
 import { rerankSemantics } from './options';
 import { rerankRows } from './rows';
 
@@ -25,4 +26,6 @@ export const rerankFamily: FamilyModule<'rerank'> = {
   columns: [],
   // `trueboard eval rerank --qrels/--run` and `--dataset/--model`: loaded by the CLI's eval command only
   cli: async () => (await import(/* turbopackIgnore: true */ './cli/index')).rerankCli,
+  // a model submission's ranking, as a TREC run or Rankify JSON (a run file's rows keep none)
+  downloads: rerankDownloads,
 };

@@ -1,9 +1,15 @@
 import type { ExampleResult, MetricValue } from '@trueboard/contracts';
-import { bootstrapMeanCI, evaluateRerank, type RerankEvaluation, type RunQuery } from '@trueboard/metrics';
+import {
+  bootstrapMeanCI,
+  byteStringAt,
+  evaluateRerank,
+  type RerankEvaluation,
+  type RunQuery,
+} from '@trueboard/metrics';
 import type { FirstStage } from './candidates';
 import type { Qrels } from './formats/types';
 import { type RerankOptions, rerankSemantics } from './options';
-import type { RerankRow } from './rows';
+import { MAX_STORED_RANKING, type RerankRow } from './rows';
 import { topDocs } from './trec-order';
 
 /** Our metric names (as boards show them) → trec_eval's measure names (`@10`: the run cut at 10, `-M 10`). */
@@ -62,7 +68,8 @@ export function changeFrom(ndcg: number, firstStage: number): 'better' | 'worse'
 /**
  * One row per qrels query, in trec_eval's query order; the verdict is the query's nDCG@10. With the
  * benchmark's candidates (`firstStage`), each row also carries the first stage's nDCG@10 and top ten,
- * and whether the submission did better, worse or the same on that query.
+ * and whether the submission did better, worse or the same on that query. With `ranking` (a model's
+ * run, which its submitter does not have), each row keeps the query's ranking as written.
  */
 export function rerankRows(
   e: RerankEvaluation,
@@ -71,6 +78,7 @@ export function rerankRows(
   queries: ReadonlyMap<string, string>,
   o: RerankOptions,
   firstStage: ReadonlyMap<string, FirstStage> | null = null,
+  ranking = false,
 ): ExampleResult[] {
   const runs = new Map(run.map((q) => [q.qid, q]));
   const values = Object.fromEntries(METRICS.map((m) => [m, perQuery(e, m)])) as Record<RerankMetric, Float64Array>;
@@ -92,6 +100,7 @@ export function rerankRows(
       data.first_stage = first;
       data.change = changeFrom(data.ndcg_cut_10, first.ndcg_cut_10);
     }
+    if (ranking) data.ranking = r ? storedRanking(r) : [];
     return {
       id: qid,
       verdict: data.ndcg_cut_10,
@@ -99,4 +108,10 @@ export function rerankRows(
       data,
     };
   });
+}
+
+/** A run query's documents in the order written, `[docid, score]`, the first MAX_STORED_RANKING of them. */
+function storedRanking(q: RunQuery): [string, number][] {
+  const n = Math.min(q.docs.count, MAX_STORED_RANKING);
+  return Array.from({ length: n }, (_, i) => [byteStringAt(q.docs, i), q.scores[i] ?? 0]);
 }

@@ -3,6 +3,16 @@ import { z } from 'zod';
 
 const ShownDoc = z.object({ docid: z.string(), score: z.number(), label: z.number().int().nullable() });
 
+/**
+ * The most documents a row keeps of its query's ranking (TREC's customary depth): with 1,000 a row
+ * stays under ~40 KB, and SciFact's 300 queries × 100 candidates store ~1 MB. A query ranked deeper
+ * keeps its first 1,000 (the evaluator logs it), and a download of it stops there.
+ */
+export const MAX_STORED_RANKING = 1000;
+
+/** One document of a stored ranking: `[docid, score]`. */
+export const RankedDoc = z.tuple([z.string().min(1), z.number()]);
+
 /** `ExampleResult.data` of a re-ranking row: one qrels query (report.ts writes it). */
 export const RerankRow = z
   .object({
@@ -25,6 +35,13 @@ export const RerankRow = z
     first_stage: z.object({ ndcg_cut_10: z.number().min(0).max(1), top10: z.array(ShownDoc) }).optional(),
     /** this submission's nDCG@10 against first_stage's, compared exactly; with first_stage only */
     change: z.enum(['better', 'worse', 'same']).optional(),
+    /**
+     * Only for a model submission (evaluator 1.2.0 on): the query's whole re-ranked list as written,
+     * `[docid, score]` down the ranking, at most MAX_STORED_RANKING; empty when the query has no
+     * candidates. The downloads (TREC run, Rankify JSON) are written from it. A run file's rows have
+     * none: its submitter has the run.
+     */
+    ranking: z.array(RankedDoc).max(MAX_STORED_RANKING).optional(),
   })
   // rows written by later evaluator versions may carry more
   .loose();

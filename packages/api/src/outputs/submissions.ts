@@ -104,6 +104,8 @@ export const SubmissionResult = z
         n: z.number().int(),
       }),
     ),
+    /** files its rows can be downloaded as (`/api/submissions/<id>/downloads/<name>`), from its family */
+    downloads: z.array(z.object({ name: z.string(), label: z.string() })),
   })
   .nullable();
 

@@ -46,7 +46,7 @@ export const submissionsRouter = router({
   result: publicProcedure
     .input(OnVersion)
     .output(SubmissionResult)
-    .query(({ ctx, input }) => core.submissionResult(ctx.platform, ctx.actor, input.id, input.version)),
+    .query(({ ctx, input }) => core.submissionResultWithDownloads(ctx.platform, ctx.actor, input.id, input.version)),
   examples: publicProcedure
     .input(OnVersion.extend(core.ExampleFilter.shape))
     .output(ExamplePage)

@@ -6,6 +6,7 @@ import {
   type DatasetFile,
   type Device,
   type EvalCliHost,
+  type EvaluationReport,
   type Evaluator,
   Family,
   type ManifestAsset,
@@ -56,6 +57,8 @@ interface EvalOptions {
   cacheDir?: string;
   /** evaluator settings a family's own mode decides (FamilyEvalCli), applied over every other */
   settings?: Record<string, unknown>;
+  /** a family's own mode's use of each report (EvalCliHost.evaluate) */
+  onReport?(report: EvaluationReport): Promise<void>;
 }
 
 /**
@@ -93,8 +96,14 @@ function host(family: string, o: EvalOptions): EvalCliHost {
       const manifest = existsSync(join(root, 'manifest.json')) ? await readManifest(root) : null;
       return { ...(manifest?.evaluator ?? {}), ...parseOptions(o.option) };
     },
-    evaluate: ({ dataset, predictions, settings }) =>
-      evaluateAll(family, { ...o, dataset, predictions: [...predictions], settings: { ...o.settings, ...settings } }),
+    evaluate: ({ dataset, predictions, settings, onReport }) =>
+      evaluateAll(family, {
+        ...o,
+        dataset,
+        predictions: [...predictions],
+        settings: { ...o.settings, ...settings },
+        onReport,
+      }),
     progress: progressBar,
   };
 }
@@ -250,6 +259,7 @@ async function scoreAll(
         await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
         process.stderr.write(`report written to ${out}\n`);
       }
+      await o.onReport?.(report);
     }
   } finally {
     await dispose();

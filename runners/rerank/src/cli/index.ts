@@ -42,12 +42,27 @@ export const rerankCli: FamilyEvalCli = {
       flags: '--depth <n>',
       description: `with --model: candidates re-ranked per query; the rest keep their order below (default: the dataset's "depth", else ${DEFAULT_DEPTH})`,
     },
+    {
+      flags: '--write-run <file>',
+      description:
+        "with --model: also write the model's ranking of every judged query as a TREC run (what the platform's run.trec download holds)",
+    },
+    {
+      flags: '--write-rankify <file>',
+      description:
+        "with --model: also write it as Rankify JSON ({query_id, question, ctxs: [{id, score}]}; no has_answer: the platform's rankify.json download)",
+    },
+    {
+      flags: '--run-tag <tag>',
+      description:
+        "with --write-run: the run's tag, the sixth column (default trueboard; the platform uses the method's name)",
+    },
   ],
   help: `Modes of trueboard eval rerank:
   metrics of a run file, printed as trec_eval prints them (no dataset):
     trueboard eval rerank --qrels qrels.txt --run run.trec [--metrics ndcg_cut.10,map] [--rel-level 1] [--complete] [--per-query] [--out metrics.json]
   a cross-encoder re-ranking a BEIR dataset's candidates, scored as the platform scores it:
-    trueboard eval rerank --dataset benchmarks/scifact --model ./ms-marco-MiniLM-L-6-v2 [--candidates run.trec|bm25] [--depth 100] [--device auto|cpu|cuda] [--out report.json]
+    trueboard eval rerank --dataset benchmarks/scifact --model ./ms-marco-MiniLM-L-6-v2 [--candidates run.trec|bm25] [--depth 100] [--device auto|cpu|cuda] [--out report.json] [--write-run run.trec] [--write-rankify run.json]
   a run file on a BEIR dataset, scored as the platform scores it:
     trueboard eval rerank --dataset benchmarks/scifact --predictions run.trec [--out report.json]`,
   async run(options, host) {

@@ -9,11 +9,13 @@ import { DEFAULT_DEPTH, type ModelMode } from './modes';
 import { MAX_INPUT_BYTES } from './trec-inputs';
 
 /**
- * `trueboard eval rerank --dataset <beir-dir> --model <onnx-dir> [--candidates <run>|bm25] [--depth N]`:
+ * `trueboard eval rerank --dataset <beir-dir> --model <onnx-dir> [--candidates <run>|bm25] [--depth N]
+ * [--write-run F] [--write-rankify F]`:
  * the platform's evaluation of the model directory as the artifact, on the dataset's candidates
  * (its `candidates` setting), another run file, or BM25 computed here. A candidates file outside
  * the dataset directory, or computed, is put beside the dataset's files in a temporary view (see
- * datasetView), since the evaluator reads candidates from inside the dataset only.
+ * datasetView), since the evaluator reads candidates from inside the dataset only. `--write-run` and
+ * `--write-rankify` write the model's ranking as the platform's downloads do.
  */
 export async function runModelMode(m: ModelMode, host: EvalCliHost): Promise<number> {
   await checkModel(m.model);
@@ -54,10 +56,19 @@ export async function runModelMode(m: ModelMode, host: EvalCliHost): Promise<num
         `--model re-ranks candidates, and ${m.dataset} names none (no "candidates" in its manifest's evaluator settings): give --candidates <run file> or --candidates bm25`,
       );
     }
+    const files = { run: m.writeRun, rankify: m.writeRankify };
     const failed = await host.evaluate({
       dataset: view?.dir ?? root,
       predictions: [m.model],
       settings: { candidates, depth },
+      ...(files.run || files.rankify
+        ? {
+            onReport: async (report) => {
+              const { writeDownloads } = await import('./write-downloads');
+              await writeDownloads(report, files, m.runTag);
+            },
+          }
+        : {}),
     });
     return failed > 0 ? 1 : 0;
   } finally {

@@ -26,6 +26,12 @@ export interface ModelMode {
   /** a run file, `bm25`, or unset (the dataset's own `candidates` setting) */
   candidates?: string;
   depth?: number;
+  /** write the model's ranking here as a TREC run (the platform's `run.trec` download) */
+  writeRun?: string;
+  /** … and here as Rankify JSON (the platform's `rankify.json` download) */
+  writeRankify?: string;
+  /** the TREC run's tag (default `trueboard`; the platform's download uses the method's name) */
+  runTag?: string;
 }
 
 export type RerankCliMode = TrecEvalMode | ModelMode | { mode: 'generic' };
@@ -49,7 +55,13 @@ function set(o: Readonly<Record<string, unknown>>, flags: Record<string, string>
 }
 
 const METRICS_ONLY = { metrics: '--metrics', relLevel: '--rel-level', complete: '--complete', perQuery: '--per-query' };
-const MODEL_ONLY = { candidates: '--candidates', depth: '--depth' };
+const MODEL_ONLY = {
+  candidates: '--candidates',
+  depth: '--depth',
+  writeRun: '--write-run',
+  writeRankify: '--write-rankify',
+  runTag: '--run-tag',
+};
 
 export function rerankCliMode(o: Readonly<Record<string, unknown>>): RerankCliMode {
   const trec = set(o, { qrels: '--qrels', run: '--run' });
@@ -107,6 +119,9 @@ export function rerankCliMode(o: Readonly<Record<string, unknown>>): RerankCliMo
       model: str(o.model) ?? '',
       candidates: str(o.candidates),
       depth: integer(str(o.depth), '--depth', 1),
+      writeRun: str(o.writeRun),
+      writeRankify: str(o.writeRankify),
+      runTag: str(o.runTag),
     };
   }
   const model = set(o, MODEL_ONLY);

@@ -101,6 +101,19 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
               </tbody>
             </table>
           </div>
+          {result.downloads.length > 0 && (
+            <p className="small" data-testid="downloads">
+              Download:{' '}
+              {result.downloads.map((d, i) => (
+                <span key={d.name}>
+                  {i > 0 && ' · '}
+                  <a href={`/api/submissions/${s.id}/downloads/${encodeURIComponent(d.name)}`} download>
+                    {d.label}
+                  </a>
+                </span>
+              ))}
+            </p>
+          )}
           <p className="small muted">
             {result.unscorable} example{result.unscorable === 1 ? '' : 's'} could not be scored
             {view.examples.unscorableHint ? ` (${view.examples.unscorableHint})` : ''} and are excluded from every
