@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, freshDatabase, health, npmStart, REPO, spawnCli, trpcHttp, waitFor } from '@trueboard/testkit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cspWatched, launchChromium, shot } from './browser-session';
 
 /*
  * End to end in a real browser (Debian's chromium driven by playwright-core) against `npm start`
@@ -11,8 +12,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
  * scored by a runner process the test starts and stops. Screenshots go to test-artifacts/screenshots.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 /** the family the runner serves: Spider's, as its manifest declares it */
 const FAMILY = (JSON.parse(readFileSync(join(SPIDER, 'manifest.json'), 'utf8')) as { family: string }).family;
@@ -50,33 +49,10 @@ async function stopRunner() {
   await gone;
 }
 
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 const states = (page: Page) => page.getByTestId('state').textContent();
 
 /** CSP violations reported by any page of any context from newContext(); every test must see none. */
-const violations: string[] = [];
-
-/** A browser context whose pages report each CSP violation (the DOM event and Chrome's console line). */
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await context.exposeBinding('__tbCspViolation', ({ page }, what: string) => {
-    violations.push(`${page.url()}: ${what}`);
-  });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { __tbCspViolation: (what: string) => void }).__tbCspViolation;
-      void report(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  context.on('console', (m) => {
-    if (/Refused to|Content Security Policy/i.test(m.text())) violations.push(`${m.page()?.url()}: ${m.text()}`);
-  });
-  return context;
-}
+const { violations, newContext } = cspWatched(() => browser);
 
 afterEach(() => {
   expect(violations.splice(0)).toEqual([]);
@@ -129,19 +105,7 @@ beforeAll(async () => {
     },
     120_000,
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
