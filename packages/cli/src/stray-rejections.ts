@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
  * from its ReadyForQuery handler and never awaited), and when the server dies during that query the
  * rejection has no handler. The CI saw `trueboard start` die of it (`connect ECONNREFUSED <postgres
  * port>`) while the supervisor was restarting a killed PostgreSQL, taking the API down for good.
+ * patches/postgres+3.4.9.patch now catches that one; this is the last line for any other.
  * Requests and jobs handle their own errors (each is a transaction, or is retried), so nothing is
  * left half-done by going on; the error is printed whole so that a real bug is still seen.
  */
