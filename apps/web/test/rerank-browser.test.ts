@@ -257,6 +257,18 @@ describe('re-ranking in the browser', () => {
       .getByRole('region', { name: 'Re-ranked top 10' })
       .locator('code')
       .allTextContents();
-    expect(reranked.sort()).toEqual(['d1', 'd2', 'd3', 'd4']);
+    expect([...reranked].sort()).toEqual(['d1', 'd2', 'd3', 'd4']);
+
+    // the page links the re-ranked run; the TREC file it downloads holds that same q1 ranking
+    const links = page.getByTestId('downloads').getByRole('link');
+    expect(await links.allTextContents()).toEqual(['re-ranked run (TREC)', 'Rankify JSON']);
+    const [download] = await Promise.all([page.waitForEvent('download'), links.first().click()]);
+    expect(download.suggestedFilename()).toBe(`${id}.run.trec`);
+    const lines = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    const q1 = lines.map((l) => l.split(' ')).filter((c) => c[0] === 'q1');
+    expect(q1.map((c) => c[2]).slice(0, reranked.length)).toEqual(reranked);
+    expect(q1.map((c) => c[3])).toEqual(q1.map((_, i) => String(i + 1)));
   });
 });
