@@ -10,9 +10,9 @@ import {
   type ManifestAsset,
   SubmissionError,
 } from '@trueboard/contracts';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import { type CacheLease, ContentCache, detectArchive, fetchArtifact, fetchAssets, LocalBlobs } from '@trueboard/kit';
 import { sha256File } from './hash';
-import { packDirectory } from './pack-directory';
 
 /**
  * What `trueboard eval` hands an evaluator, prepared the way a runner prepares a job's inputs: a

@@ -3,11 +3,11 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import { LORA_PROBE_DIR, PROBE_WEIGHTS, probeAdapter, TOY_QA_DIR } from '@trueboard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tarGz, zip } from '../../../runners/kit/test/archives';
 import { sha256File } from '../src/hash';
-import { packDirectory } from '../src/pack-directory';
 import { runCli } from './helpers';
 
 /*

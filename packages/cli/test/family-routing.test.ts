@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from '@trueboard/contracts';
 import { submit } from '@trueboard/core';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import { datasetVersions, exampleResults, results, submissions } from '@trueboard/db';
 import { Runner, type RunnerEvent } from '@trueboard/kit';
 import {
@@ -29,7 +30,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { familyView, familyViews } from '../../../apps/web/families';
 import type { BoardRow } from '../../../apps/web/families/types';
 import { zip } from '../../../runners/kit/test/archives';
-import { packDirectory } from '../src/pack-directory';
 import { runCli } from './helpers';
 
 /*

@@ -2,13 +2,13 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFil
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createApiToken } from '@trueboard/core';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import { submissions } from '@trueboard/db';
 import { detectArchive, unpackArchive } from '@trueboard/kit';
 import { serveTestPlatform, type TestPlatform, testPlatform, toyScenario } from '@trueboard/testkit';
 import { eq } from 'drizzle-orm';
 import { list } from 'tar';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { packDirectory } from '../src/pack-directory';
 import { runCli } from './helpers';
 
 /*

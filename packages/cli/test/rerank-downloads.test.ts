@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiToken, importBenchmarkDir, submit } from '@trueboard/core';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import { exampleResults, results } from '@trueboard/db';
 import { Runner } from '@trueboard/kit';
 import { qrelsFromEntries } from '@trueboard/metrics';
@@ -22,7 +23,6 @@ import { rerankEvaluator } from '../../../runners/rerank/src/evaluator';
 import { readBeirQrels } from '../../../runners/rerank/src/formats/beir-qrels';
 import { parseRankify } from '../../../runners/rerank/src/formats/rankify-read';
 import { perQuery, RERANK_MEASURES, scoreRun } from '../../../runners/rerank/src/report';
-import { packDirectory } from '../src/pack-directory';
 import { trueboard } from './eval-rerank-cli';
 import { REPO } from './helpers';
 

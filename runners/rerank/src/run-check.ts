@@ -15,7 +15,12 @@ export interface RunRules {
  * The line of the `occurrence`-th (1-based) entry of query `qid` (and document `docid`, when given).
  * Only called to name the line of an error: the compact reader keeps no line numbers.
  */
-async function lineOf(path: string, qid: string, docid: string | undefined, occurrence = 1): Promise<number | null> {
+export async function lineOf(
+  path: string,
+  qid: string,
+  docid: string | undefined,
+  occurrence = 1,
+): Promise<number | null> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   let number = 0;
   let seen = 0;

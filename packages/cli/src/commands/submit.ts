@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { packDirectory } from '@trueboard/core/pack-directory';
 import type { Command } from 'commander';
 import { followSubmission } from '../follow';
 import { rest, type ServerOptions, trpcClient } from '../http';
 import { serverOption, tokenOption } from '../options';
 import { errorMessage, fail } from '../output';
-import { packDirectory } from '../pack-directory';
 
 export function registerSubmitCommand(program: Command) {
   program

@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import { formatBytes } from '@trueboard/contracts';
 import { ByteStringIndex, byteStringAt, type QrelsQuery, qrelsFromEntries, type RunQuery } from '@trueboard/metrics';
 import { readTrecQrelsFile, readTrecRunFile } from '@trueboard/metrics/trec-io';
 import { BEIR_QRELS_HEADER, readBeirQrels } from '../formats/beir-qrels';
+import { lineOf } from '../run-check';
 
 /**
  * The two files of `trueboard eval rerank --qrels … --run …`, read with the streaming parsers the
@@ -74,25 +73,6 @@ export async function readRunInput(path: string): Promise<RunQuery[]> {
   return run;
 }
 
-/**
- * The line of the second entry of `docid` for query `qid` (columns 1 and 3 of TREC runs and qrels):
- * the parsers keep no line numbers, so the line of a repeated document is looked up when it is reported.
- */
-async function secondLine(path: string, qid: string, docid: string): Promise<number | null> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  let number = 0;
-  let seen = 0;
-  for await (const line of lines) {
-    number++;
-    const cols = line.trim().split(/\s+/);
-    if (cols[0] === qid && cols[2] === docid && ++seen === 2) {
-      lines.close();
-      return number;
-    }
-  }
-  return null;
-}
-
 /** A document listed twice for one query in a TREC file, as `<file> line N: …`, or null when there is none. */
 export async function repeatedDocument(
   queries: readonly { qid: string; docs: RunQuery['docs'] }[],
@@ -103,7 +83,8 @@ export async function repeatedDocument(
     const index = new ByteStringIndex(q.docs);
     if (index.duplicate < 0) continue;
     const docid = byteStringAt(q.docs, index.duplicate);
-    const line = await secondLine(path, q.qid, docid);
+    // the parsers keep no line numbers: the line of the repeat is looked up when it is reported
+    const line = await lineOf(path, q.qid, docid, 2);
     return `${basename(path)}${line === null ? '' : ` line ${line}`}: query '${q.qid}' ${what} document '${docid}' twice; trec_eval refuses a repeated document`;
   }
   return null;
