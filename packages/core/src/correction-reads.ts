@@ -46,6 +46,10 @@ function mustHave<T>(v: T | undefined): T {
  * user id stays in core, like a submission's submitter, and only their name is served.
  */
 export async function getCorrection(p: Platform, id: string, actor: Actor = { kind: 'anonymous' }) {
+  // The check's state is read before the correction row: a runner's answer writes both in one
+  // transaction, so a status read as answered always comes with its evidence (read the other way
+  // round, an answer landing in between showed `valid` with no evidence).
+  const validationStatus = (await validationStates(p, [id])).get(id);
   const [row] = await p.db
     .select({ c: corrections, proposer: users.name, version: datasetVersions.number })
     .from(corrections)
@@ -79,14 +83,13 @@ export async function getCorrection(p: Platform, id: string, actor: Actor = { ki
     .where(and(eq(auditEvents.entityType, 'correction'), eq(auditEvents.entityId, id)))
     .orderBy(asc(auditEvents.createdAt), asc(auditEvents.id));
   const [b] = await p.db.select().from(benchmarks).where(eq(benchmarks.id, row.c.benchmarkId));
-  const validationStatus = mustHave((await validationStates(p, [id])).get(id));
   return {
     ...row.c,
     yours: isProposer(actor, row.c.proposedBy),
     proposer: row.proposer,
     version: row.version,
     family: b?.family ?? null,
-    validationStatus,
+    validationStatus: mustHave(validationStatus),
     reviews,
     history,
     quorum: b ? quorumOf(b) : 1,
