@@ -10,7 +10,6 @@ import {
   type ManifestAsset,
   SubmissionError,
 } from '@trueboard/contracts';
-import { packDirectory } from '@trueboard/core/pack-directory';
 import { type CacheLease, ContentCache, detectArchive, fetchArtifact, fetchAssets, LocalBlobs } from '@trueboard/kit';
 import { sha256File } from './hash';
 
@@ -58,6 +57,8 @@ export class EvalInputs {
       const dir = await mkdtemp(join(tmpdir(), 'trueboard-eval-pack-'));
       this.scratch.push(dir);
       archive = join(dir, `${basename(archive)}.tar`);
+      // tar loads only when a directory is packed (start-up of `eval` on a file stays lean)
+      const { packDirectory } = await import('@trueboard/core/pack-directory');
       ({ sha256, size } = await packDirectory(file, archive));
     } else {
       if (!(await detectArchive(archive))) {

@@ -22,20 +22,24 @@ export async function familyEvalCli(family: Family): Promise<FamilyEvalCli | und
   return isInstalled(entry) ? await entry.cli?.() : undefined;
 }
 
-/** The evaluators of the families installed in this build (each loads on first use). */
-export async function builtinEvaluators(): Promise<EvaluatorMap> {
+/**
+ * The evaluators of the families installed in this build (each loads on first use); with `only`,
+ * that family's alone (a command about one family loads no other family's code).
+ */
+export async function builtinEvaluators(only?: Family): Promise<EvaluatorMap> {
   const { installedFamilies } = await import('@trueboard/families');
   const map: EvaluatorMap = {};
-  for (const m of installedFamilies()) map[m.family] = await m.evaluator();
+  for (const m of installedFamilies()) if (!only || m.family === only) map[m.family] = await m.evaluator();
   return map;
 }
 
 /**
  * Loads extra evaluators from a module exporting `evaluators: Evaluator[]` (local development of a
- * new family, and the test-only evaluator of the platform's own tests). Later entries win.
+ * new family, and the test-only evaluator of the platform's own tests). Later entries win. `only`
+ * limits the built-in ones to one family, as in builtinEvaluators.
  */
-export async function loadEvaluators(modules: readonly string[] = []): Promise<EvaluatorMap> {
-  const map: EvaluatorMap = await builtinEvaluators();
+export async function loadEvaluators(modules: readonly string[] = [], only?: Family): Promise<EvaluatorMap> {
+  const map: EvaluatorMap = await builtinEvaluators(only);
   for (const m of modules) {
     const mod = (await importModule(m)) as { evaluators?: Evaluator[] };
     if (!Array.isArray(mod.evaluators) || mod.evaluators.length === 0) {

@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
 
 /** One-line failure: `trueboard: <reason>` on stderr and a non-zero exit code. */
 export function fail(message: string, code = 1): never {
@@ -33,6 +33,8 @@ export function progressBar(label: string, total: number) {
       stop() {},
     };
   }
+  // loaded on a terminal only: piped output (scripts, CI, benches) never pays for it
+  const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% {value}/{total} {message}`,
     stream: process.stderr,

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { REPO, TOY_EVALUATOR } from './helpers';
 
@@ -14,9 +15,12 @@ import { REPO, TOY_EVALUATOR } from './helpers';
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
 const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 
-function trueboard(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function trueboard(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, DATABASE_URL: '' },
+    env: { ...process.env, DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -50,24 +54,29 @@ it('starts from the bundle: -V and --help load no command, and list every one', 
   expect(evalHelp.stdout).toContain('--predictions <file...>');
 });
 
-it('scores Spider dev with the compiled SQL workers: the official BIRD number for CodeS-1B', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'tb-bundle-')), 'report.json');
-  const r = await trueboard([
-    'eval',
-    'text2sql',
-    '--dataset',
-    SPIDER,
-    '--predictions',
-    join(SPIDER, 'baselines', 'codes-1b.sql'),
-    '--out',
-    out,
-  ]);
+it('scores Spider dev with the compiled SQL workers, loading no other family: the official BIRD number for CodeS-1B', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bundle-'));
+  const out = join(dir, 'report.json');
+  const modules = join(dir, 'modules.log');
+  const recorder = pathToFileURL(join(REPO, 'packages', 'cli', 'test', 'module-recorder.mjs')).href;
+  const r = await trueboard(
+    ['eval', 'text2sql', '--dataset', SPIDER, '--predictions', join(SPIDER, 'baselines', 'codes-1b.sql'), '--out', out],
+    { NODE_OPTIONS: `--import ${recorder}`, TB_MODULE_LOG: modules },
+  );
   expect(r.code, r.stderr).toBe(0);
   // BIRD's evaluation.py prints 71.86 over all 1,034 lines; over the 972 scorable ones that is 76.44
   expect(r.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   expect(report.examples).toHaveLength(1034);
   expect(report.unscorable).toBe(62);
+  // what it loaded: the CLI's own modules and SQLite (in the workers), but not the re-ranking
+  // family's tokenizer or ONNX runtime, nor the archive and terminal libraries a predictions
+  // file on a pipe never needs (each costs start-up time; see README, Performance)
+  const loaded = readFileSync(modules, 'utf8');
+  expect(loaded).toMatch(/node_modules\/commander\//);
+  expect(loaded).toMatch(/node_modules\/better-sqlite3\//);
+  for (const unused of ['@huggingface', 'onnxruntime-node', 'tar', 'yauzl', 'cli-progress', 'fflate'])
+    expect(loaded).not.toContain(`node_modules/${unused}/`);
 });
 
 it('loads an evaluator module written in TypeScript (--evaluators) through tsx', async () => {

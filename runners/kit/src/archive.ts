@@ -1,7 +1,5 @@
 import { mkdir, open } from 'node:fs/promises';
 import { ArchiveError, DEFAULT_UNPACK_LIMITS, EntryGuard, type UnpackLimits } from './archive-guard';
-import { unpackTar } from './archive-tar';
-import { unpackZip } from './archive-zip';
 
 export { ArchiveError, DEFAULT_UNPACK_LIMITS, type UnpackLimits } from './archive-guard';
 
@@ -41,7 +39,8 @@ export async function unpackArchive(
   if (!format) throw new ArchiveError('is not a .tar, .tar.gz or .zip archive');
   await mkdir(dest);
   const guard = new EntryGuard(dest, limits);
-  if (format === 'zip') await unpackZip(file, guard, signal);
-  else await unpackTar(file, guard, signal);
+  // the archive libraries load only here: most commands never unpack anything (see `trueboard eval`'s start-up)
+  if (format === 'zip') await (await import('./archive-zip')).unpackZip(file, guard, signal);
+  else await (await import('./archive-tar')).unpackTar(file, guard, signal);
   return { format, entries: guard.entries, bytes: guard.bytes };
 }

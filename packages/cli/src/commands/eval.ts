@@ -165,7 +165,7 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
   try {
     // loading the evaluator and hashing the files overlap
     const [evaluators, { bundle, declaredAssets }] = await Promise.all([
-      loadEvaluators(o.evaluators ?? []),
+      loadEvaluators(o.evaluators ?? [], family.data),
       datasetBundle(root, o),
     ]);
     const evaluator = evaluators[family.data];

@@ -63,7 +63,7 @@ async function reproduce(id: string, o: ReproduceOptions): Promise<number> {
   if (!stored) throw new Error(`submission ${id} has no result on v${recipe.version}`);
   const rows = await storedRows(client, id, recipe.version, stored.id);
 
-  const evaluator = (await loadEvaluators(o.evaluators ?? []))[sub.family];
+  const evaluator = (await loadEvaluators(o.evaluators ?? [], sub.family))[sub.family];
   if (!evaluator) throw new Error(`no evaluator for ${sub.family} is installed here`);
   const p = stored.provenance;
   if (p.datasetHash !== dataset.contentHash || p.artifactHash !== recipe.artifact.sha256)
