@@ -17,7 +17,7 @@ const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 
 function trueboard(
   args: string[],
-  env: NodeJS.ProcessEnv = {},
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, DATABASE_URL: '', ...env },
