@@ -383,7 +383,7 @@ describe('submitting', () => {
       await page.goto(`${base}/submit?benchmark=spider-dev`);
       if (firstTime) {
         await page.getByLabel('Name', { exact: true }).fill('<script>alert(1)</script>');
-        await page.getByLabel('Learning rate (optional)').fill('0.0003');
+        await page.getByLabel('Hyperparameters (optional)').fill('learningRate=0.0003, rank=8');
         await page.getByRole('button', { name: 'Create method' }).click();
         await expect.poll(() => page.getByLabel('Method').inputValue()).not.toBe('__new');
       }
@@ -403,6 +403,8 @@ describe('submitting', () => {
     expect(await states(page)).toBe('queued');
     expect(await page.getByTestId('queue-position').textContent()).toMatch(/^Position \d+ in the queue/);
     expect(await page.locator('h1').textContent()).toContain('<script>alert(1)</script>');
+    // the method's hyperparameters as typed in the form, typed by the API, shown generically
+    expect(await page.locator('main').textContent()).toContain('learningRate 0.0003 · rank 8');
     await shot(page, 'submission-queued');
 
     await submitOnce(false);

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { familyView } from '../../families';
+import { parseHyperparameters } from '../../lib/hyperparameters';
 import { errorMessage, trpc } from '../../lib/trpc';
 import { ArtifactField, type Picked } from './artifact-field';
 import { packZip } from './pack-directory';
@@ -16,8 +17,9 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
   const [description, setDescription] = useState('');
   const [paperUrl, setPaperUrl] = useState('');
   const [codeUrl, setCodeUrl] = useState('');
-  const [lr, setLr] = useState('');
+  const [hyper, setHyper] = useState('');
   const [tags, setTags] = useState('');
+  const parsedHyper = parseHyperparameters(hyper);
   const create = useMutation({
     mutationFn: () =>
       trpc.methods.create.mutate({
@@ -26,7 +28,7 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
         description,
         paperUrl: paperUrl || undefined,
         codeUrl: codeUrl || undefined,
-        hyperparameters: lr ? { learningRate: Number(lr) } : {},
+        hyperparameters: parsedHyper.ok ? parsedHyper.value : {},
         tags: tags.split(/[\s,]+/).filter(Boolean),
       }),
     onSuccess: (m) => {
@@ -36,7 +38,10 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
   });
   const msg = create.error ? errorMessage(create.error) : '';
   const at = (field: string) => (msg.includes(field) ? msg : '');
-  const general = msg && !['name', 'paperUrl', 'codeUrl', 'learning', 'tag'].some((f) => msg.includes(f)) ? msg : '';
+  const general =
+    msg && !['name', 'paperUrl', 'codeUrl', 'hyperparameters', 'learning rate', 'tag'].some((f) => msg.includes(f))
+      ? msg
+      : '';
   return (
     <fieldset className="card" style={{ display: 'grid', gap: '0.6rem' }}>
       <legend>New method in {team}</legend>
@@ -71,16 +76,16 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
         </span>
       </label>
       <label>
-        Learning rate (optional)
+        Hyperparameters (optional)
         <input
-          inputMode="decimal"
-          value={lr}
-          onChange={(e) => setLr(e.target.value)}
-          placeholder="3e-4"
-          aria-describedby="m-lr-err"
+          value={hyper}
+          onChange={(e) => setHyper(e.target.value)}
+          placeholder="learningRate=3e-4, rank=8"
+          aria-describedby="m-hyper-err"
+          aria-invalid={!parsedHyper.ok}
         />
-        <span id="m-lr-err" className="field-error">
-          {at('learning')}
+        <span id="m-hyper-err" className="field-error">
+          {parsedHyper.ok ? at('hyperparameters') || at('learning rate') : parsedHyper.error}
         </span>
       </label>
       <label>
@@ -101,7 +106,11 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
         </p>
       )}
       <div>
-        <button type="button" onClick={() => create.mutate()} disabled={create.isPending || !name.trim()}>
+        <button
+          type="button"
+          onClick={() => create.mutate()}
+          disabled={create.isPending || !name.trim() || !parsedHyper.ok}
+        >
           Create method
         </button>
       </div>

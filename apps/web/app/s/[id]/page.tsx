@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { familyView } from '../../../families';
 import { fmtCi, fmtTime, type Unit, wire } from '../../../lib/format';
+import { describeHyperparameters } from '../../../lib/hyperparameters';
 import { api, load } from '../../../lib/server-api';
 import { Actions } from './actions';
 import { Examples } from './examples';
@@ -56,8 +57,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
           </>
         )}
         dataset v{s.datasetVersion}
-        {typeof s.method.hyperparameters.learningRate === 'number' &&
-          ` · learning rate ${s.method.hyperparameters.learningRate}`}
+        {describeHyperparameters(s.method.hyperparameters) && ` · ${describeHyperparameters(s.method.hyperparameters)}`}
         {s.note && ` · ${s.note}`}
       </p>
 
