@@ -1,101 +1,45 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buffer } from 'node:stream/consumers';
 import {
   DomainError,
   getCorrection,
-  importBenchmarkDir,
   leaderboard,
   proposeCorrection,
   releaseVersion,
   reviewCorrection,
-  versionFile,
   withdrawCorrection,
 } from '@trueboard/core';
 import { artifacts, auditEvents, corrections, datasetVersions, evaluationRuns, results } from '@trueboard/db';
-import { makeUser, type TestPlatform } from '@trueboard/testkit';
+import { makeUser } from '@trueboard/testkit';
 import { and, asc, DrizzleQueryError, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SPIDER, spiderPlatform } from './spider-platform';
+import { describe, expect, it } from 'vitest';
+import {
+  admin,
+  approvedCorrection,
+  env,
+  p,
+  proposer,
+  reviewer,
+  spiderCopy,
+  versionNumbers,
+  withSpiderEnv,
+} from './corrections-governance-setup';
+import { SPIDER } from './spider-platform';
 
 /*
- * Release safeguards and review rules of the corrections workflow (conflicts, stale corrections,
- * atomicity, concurrent releases, quorum, supersession, catch-up re-scoring) on the real Spider dev
- * benchmark. The end-to-end flow is in corrections-flow.test.ts. Each test starts from the platform
- * of beforeAll (v1 of Spider dev with its three baselines scored): tests that need no submissions
- * release a copy of Spider dev of their own.
+ * Release safeguards of the corrections workflow (conflicts, stale corrections, atomicity, append-only
+ * audit) and catch-up re-scoring, on the real Spider dev benchmark. The end-to-end flow is in
+ * corrections-flow.test.ts; concurrent releases in corrections-release-races.test.ts; quorum and
+ * supersession in corrections-quorum.test.ts. Each test starts from the platform of beforeAll (v1 of
+ * Spider dev with its three baselines scored): tests that need no submissions release a copy of
+ * Spider dev of their own.
+ *
+ * The catch-up test stays in this file, after the atomicity test, on purpose: that test's release of
+ * Spider dev leaves re-scorings queued, and the catch-up test releases again before they run, so it
+ * also covers submissions re-scored on an older version only after a newer release.
  */
 
-let env: Awaited<ReturnType<typeof spiderPlatform>>;
-let p: TestPlatform;
-let admin: Env['admin'];
-let proposer: Env['proposer'];
-let reviewer: Env['reviewer'];
-type Env = Awaited<ReturnType<typeof spiderPlatform>>;
-
-beforeAll(async () => {
-  env = await spiderPlatform();
-  ({ p, admin, proposer, reviewer } = env);
-}, 300_000);
-afterAll(() => env?.close());
-
-/** Spider dev under another id, with manifest changes, and nothing submitted to it. */
-async function spiderCopy(id: string, manifest: Record<string, unknown> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), `tb-${id}-`));
-  try {
-    cpSync(SPIDER, dir, { recursive: true });
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, id, ...manifest }));
-    await importBenchmarkDir(p, admin.actor, dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return id;
-}
-
-/** A correction proposed by `proposer` and approved by `reviewer` (quorum 1). */
-async function approvedCorrection(benchmark: string, exampleId: string, fields: Record<string, string>) {
-  const c = await proposeCorrection(p, proposer.actor, {
-    benchmark,
-    exampleId,
-    fields,
-    category: 'query' in fields ? 'wrong_gold' : 'ambiguous_question',
-    rationale: `test: example ${exampleId}`,
-  });
-  expect(await reviewCorrection(p, reviewer.actor, { id: c.id, decision: 'approve' })).toEqual({
-    id: c.id,
-    state: 'approved',
-  });
-  return c;
-}
-
-const versionNumbers = async (benchmark: string) =>
-  (
-    await p.db
-      .select({ n: datasetVersions.number })
-      .from(datasetVersions)
-      .where(eq(datasetVersions.benchmarkId, benchmark))
-      .orderBy(asc(datasetVersions.number))
-  ).map((v) => v.n);
-
-const settle = <T>(q: Promise<T>) =>
-  q.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-
-/** Waits until `n` sessions of this database wait for a row lock they asked for (a state, polled). */
-async function waitForLockWaits(n: number) {
-  for (let i = 0; i < 1000; i++) {
-    // the release's FOR UPDATE reads only (the queue's own statements skip locked rows)
-    const [r] = await p.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for update%'`;
-    if (r?.n === n) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${n} sessions never waited for a lock`);
-}
+withSpiderEnv();
 
 /** Everything a release writes to the database, to compare before and after a failed one. */
 async function releaseState() {
@@ -260,142 +204,6 @@ describe('release safeguards', () => {
       'PostgresError: audit_events is append-only: DELETE is not allowed',
     );
     expect(await rows).toEqual(history);
-  });
-});
-
-describe('two releases at once', () => {
-  it('of the same approved corrections: one makes the version, the other finds nothing left to release', async () => {
-    const id = await spiderCopy('spider-twice');
-    const c = await approvedCorrection(id, '3', { question: 'How many singers do we have in all?' });
-    const outcomes = await Promise.all([0, 1].map(() => settle(releaseVersion(p, admin.actor, { benchmark: id }))));
-    expect(outcomes.filter((o) => 'value' in o).map((o) => o.value)).toEqual([
-      { version: 2, corrections: 1, rescoring: 0 },
-    ]);
-    const refused = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
-    expect(refused).toHaveLength(1);
-    expect(refused[0]).toBeInstanceOf(DomainError);
-    expect(refused[0]).toMatchObject({
-      code: 'bad_input',
-      message: `bad input: "${id}" has no approved corrections to release`,
-    });
-    expect(await versionNumbers(id)).toEqual([1, 2]);
-    expect((await getCorrection(p, c.id)).history.map((h) => h.action)).toEqual([
-      'correction.proposed',
-      'correction.reviewed',
-      'correction.approved',
-      'correction.released',
-    ]);
-  });
-
-  it('one after the other: the later one builds on the earlier one’s version, with the next number', async () => {
-    const id = await spiderCopy('spider-race');
-    const c1 = await approvedCorrection(id, '3', { question: 'first release' });
-    const c2 = await proposeCorrection(p, proposer.actor, {
-      benchmark: id,
-      exampleId: '4',
-      fields: { question: 'second release' },
-      category: 'ambiguous_question',
-      rationale: 'approved while the first release is under way',
-    });
-    // another session holds c1, so the first release stops inside its transaction once it has
-    // locked the benchmark and read its parent version (v1)
-    let letGo = () => {};
-    const held = new Promise<void>((r) => {
-      letGo = r;
-    });
-    let holding = () => {};
-    const locked = new Promise<void>((r) => {
-      holding = r;
-    });
-    const holder = p.sql.begin(async (tx) => {
-      await tx`select id from corrections where id = ${c1.id} for share`;
-      holding();
-      await held;
-    });
-    await locked;
-    try {
-      const first = settle(releaseVersion(p, admin.actor, { benchmark: id }));
-      await waitForLockWaits(1);
-      // c2 is approved meanwhile, and a second release starts: it must wait for the first and then
-      // release c2 on top of the first one's version
-      await reviewCorrection(p, reviewer.actor, { id: c2.id, decision: 'approve' });
-      const second = settle(releaseVersion(p, admin.actor, { benchmark: id }));
-      await waitForLockWaits(2);
-      letGo();
-      await holder;
-      expect(await first).toEqual({ value: { version: 2, corrections: 1, rescoring: 0 } });
-      expect(await second).toEqual({ value: { version: 3, corrections: 1, rescoring: 0 } });
-    } finally {
-      letGo();
-      await holder;
-    }
-    const versions = await p.db
-      .select()
-      .from(datasetVersions)
-      .where(eq(datasetVersions.benchmarkId, id))
-      .orderBy(asc(datasetVersions.number));
-    expect(versions.map((v) => [v.number, versions.find((x) => x.id === v.parentId)?.number ?? null])).toEqual([
-      [1, null],
-      [2, 1],
-      [3, 2],
-    ]);
-    expect(versions.map((v) => v.changedExamples)).toEqual([[], ['3'], ['4']]);
-    // v3 carries both corrections
-    const dev = async (n: number) =>
-      JSON.parse((await buffer((await versionFile(p, id, n, 'dev.json')).open())).toString('utf8')) as {
-        question: string;
-      }[];
-    expect((await dev(3)).slice(3, 5).map((e) => e.question)).toEqual(['first release', 'second release']);
-    expect((await dev(2)).slice(3, 5).map((e) => e.question)).toEqual(['first release', (await dev(1))[4]?.question]);
-    const released = await p.db
-      .select({ id: corrections.id, version: datasetVersions.number })
-      .from(corrections)
-      .innerJoin(datasetVersions, eq(datasetVersions.id, corrections.releasedIn))
-      .where(eq(corrections.benchmarkId, id))
-      .orderBy(asc(datasetVersions.number));
-    expect(released).toEqual([
-      { id: c1.id, version: 2 },
-      { id: c2.id, version: 3 },
-    ]);
-  });
-});
-
-describe('quorum and supersession', () => {
-  it('waits for the configured number of approvals, and lets a proposer replace their proposal', async () => {
-    // the quorum comes from the benchmark's manifest, as a maintainer writes it
-    await spiderCopy('spider-q2', { corrections: { quorum: 2 } });
-    const first = await proposeCorrection(p, proposer.actor, {
-      benchmark: 'spider-q2',
-      exampleId: '20',
-      fields: { question: 'first wording' },
-      category: 'ambiguous_question',
-      rationale: 'test quorum',
-    });
-    const second = await proposeCorrection(p, proposer.actor, {
-      benchmark: 'spider-q2',
-      exampleId: '20',
-      fields: { question: 'better wording' },
-      category: 'ambiguous_question',
-      rationale: 'test quorum, revised',
-      supersedes: first.id,
-    });
-    expect((await getCorrection(p, first.id)).state).toBe('superseded');
-    expect((await getCorrection(p, first.id)).supersededBy).toBe(second.id);
-    // a superseded proposal can no longer be reviewed
-    await expect(reviewCorrection(p, reviewer.actor, { id: first.id, decision: 'approve' })).rejects.toThrow(
-      /superseded/,
-    );
-    expect(await reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-      state: 'proposed',
-    });
-    await expect(reviewCorrection(p, reviewer.actor, { id: second.id, decision: 'approve' })).rejects.toThrow(
-      /already reviewed/,
-    );
-    expect(await reviewCorrection(p, admin.actor, { id: second.id, decision: 'approve' })).toMatchObject({
-      state: 'approved',
-    });
-    const c = await getCorrection(p, second.id);
-    expect([c.quorum, c.reviews.length]).toEqual([2, 2]);
   });
 });
 
