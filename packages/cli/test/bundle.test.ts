@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { runNode } from './cli-process';
 import { REPO, TOY_EVALUATOR } from './helpers';
 
 /*
@@ -15,24 +16,8 @@ import { REPO, TOY_EVALUATOR } from './helpers';
 const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
 const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 
-function trueboard(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** The bundled CLI, as bin/trueboard.mjs starts it. */
+const trueboard = (args: string[], env: Record<string, string> = {}) => runNode([BIN, ...args], { env });
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });

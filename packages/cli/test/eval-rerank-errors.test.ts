@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trueboard } from './eval-rerank-cli';
+import { trueboard } from './cli-process';
 import { REPO } from './helpers';
 
 /*

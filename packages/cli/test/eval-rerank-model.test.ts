@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestModel } from '../../../runners/rerank/scripts/build-test-model';
-import { trueboard } from './eval-rerank-cli';
+import { trueboard } from './cli-process';
 import { REPO } from './helpers';
 
 /*

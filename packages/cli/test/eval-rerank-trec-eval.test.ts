@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { mulberry32, randomIndex } from '@trueboard/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrecEval, trecEvalUnavailable } from '../../metrics/test/trec-eval-build';
-import { trueboard } from './eval-rerank-cli';
+import { trueboard } from './cli-process';
 
 /*
  * `trueboard eval rerank --qrels --run` against the real trec_eval 9.0.8 (built from the vendored

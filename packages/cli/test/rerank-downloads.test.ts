@@ -23,7 +23,7 @@ import { rerankEvaluator } from '../../../runners/rerank/src/evaluator';
 import { readBeirQrels } from '../../../runners/rerank/src/formats/beir-qrels';
 import { parseRankify } from '../../../runners/rerank/src/formats/rankify-read';
 import { perQuery, RERANK_MEASURES, scoreRun } from '../../../runners/rerank/src/report';
-import { trueboard } from './eval-rerank-cli';
+import { trueboard } from './cli-process';
 import { REPO } from './helpers';
 
 /*

@@ -39,9 +39,7 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
   const msg = create.error ? errorMessage(create.error) : '';
   const at = (field: string) => (msg.includes(field) ? msg : '');
   const general =
-    msg && !['name', 'paperUrl', 'codeUrl', 'hyperparameters', 'learning rate', 'tag'].some((f) => msg.includes(f))
-      ? msg
-      : '';
+    msg && !['name', 'paperUrl', 'codeUrl', 'hyperparameters', 'tag'].some((f) => msg.includes(f)) ? msg : '';
   return (
     <fieldset className="card" style={{ display: 'grid', gap: '0.6rem' }}>
       <legend>New method in {team}</legend>
@@ -85,7 +83,7 @@ function NewMethod({ team, onCreated }: { team: string; onCreated: (id: string) 
           aria-invalid={!parsedHyper.ok}
         />
         <span id="m-hyper-err" className="field-error">
-          {parsedHyper.ok ? at('hyperparameters') || at('learning rate') : parsedHyper.error}
+          {parsedHyper.ok ? at('hyperparameters') : parsedHyper.error}
         </span>
       </label>
       <label>

@@ -23,6 +23,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
   if (!UUID.test(id)) notFound();
   const s = await load(() => caller.submissions.get({ id }));
   const result = await caller.submissions.result({ id });
+  const hyperparameters = describeHyperparameters(s.method.hyperparameters);
   const examples = result ? await caller.submissions.examples({ id, limit: 50 }) : null;
   const board = await caller.benchmarks.leaderboard({ benchmark: s.benchmark.id, version: s.datasetVersion, limit: 1 });
   const units = new Map(board.columns.map((c) => [c.key, c.unit as Unit]));
@@ -57,7 +58,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
           </>
         )}
         dataset v{s.datasetVersion}
-        {describeHyperparameters(s.method.hyperparameters) && ` · ${describeHyperparameters(s.method.hyperparameters)}`}
+        {hyperparameters && ` · ${hyperparameters}`}
         {s.note && ` · ${s.note}`}
       </p>
 
