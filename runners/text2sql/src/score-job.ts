@@ -60,7 +60,7 @@ export function runScoreJob(job: ScoreRequest, ctx: ScoreJobContext): Extract<Wo
     if (!seen.has(sql) && isDeterministic(sql)) seen.set(sql, outcome);
     return withinBudget<ExecOutcome>(outcome, budget);
   };
-  const { gold, goldSpider, pred, predSpider } = job;
+  const { gold, goldSpider = gold, pred, predSpider = pred } = job;
   let verdicts: ExampleVerdicts | null;
   try {
     verdicts = scoreExample(

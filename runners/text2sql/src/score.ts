@@ -107,8 +107,21 @@ export async function scoreAll(
       };
     }
     const q = exampleQueries(e.goldSql, pred, o.keepDistinct);
-    const where = { cache: ctx.results.datasetHash, dbPath: db.path, ...caps, goldTimeoutMs, timeoutMs };
-    const scored = await pool.score({ ...where, ...q }, lanes.get(e));
+    const scored = await pool.score(
+      {
+        cache: ctx.results.datasetHash,
+        dbPath: db.path,
+        maxRows: caps.maxRows,
+        maxBytes: caps.maxBytes,
+        goldTimeoutMs,
+        timeoutMs,
+        gold: q.gold,
+        goldSpider: q.goldSpider,
+        pred: q.pred,
+        predSpider: q.predSpider,
+      },
+      lanes.get(e),
+    );
     let v: ExampleVerdicts;
     if (scored.ok) {
       const { stats } = ctx.results;
@@ -120,11 +133,10 @@ export async function scoreAll(
       full ??= new ResultCache(ctx.results.datasetHash);
       v = await scoreInParent(q, { pool, dbId: e.dbId, dbPath: db.path, caps, timeoutMs, goldTimeoutMs }, full, scored);
     }
-    const { end, birdOk, ...row } = v;
     let reward: number | null = null;
-    if (end !== 'unscorable' && o.vesRepeats > 0) {
+    if (v.end !== 'unscorable' && o.vesRepeats > 0) {
       reward = 0;
-      if (birdOk && q.pred !== undefined) {
+      if (v.birdOk && q.pred !== undefined) {
         // each query is timed under its own budget (DOMAIN.md: gold and prediction have separate ones)
         const [g, p] = [
           await pool.time(db.path, e.goldSql, o.vesRepeats, { timeoutMs: goldTimeoutMs, ...caps }),
@@ -133,12 +145,23 @@ export async function scoreAll(
         reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
       }
     }
-    return {
-      ...base(e),
-      ...(end === 'unscorable' ? { unscorable: 'gold_failed' as const } : {}),
-      ...row,
+    // written out, not spread: this runs once per example and system, and its rows live to the end
+    const row: ScoredExample = {
+      id: e.id,
+      dbId: e.dbId,
+      difficulty: e.difficulty,
+      exSpider: v.exSpider,
+      exBird: v.exBird,
+      softF1: v.softF1,
       vesReward: reward,
+      reason: v.reason,
+      predMs: v.predMs,
+      goldMs: v.goldMs,
+      goldPreview: v.goldPreview,
+      predPreview: v.predPreview,
     };
+    if (v.end === 'unscorable') row.unscorable = 'gold_failed';
+    return row;
   };
 
   let next = 0;

@@ -34,9 +34,12 @@ export interface ScoreRequest {
   dbPath: string;
   maxRows: number;
   maxBytes: number;
-  /** the example's queries (see score-example.ts ExampleQueries) */
+  /**
+   * the example's queries (see score-example.ts ExampleQueries); a spider form that is the same
+   * text as its bird form is left out (most are), so the batches carry each text once
+   */
   gold: string;
-  goldSpider: string;
+  goldSpider?: string;
   pred?: string;
   predSpider?: string;
   /** the gold queries' budget and the predicted ones', ms: a result run under a larger one must fit */
@@ -113,7 +116,7 @@ function jobProblem(r: unknown): string | null {
   if (!isCount(job.maxRows) || !isCount(job.maxBytes) || job.maxBytes === 0) return 'bad caps';
   if (job.kind === 'score') {
     const optional = (v: unknown) => v === undefined || isText(v);
-    if (!isText(job.cache) || !isText(job.gold) || !isText(job.goldSpider)) return 'bad queries';
+    if (!isText(job.cache) || !isText(job.gold) || !optional(job.goldSpider)) return 'bad queries';
     if (!optional(job.pred) || !optional(job.predSpider)) return 'bad queries';
     return isBudget(job.goldTimeoutMs) && isBudget(job.timeoutMs) ? null : 'bad budgets';
   }

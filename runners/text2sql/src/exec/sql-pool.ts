@@ -9,8 +9,8 @@ import { WorkerPool } from './worker-pool';
 
 export type { SqlPoolStats } from './worker-pool';
 
-/** What `score` needs: the example's queries, where they run, their caps and budgets. */
-export type ScoreInput = Omit<ScoreRequest, 'id' | 'kind' | 'known'>;
+/** What `score` needs: the example's queries (both forms of each), where they run, their caps and budgets. */
+export type ScoreInput = Omit<ScoreRequest, 'id' | 'kind' | 'known' | 'goldSpider'> & { goldSpider: string };
 
 export type ScoreOutcome =
   | { ok: true; verdicts: ExampleVerdicts; counts: QueryCounts }
@@ -92,7 +92,13 @@ export class SqlPool extends WorkerPool {
     this.assertOpen();
     checkLimits({ timeoutMs: input.goldTimeoutMs, maxRows: input.maxRows, maxBytes: input.maxBytes });
     checkLimits({ timeoutMs: input.timeoutMs, maxRows: input.maxRows });
-    const request: Omit<ScoreRequest, 'id'> = { kind: 'score', ...input };
+    const { goldSpider, predSpider, ...rest } = input;
+    const request: Omit<ScoreRequest, 'id'> = {
+      kind: 'score',
+      ...rest,
+      ...(goldSpider !== input.gold ? { goldSpider } : {}),
+      ...(predSpider !== input.pred ? { predSpider } : {}),
+    };
     const budgets = [input.goldTimeoutMs, input.goldTimeoutMs, input.timeoutMs, input.timeoutMs, NO_BUDGET_MS];
     // counted as accepted now, as if none were in the worker's cache; settled when it answers
     const expected = queriesToRun(input);

@@ -17,11 +17,11 @@ import {
 
 /**
  * The worker's entry point. The CLI bundle (packages/cli/build.mjs) puts a compiled worker,
- * sql-worker.js, next to itself: plain JavaScript starts in a fraction of the time. Run from
+ * sql-worker.cjs, next to itself: plain JavaScript starts in a fraction of the time. Run from
  * source (tests, tsx), this file's directory has none, and worker.ts runs through tsx's loader.
  */
 function workerEntry(): { module: string; execArgv: string[] } {
-  const compiled = join(import.meta.dirname, 'sql-worker.js');
+  const compiled = join(import.meta.dirname, 'sql-worker.cjs');
   if (existsSync(compiled)) return { module: compiled, execArgv: [] };
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return { module: fileURLToPath(new URL('./worker.ts', import.meta.url)), execArgv: ['--import', tsx] };
