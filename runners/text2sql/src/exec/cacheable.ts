@@ -14,13 +14,18 @@ const VOLATILE_WORDS = new Set([
 ]);
 /** every word above contains one of these */
 const VOLATILE_TEXT = /random|current_|changes|last_insert_rowid/i;
+/** the clock's modifiers, as the literals they are */
+const CLOCK_LITERAL = /'\s*(now|localtime)\s*'/i;
+/** text any of the two above needs: most queries have none, and are looked at once */
+const MAYBE_VOLATILE = /random|current_|changes|last_insert_rowid|now|localtime/i;
 
 /**
  * Whether a query's result is a function of the database file alone. Date/time functions depend on
  * the clock only through the 'now' / 'localtime' modifiers, which are literals: look at the raw text.
  */
 export function isDeterministic(sql: string): boolean {
-  if (/'\s*(now|localtime)\s*'/i.test(sql)) return false;
+  if (!MAYBE_VOLATILE.test(sql)) return true;
+  if (CLOCK_LITERAL.test(sql)) return false;
   // a token can only be one of the words if its text is in the query: skip the lexer when none is
   if (!VOLATILE_TEXT.test(sql)) return true;
   return !sqlTokens(sql).some((t) => VOLATILE_WORDS.has(t));

@@ -17,11 +17,18 @@ export type ScoreOutcome =
   /** `phase`: the comparisons, when the worker died comparing */
   | { ok: false; failure: ExecFailure; phase?: number };
 
-/** The queries of an example that run when none is cached: each text once, unless its result can change. */
+/**
+ * The queries of an example that run when none is cached: each text once, unless its result can
+ * change (only a repeated text is looked at: this runs for every example the parent sends).
+ */
 function queriesToRun(q: ScoreInput): number {
-  const texts = [q.gold, q.goldSpider, q.pred, q.predSpider].filter((t): t is string => t !== undefined);
-  const stable = new Set(texts.filter(isDeterministic));
-  return stable.size + texts.filter((t) => !isDeterministic(t)).length;
+  const texts = [q.gold, q.goldSpider, q.pred, q.predSpider];
+  let n = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i];
+    if (t !== undefined && !(texts.indexOf(t) < i && isDeterministic(t))) n++;
+  }
+  return n;
 }
 
 const COMPARE_FAILED: ExecFailure = {
