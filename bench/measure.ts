@@ -27,15 +27,20 @@ export interface Measured {
   stderr: string;
 }
 
-export function measure(cmd: string, args: readonly string[], cwd?: string): Measured {
-  const r = spawnSync('python3', ['-c', WRAPPER, cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 ** 2 });
+export function measure(cmd: string, args: readonly string[], cwd?: string, env?: NodeJS.ProcessEnv): Measured {
+  const r = spawnSync('python3', ['-c', WRAPPER, cmd, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 ** 2,
+  });
   if (r.status !== 0) throw new Error(`measuring ${cmd} ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
   return JSON.parse(r.stdout) as Measured;
 }
 
 /** Runs `cmd` and fails loudly when it does: a bench must not time an error message. */
-export function measureOk(cmd: string, args: readonly string[], cwd?: string): Measured {
-  const m = measure(cmd, args, cwd);
+export function measureOk(cmd: string, args: readonly string[], cwd?: string, env?: NodeJS.ProcessEnv): Measured {
+  const m = measure(cmd, args, cwd, env);
   if (m.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${m.code}:\n${m.stderr.slice(-2000)}`);
   return m;
 }

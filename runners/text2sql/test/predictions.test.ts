@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSpider } from '../src/formats/spider';
 import { detectFormat, importLines, parsePredictions } from '../src/predictions';
-import { SPIDER } from './fixture';
+import { miniSpider, SPIDER } from './fixture';
 
 const ds = loadSpider(SPIDER);
 
@@ -12,6 +12,13 @@ describe('the Spider dev data', () => {
     expect(ds.examples).toHaveLength(1034);
     expect(ds.examples[0]).toMatchObject({ id: '0', dbId: 'concert_singer', goldSql: 'SELECT count(*) FROM singer' });
     expect(ds.examples.filter((e) => e.dbId === 'wta_1')).toHaveLength(62);
+  });
+
+  it('reads questions beyond ASCII as UTF-8 (an ASCII file takes a faster decoding)', () => {
+    const questions = ['Wie viele Sänger gibt es?', '歌手は何人いますか？', 'How many singers? 🎤'];
+    const dir = miniSpider(questions.map((question) => ({ db_id: 'concert_singer', question, query: 'SELECT 1' })));
+    expect(loadSpider(dir).examples.map((e) => e.question)).toEqual(questions);
+    expect(ds.examples[0]?.question).toBe('How many singers do we have?');
   });
 });
 

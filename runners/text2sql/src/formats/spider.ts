@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, type Text2SqlDataset, type Text2SqlExample } from '../dataset';
@@ -11,7 +12,9 @@ interface SpiderEntry {
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    // ASCII (Spider's dev.json is) decodes as latin1 byte for byte: half the time of UTF-8 decoding
+    text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   } catch {
     throw new FormatError(`${path}: not found`);
   }
