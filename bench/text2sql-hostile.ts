@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureOk, median, seconds } from './measure';
-import { CLI, DATASET } from './text2sql-official';
+import { CLI, evalText2sql } from './text2sql-official';
 
 /*
  * A predictions file of 20 hostile queries on Spider dev (endless recursive CTEs and cross joins,
@@ -26,18 +26,7 @@ export function hostileRun(): string[] {
   try {
     const none = join(dir, 'none.json');
     writeFileSync(none, '{"predictions": {}}\n');
-    const evalArgs = (preds: string, out: string) => [
-      'eval',
-      'text2sql',
-      '--dataset',
-      DATASET,
-      '--predictions',
-      preds,
-      '--timeout',
-      String(TIMEOUT_S),
-      '--out',
-      out,
-    ];
+    const evalArgs = (preds: string, out: string) => evalText2sql(preds, out, '--timeout', String(TIMEOUT_S));
     // the same run without the hostile queries: every gold query, nothing predicted
     const normal = median(
       Array.from(

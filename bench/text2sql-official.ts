@@ -37,6 +37,19 @@ export function buildCli(): void {
   if (v.status !== 0 || v.stderr.includes('bundle')) throw new Error(`trueboard -V after the build:\n${v.stderr}`);
 }
 
+/** `trueboard eval text2sql` on Spider dev with these predictions, writing `out`, plus `options`. */
+export const evalText2sql = (preds: string, out: string, ...options: string[]) => [
+  'eval',
+  'text2sql',
+  '--dataset',
+  DATASET,
+  '--predictions',
+  preds,
+  ...options,
+  '--out',
+  out,
+];
+
 const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
 const trueboard = (args: readonly string[], env?: NodeJS.ProcessEnv) =>
   measureOk(process.execPath, [CLI, ...args], undefined, env);
@@ -92,18 +105,7 @@ export function compareWithOfficial(systems: readonly string[]): OfficialRows {
     for (const system of systems) {
       const preds = join(DATASET, 'baselines', system);
       const out = join(dir, `${system}.json`);
-      const args = [
-        'eval',
-        'text2sql',
-        '--dataset',
-        DATASET,
-        '--predictions',
-        preds,
-        '--semantics',
-        'bird',
-        '--out',
-        out,
-      ];
+      const args = evalText2sql(preds, out, '--semantics', 'bird');
       const o: number[] = [];
       const t: number[] = [];
       const b: number[] = [];
