@@ -28,6 +28,8 @@ export interface Text2SqlPrepared {
   options: Text2SqlOptions;
   results: KeptResults;
   pool: SqlPool;
+  /** evaluations started on it so far: each one's number is its priority in the pool (see score.ts) */
+  started: number;
 }
 
 export function loadDataset(root: string, options: Text2SqlOptions): Text2SqlDataset {
@@ -61,7 +63,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       const dataset = loadDataset(bundle.root, options);
       pool.warm(Math.ceil(dataset.examples.length / EXAMPLES_PER_WORKER));
       const results = { datasetHash: bundle.ref.contentHash, stats: { hits: 0, misses: 0, volatile: 0 } };
-      return { dataset, options, results, pool };
+      return { dataset, options, results, pool, started: 0 };
     } catch (err) {
       await pool.close();
       throw err;
@@ -101,6 +103,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       options: p.options,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
+      priority: ++p.started,
     });
     const unscorable = rows.filter((r) => r.exSpider === null).length;
     if (previous) {

@@ -56,6 +56,12 @@ export interface ScoreContext {
   onProgress?(done: number, total: number): void;
   /** an earlier row to keep instead of scoring the example again (incremental re-scoring), or null */
   reuse?(e: Text2SqlExample): ScoredExample | null;
+  /**
+   * Its examples go to the workers before those of evaluations with a higher number (default 0).
+   * Evaluations sharing a pool are numbered as they start, so the first one finishes first and its
+   * report is made while the workers score the others, instead of all finishing together.
+   */
+  priority?: number;
 }
 
 /**
@@ -121,6 +127,7 @@ export async function scoreAll(
         predSpider: q.predSpider,
       },
       lanes.get(e),
+      ctx.priority,
     );
     let v: ExampleVerdicts;
     if (scored.ok) {

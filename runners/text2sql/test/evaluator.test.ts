@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type EvaluatorReport, SubmissionError } from '@trueboard/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Text2SqlPrepared, text2sqlEvaluator } from '../src/evaluator';
-import { miniSpider, testRunContext } from './fixture';
+import { miniSpider, SPIDER, testRunContext } from './fixture';
 
 /*
  * Hand-worked verdicts on the real concert_singer database (singers: Joe Sharp 52 Netherlands,
@@ -185,5 +185,35 @@ describe('text2sql evaluator on hand-worked examples', () => {
     expect(short).toMatchObject({
       message: expect.stringMatching(/2 lines but the dataset has 10 examples: 8 lines missing/),
     });
+  });
+});
+
+describe('several evaluations on one prepared dataset', () => {
+  it('scores them in the order they started: the first is done before the second is halfway', async () => {
+    const spider = await text2sqlEvaluator.prepare({
+      ref: { benchmark: 'spider-dev', version: 1, contentHash: 'f'.repeat(64), files: [], evaluator: { workers: 2 } },
+      root: SPIDER,
+    });
+    try {
+      let secondDone = 0;
+      const run = (system: string, progress: (f: number) => void) =>
+        text2sqlEvaluator.evaluate(
+          spider,
+          { sha256: 'b'.repeat(64), path: join(SPIDER, 'baselines', system), mediaType: 'text/plain' },
+          { ...ctx(), progress },
+        );
+      const first = run('codes-1b.sql', () => {}).then((r) => ({ r, secondAt: secondDone }));
+      const second = run('dail-sql-gpt4.sql', (f) => {
+        secondDone = f;
+      });
+      const [a, b] = await Promise.all([first, second]);
+      // both whole and right (BIRD's official EX over the 972 scorable questions)
+      expect(metric(a.r, 'ex', 'bird')?.value).toBeCloseTo(76.44, 2);
+      expect(metric(b, 'ex', 'bird')?.value).toBeCloseTo(81.07, 2);
+      // sent in the order they started, not interleaved (where both end together)
+      expect(a.secondAt).toBeLessThan(0.5);
+    } finally {
+      await spider.pool.close();
+    }
   });
 });

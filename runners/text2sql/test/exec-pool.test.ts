@@ -140,6 +140,47 @@ describe('SqlPool.execute', () => {
   });
 });
 
+describe('SqlPool.score', () => {
+  it('sends queued examples of a lower priority first, in order among equals (a later evaluation waits)', async () => {
+    const one = new SqlPool({ size: 1 });
+    try {
+      const example = (n: number) => {
+        const gold = `SELECT count(*) FROM singer WHERE age > ${n}`;
+        return {
+          cache: 'priority-test',
+          dbPath: CONCERT,
+          maxRows: 1000,
+          maxBytes: 1024 * 1024,
+          goldTimeoutMs: 10_000,
+          timeoutMs: 10_000,
+          gold,
+          goldSpider: gold,
+          pred: gold,
+          predSpider: gold,
+        };
+      };
+      const order: string[] = [];
+      const queue = (label: string, n: number, priority: number) =>
+        one.score(example(n), undefined, priority).then((r) => {
+          expect(r.ok).toBe(true);
+          order.push(label);
+        });
+      // queued in one turn, the later evaluation's examples (2) first
+      await Promise.all([
+        queue('b1', 1, 2),
+        queue('b2', 2, 2),
+        queue('b3', 3, 2),
+        queue('a1', 4, 1),
+        queue('a2', 5, 1),
+        queue('a3', 6, 1),
+      ]);
+      expect(order).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'b3']);
+    } finally {
+      await one.close();
+    }
+  });
+});
+
 describe('SqlPool.time', () => {
   it('returns one wall time per repetition', async () => {
     const r = await pool.time(WORLD, 'SELECT count(*) FROM city', 5, LIMITS);

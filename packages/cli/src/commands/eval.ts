@@ -200,8 +200,9 @@ async function scoreAll(
     return disposed;
   };
   try {
-    // every file is scored at once: the workers stay busy while a report is being written, and the
-    // gold results are shared while they run; reports come out in the order of the files
+    // every file is scored at once, sharing the gold results; the evaluator runs them in the order
+    // they start (the text-to-SQL pool sends the first one's examples first), so each report is
+    // made and written while the workers score the next files; the tables come out in file order
     const bar = progressBar(several ? `${evaluator.name} (${o.predictions.length} files)` : evaluator.name, 1000);
     const done = o.predictions.map(() => 0);
     const update = (i: number, f: number, m?: string) => {
@@ -229,13 +230,18 @@ async function scoreAll(
           }),
         )
         .then(
-          (report) => ({ report }),
+          async (report) => {
+            // written as soon as it is made (the evaluations end one after another), announced in order below
+            const out = outFor(i);
+            if (out) await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+            return { report, out };
+          },
           (err: unknown) => ({ err }),
         ),
     );
     const results = await Promise.all(runs);
     bar.stop();
-    // every report is made: the evaluator's resources (worker processes) go while they are written
+    // every report is made and written: the evaluator's resources (worker processes) go meanwhile
     void dispose();
     let first = true;
     for (const [i, path] of o.predictions.entries()) {
@@ -254,11 +260,7 @@ async function scoreAll(
       first = false;
       process.stdout.write(`${metricsTable(report)}\n`);
       if (report.unscorable) process.stdout.write(`unscorable examples (excluded): ${report.unscorable}\n`);
-      const out = outFor(i);
-      if (out) {
-        await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-        process.stderr.write(`report written to ${out}\n`);
-      }
+      if (run.out) process.stderr.write(`report written to ${run.out}\n`);
       await o.onReport?.(report);
     }
   } finally {

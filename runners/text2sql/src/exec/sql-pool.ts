@@ -93,9 +93,9 @@ export class SqlPool extends WorkerPool {
    * that makes its worker die fails with its own reason, and the example is scored again
    * elsewhere with that outcome for it. `ok: false` when no worker could score it: the pool was
    * closed, workers failed to start, or one died or failed while comparing (`phase` is the
-   * comparisons: the caller may compare elsewhere).
+   * comparisons: the caller may compare elsewhere). Examples of a lower `priority` are sent first.
    */
-  score(input: ScoreInput, lane?: number): Promise<ScoreOutcome> {
+  score(input: ScoreInput, lane?: number, priority?: number): Promise<ScoreOutcome> {
     this.assertOpen();
     checkLimits({ timeoutMs: input.goldTimeoutMs, maxRows: input.maxRows, maxBytes: input.maxBytes });
     checkLimits({ timeoutMs: input.timeoutMs, maxRows: input.maxRows });
@@ -117,6 +117,7 @@ export class SqlPool extends WorkerPool {
         phases: budgets,
         solo: false,
         lane,
+        priority,
         onReply: (reply) => {
           if (reply.type !== 'scored') return false;
           this.counters.executions += reply.counts.executions - expected;

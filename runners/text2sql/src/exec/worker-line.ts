@@ -19,6 +19,11 @@ export interface Job {
    * undefined: any worker
    */
   lane?: number;
+  /**
+   * queued jobs with a lower number are sent first, in the order they came among equals (the
+   * scorer numbers its evaluations as they start: see score.ts); undefined counts as 0
+   */
+  priority?: number;
   /** a reply for this job arrived; true when it was the last one */
   onReply(reply: JobReply): boolean;
   /** the job failed; `phase`: the phase that was running (the others may run again) */

@@ -96,7 +96,7 @@ export class WorkerPool {
    * this turn of the event loop, so that the ones queued together travel in one message.
    */
   protected enqueue(job: Job, burst = false): void {
-    this.queue.push(job);
+    this.queueByPriority(job);
     if (burst) {
       this.schedulePump();
       return;
@@ -109,6 +109,15 @@ export class WorkerPool {
       }
     }
     this.schedulePump();
+  }
+
+  /** After the queued jobs of its priority and of every lower one (jobs to run again go first: see onExit). */
+  private queueByPriority(job: Job): void {
+    const priority = job.priority ?? 0;
+    let at = this.queue.length;
+    while (at > 0 && ((this.queue[at - 1] as Job).priority ?? 0) > priority) at--;
+    if (at === this.queue.length) this.queue.push(job);
+    else this.queue.splice(at, 0, job);
   }
 
   private schedulePump(): void {
