@@ -101,6 +101,22 @@ describe('exSpider', () => {
     expect(exSpider(pred, gold, { orderMatters: false, maxSearchNodes: 1 })).toBe(false);
   });
 
+  it('finds the identity permutation of identical results whatever the budget lets the search try first', () => {
+    // four columns holding the same values in different orders: every gold column has four candidates
+    const gold = [
+      [1, 2, 3, 4],
+      [2, 3, 4, 1],
+      [3, 4, 1, 2],
+      [4, 1, 2, 3],
+    ];
+    const pred = gold.map((row) => [...row]);
+    expect(exSpider(pred, gold, { orderMatters: false, maxSearchNodes: 1 })).toBe(true);
+    // not identical: a rotation of the columns still needs the search, and one node is not enough
+    const rotated = gold.map((row) => [row[1], row[2], row[3], row[0]] as SqlValue[]);
+    expect(exSpider(rotated, gold, { orderMatters: false })).toBe(true);
+    expect(exSpider(rotated, gold, { orderMatters: false, maxSearchNodes: 1 })).toBe(false);
+  });
+
   it('scales to large results', () => {
     const gold: SqlValue[][] = Array.from({ length: 20_000 }, (_, i) => [i, `name ${i % 100}`, i % 7, null]);
     const pred = gold.map((row) => [row[3] ?? null, row[1] ?? null, row[0] ?? null, row[2] ?? null]).reverse();
