@@ -73,6 +73,8 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
     await p.pool.close();
   },
   async evaluate(p, artifact, ctx): Promise<EvaluatorReport> {
+    // numbered before anything is awaited: evaluations go to the workers in the order they were called
+    const priority = ++p.started;
     const text = await readFile(artifact.path, 'utf8');
     let preds: ReturnType<typeof parsePredictions>;
     try {
@@ -103,7 +105,7 @@ export const text2sqlEvaluator: Evaluator<Text2SqlPrepared> = {
       options: p.options,
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done / total, `${done}/${total} examples`),
-      priority: ++p.started,
+      priority,
     });
     const unscorable = rows.filter((r) => r.exSpider === null).length;
     if (previous) {

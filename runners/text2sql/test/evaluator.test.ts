@@ -202,6 +202,7 @@ describe('several evaluations on one prepared dataset', () => {
           { sha256: 'b'.repeat(64), path: join(SPIDER, 'baselines', system), mediaType: 'text/plain' },
           { ...ctx(), progress },
         );
+      // numbered as they are called, whichever file is read first
       const first = run('codes-1b.sql', () => {}).then((r) => ({ r, secondAt: secondDone }));
       const second = run('dail-sql-gpt4.sql', (f) => {
         secondDone = f;
