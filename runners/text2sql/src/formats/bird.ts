@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, type Text2SqlDataset } from '../dataset';
+import { readJson } from './read-json';
 
 interface BirdEntry {
   question_id?: unknown;
@@ -14,12 +14,7 @@ interface BirdEntry {
 /** BIRD layout: `dev.json` array of {question_id, db_id, question, evidence, SQL, difficulty}, `dev_databases/<db>/<db>.sqlite`. */
 export function loadBird(root: string, file = 'dev.json'): Text2SqlDataset {
   const path = join(root, file);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError(`${path}: ${err instanceof SyntaxError ? `not valid JSON (${err.message})` : 'not found'}`);
-  }
+  const raw = readJson(path);
   if (!Array.isArray(raw)) throw new FormatError(`${path}: expected a JSON array of examples`);
   const seen = new Set<string>();
   const examples = raw.map((e: BirdEntry, i: number) => {

@@ -1,28 +1,12 @@
-import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, type Text2SqlDataset, type Text2SqlExample } from '../dataset';
+import { readJson } from './read-json';
 
 interface SpiderEntry {
   db_id?: unknown;
   question?: unknown;
   query?: unknown;
-}
-
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    const bytes = readFileSync(path);
-    // ASCII (Spider's dev.json is) decodes as latin1 byte for byte: half the time of UTF-8 decoding
-    text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  } catch {
-    throw new FormatError(`${path}: not found`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new FormatError(`${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
 }
 
 /**
