@@ -6,6 +6,8 @@
  *   (see src/bin.ts), so `trueboard -V` loads commander and little else.
  * - dist/sql-worker.cjs: the text-to-SQL worker process, self-contained (it starts once per pool
  *   worker). runners/text2sql's worker-process.ts starts it when it finds it next to itself.
+ * - dist/onnx-worker.cjs: the process that holds an ONNX Runtime session (runners/kit's
+ *   onnx-worker-process.ts starts it the same way).
  * - dist/inputs.json: every source file the bundle was made from, with the sha256 of the content
  *   that went in, and when the build started. bin/trueboard.mjs never runs a bundle whose sources
  *   changed since: it runs the TypeScript through tsx instead.
@@ -116,7 +118,7 @@ const common = {
  */
 async function install() {
   await mkdir(out, { recursive: true });
-  const last = ['trueboard.js', 'sql-worker.cjs', 'inputs.json'];
+  const last = ['trueboard.js', 'sql-worker.cjs', 'onnx-worker.cjs', 'inputs.json'];
   const files = await readdir(staging);
   for (const f of [...files.filter((f) => !last.includes(f)), ...last]) await rename(join(staging, f), join(out, f));
   for (const f of await readdir(out)) {
@@ -140,11 +142,14 @@ try {
   });
   await build({
     ...common,
-    // CommonJS: a worker is started for every evaluation, and Node loads a CommonJS entry without
+    // CommonJS: a worker is started for every evaluation (the ONNX worker for every model), and Node loads a CommonJS entry without
     // its ES module loader (about 8 ms less per worker)
     format: 'cjs',
     banner: {},
-    entryPoints: { 'sql-worker': join(root, 'runners', 'text2sql', 'src', 'exec', 'worker.ts') },
+    entryPoints: {
+      'sql-worker': join(root, 'runners', 'text2sql', 'src', 'exec', 'worker.ts'),
+      'onnx-worker': join(root, 'runners', 'kit', 'src', 'onnx-worker.ts'),
+    },
     outdir: staging,
     outExtension: { '.js': '.cjs' },
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { writeTestModel } from '../../../runners/rerank/scripts/build-test-model';
 import { runNode } from './cli-process';
 import { REPO, TOY_EVALUATOR } from './helpers';
 
@@ -63,6 +64,27 @@ it('scores Spider dev with the compiled SQL workers, loading no other family: th
   expect(loaded).toMatch(/node_modules\/better-sqlite3\//);
   for (const unused of ['commander', '@huggingface', 'onnxruntime-node', 'tar', 'yauzl', 'cli-progress', 'fflate'])
     expect(loaded).not.toContain(`node_modules/${unused}/`);
+});
+
+it('runs a submitted model in the compiled ONNX worker process, not in the CLI', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bundle-'));
+  const model = join(dir, 'model');
+  await writeTestModel(model);
+  const modules = join(dir, 'modules.log');
+  const recorder = pathToFileURL(join(REPO, 'packages', 'cli', 'test', 'module-recorder.mjs')).href;
+  const fixture = join(REPO, 'runners', 'rerank', 'test', 'fixtures', 'beir-small');
+  const r = await trueboard(
+    ['eval', 'rerank', '--dataset', fixture, '--model', model, '--candidates', join(fixture, 'run.trec')],
+    { NODE_OPTIONS: `--import ${recorder}`, TB_MODULE_LOG: modules, TB_MODULE_LOG_PID: '1' },
+  );
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/^ndcg_cut_10\s/m);
+  const lines = readFileSync(modules, 'utf8').split('\n');
+  // the worker (its own pid) loads ONNX Runtime's binding; the CLI process only looks for CUDA
+  const worker = lines.find((l) => /packages\/cli\/dist\/onnx-worker\.cjs$/.test(l));
+  expect(worker).toBeDefined();
+  const workerPid = worker?.split(' ')[0];
+  expect(lines.some((l) => l.startsWith(`${workerPid} `) && l.includes('node_modules/onnxruntime-node/'))).toBe(true);
 });
 
 it('loads an evaluator module written in TypeScript (--evaluators) through tsx', async () => {

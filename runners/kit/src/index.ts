@@ -31,7 +31,9 @@ export {
 export type { JobOutcome, LogLevel, RunnerEvent, ValidationOutcome } from './events';
 export { type AbortCause, JobAbortedError } from './job';
 export { LocalBlobs } from './local-blobs';
-export { type OnnxSession, type OnnxSessionOptions, openOnnxSession } from './onnx-session';
+export type { PlainTensor, TensorData } from './onnx-protocol';
+export { type OnnxSession, type OnnxSessionOptions, openOnnxSession, type RemoteSession } from './onnx-session';
+export { OnnxTimeoutError, OnnxWorkerError } from './onnx-worker-process';
 export { type Operation, PlatformError } from './platform-error';
 export { type RunFacts, withProvenance } from './provenance';
 export { checkReport, type LocalRun, runLocal } from './run-local';

@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { DeviceUnavailableError, openOnnxSession, probeCuda } from '../src/index';
+import { DeviceUnavailableError, openOnnxSession, probeCuda, type RemoteSession } from '../src/index';
 import { MUL_ADD_MODEL } from './onnx-model';
 
 /*
@@ -19,12 +18,15 @@ const realCuda = await probeCuda();
 const RUNTIME = /^onnxruntime-node \d+\.\d+\.\d+$/;
 
 /** x * y + x for the test's inputs: 1.5*2+1.5, -2*3-2, 0.25*4+0.25, all exact in float32. */
-async function mulAdd(session: InferenceSession): Promise<number[]> {
-  const ort = await import('onnxruntime-node');
-  const { z } = await session.run({
-    x: new ort.Tensor('float32', Float32Array.from([1.5, -2, 0.25]), [3]),
-    y: new ort.Tensor('float32', Float32Array.from([2, 3, 4]), [3]),
-  });
+async function mulAdd(session: RemoteSession): Promise<number[]> {
+  const { z } = await session.run(
+    {
+      x: { type: 'float32', data: Float32Array.from([1.5, -2, 0.25]), dims: [3] },
+      y: { type: 'float32', data: Float32Array.from([2, 3, 4]), dims: [3] },
+    },
+    ['z'],
+  );
+  expect(z?.dims).toEqual([3]);
   return Array.from(z?.data as Float32Array);
 }
 
@@ -130,5 +132,31 @@ describe('openOnnxSession', () => {
     if (!realCuda.available) expect(provenance.fallback).toBe(realCuda.detail);
     expect(await mulAdd(session)).toEqual([4.5, -8, 1.25]);
     await session.release();
+  });
+});
+
+describe('the ONNX worker settings from the environment', () => {
+  it('refuses a malformed limit, naming the variable, before starting anything', async () => {
+    const before = process.env.TRUEBOARD_ONNX_BATCH_TIMEOUT_S;
+    process.env.TRUEBOARD_ONNX_BATCH_TIMEOUT_S = 'ten';
+    try {
+      await expect(openOnnxSession(MUL_ADD_MODEL, { device: 'cpu' })).rejects.toThrow(
+        'TRUEBOARD_ONNX_BATCH_TIMEOUT_S must be a positive number, got "ten"',
+      );
+    } finally {
+      if (before === undefined) delete process.env.TRUEBOARD_ONNX_BATCH_TIMEOUT_S;
+      else process.env.TRUEBOARD_ONNX_BATCH_TIMEOUT_S = before;
+    }
+  });
+
+  it('runs the session in another process, which is gone once released', async () => {
+    const { session } = await openOnnxSession(MUL_ADD_MODEL, { device: 'cpu' });
+    expect(session.pid).toBeGreaterThan(0);
+    expect(session.pid).not.toBe(process.pid);
+    expect(session.memoryMb).toBe(4096);
+    await session.release();
+    expect(() => process.kill(session.pid as number, 0)).toThrow();
+    // a released session refuses further runs, with why
+    await expect(mulAdd(session)).rejects.toThrow(/^the ONNX worker exited/);
   });
 });

@@ -42,6 +42,13 @@ export interface TestModelVariant {
    * loads but fails in session.run on the first token id past its table (an out-of-range Gather)
    */
   vocab?: number;
+  /**
+   * hostile graphs for the runner's limits (their extra output is multiplied by 0, so a run that
+   * finished would score as the plain model): `endless` adds a Loop of 2^62 iterations on a value
+   * computed from the input (never folded away at load), `memoryHog` a float tensor of
+   * [batch, sequence, 2^26] zeros (256 MiB per token) built from the input's shape
+   */
+  hostile?: 'endless' | 'memoryHog';
 }
 
 /** mulberry32: a small seeded generator, so the weights are the same on every machine. */
@@ -74,11 +81,11 @@ function floatTensor(name: string, dims: number[], values: Float32Array) {
   });
 }
 
-function int64Tensor(name: string, values: number[]) {
+function int64Tensor(name: string, values: (number | bigint)[], dims = [values.length]) {
   const data = new BigInt64Array(values.map(BigInt));
   return onnx.TensorProto.create({
     name,
-    dims: [values.length],
+    dims,
     dataType: onnx.TensorProto.DataType.INT64,
     rawData: new Uint8Array(data.buffer),
   });
@@ -102,6 +109,45 @@ function node(opType: string, input: string[], output: string, attribute: onnxPr
 const intAttr = (name: string, i: number) =>
   onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT });
 
+/** The nodes and initializers of a hostile variant: they compute `hostile_term`, a float scalar that is 0. */
+function hostileTerm(kind: 'endless' | 'memoryHog') {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const zero = floatTensor('hostile_zero', [], Float32Array.of(0));
+  if (kind === 'memoryHog') {
+    return {
+      nodes: [
+        node('Shape', ['mask'], 'hog_shape2'),
+        node('Concat', ['hog_shape2', 'hog_width'], 'hog_shape3', [intAttr('axis', 0)]),
+        node('ConstantOfShape', ['hog_shape3'], 'hog'),
+        node('ReduceSum', ['hog'], 'hog_sum', [intAttr('keepdims', 0)]),
+        node('Mul', ['hog_sum', 'hostile_zero'], 'hostile_term'),
+      ],
+      initializers: [zero, int64Tensor('hog_width', [2 ** 26])],
+    };
+  }
+  const BOOL = onnx.TensorProto.DataType.BOOL;
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  const body = onnx.GraphProto.create({
+    name: 'spin_body',
+    node: [node('Identity', ['spin_cond_in'], 'spin_cond_out'), node('Add', ['spin_in', 'one'], 'spin_out')],
+    input: [valueInfo('spin_iter', INT64, []), valueInfo('spin_cond_in', BOOL, []), valueInfo('spin_in', FLOAT, [])],
+    output: [valueInfo('spin_cond_out', BOOL, []), valueInfo('spin_out', FLOAT, [])],
+  });
+  const graphAttr = onnx.AttributeProto.create({
+    name: 'body',
+    g: body,
+    type: onnx.AttributeProto.AttributeType.GRAPH,
+  });
+  return {
+    nodes: [
+      node('ReduceSum', ['mask'], 'spin_start', [intAttr('keepdims', 0)]),
+      node('Loop', ['spin_trips', '', 'spin_start'], 'spin', [graphAttr]),
+      node('Mul', ['spin', 'hostile_zero'], 'hostile_term'),
+    ],
+    initializers: [zero, int64Tensor('spin_trips', [2n ** 62n], [])],
+  };
+}
+
 /** The model.onnx bytes for a vocabulary of `vocab` tokens. */
 export function buildTestModel(vocab: number, variant: TestModelVariant = {}): Uint8Array {
   const k = variant.logits ?? 1;
@@ -124,6 +170,7 @@ export function buildTestModel(vocab: number, variant: TestModelVariant = {}): U
   const elem = variant.inputType === 'int32' ? onnx.TensorProto.DataType.INT32 : onnx.TensorProto.DataType.INT64;
   const batch = variant.fixedBatch ?? 'batch_size';
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const hostile = variant.hostile ? hostileTerm(variant.hostile) : undefined;
   const pool = (side: 'query' | 'passage', mask: string) => [
     node('Unsqueeze', [mask, 'last_axis'], `${side}_mask3`),
     node('Mul', ['hidden', `${side}_mask3`], `${side}_masked`),
@@ -146,7 +193,13 @@ export function buildTestModel(vocab: number, variant: TestModelVariant = {}): U
       ...pool('passage', 'passage_mask'),
       node('Mul', ['query_vector', 'passage_vector'], 'overlap'),
       node('MatMul', ['overlap', 'classifier_weight'], 'linear'),
-      node('Add', ['linear', 'classifier_bias'], 'logits'),
+      ...(hostile
+        ? [
+            node('Add', ['linear', 'classifier_bias'], 'plain_logits'),
+            ...hostile.nodes,
+            node('Add', ['plain_logits', 'hostile_term'], 'logits'),
+          ]
+        : [node('Add', ['linear', 'classifier_bias'], 'logits')]),
     ],
     initializer: [
       floatTensor('word_embeddings', [vocab, HIDDEN], words),
@@ -156,6 +209,7 @@ export function buildTestModel(vocab: number, variant: TestModelVariant = {}): U
       floatTensor('one', [], Float32Array.of(1)),
       int64Tensor('seq_axis', [1]),
       int64Tensor('last_axis', [-1]),
+      ...(hostile?.initializers ?? []),
     ],
     input: (['input_ids', 'attention_mask', 'token_type_ids'] as const).map((n) =>
       valueInfo(name(n), elem, [batch, 'sequence_length']),

@@ -16,7 +16,8 @@ import {
 import { trecOrder } from './trec-order';
 
 /** How a submitted model is run; the defaults are the platform's, tests and benches narrow them. */
-export interface ModelLimits extends Pick<OpenCrossEncoderOptions, 'intraOpNumThreads' | 'probe'> {
+export interface ModelLimits
+  extends Pick<OpenCrossEncoderOptions, 'intraOpNumThreads' | 'probe' | 'batchTimeoutMs' | 'memoryMb'> {
   /** model.onnx above this is refused (default: the 2 GiB an ONNX protobuf can hold) */
   maxModelBytes?: number;
   batch?: BatchLimits;

@@ -48,6 +48,20 @@ describe('model directories refused with the reason', () => {
     expect(err.message).toMatch(/^model\.onnx: missing input "input_ids" \(it has "ids", "attention_mask"/);
   });
 
+  it('a model that never finishes a batch, stopped at the per-batch limit', async () => {
+    const evaluator = createRerankEvaluator({ batchTimeoutMs: 1000 });
+    const err = await refusal(scoreModel(FIXTURE, await newModel({ hostile: 'endless' }), CANDIDATES, { evaluator }));
+    expect(err.message).toMatch(
+      /^the model did not finish a batch of \d+ pairs × \d+ tokens: it ran longer than 1 s, the limit per batch; the ONNX worker running it was killed/,
+    );
+  });
+
+  it('a model that needs more memory than its worker may have', async () => {
+    const evaluator = createRerankEvaluator({ memoryMb: 512 });
+    const err = await refusal(scoreModel(FIXTURE, await newModel({ hostile: 'memoryHog' }), CANDIDATES, { evaluator }));
+    expect(err.message).toMatch(/: it needs more memory than the ONNX worker's limit of 512 MiB \(/);
+  });
+
   it('a model.onnx over the size limit', async () => {
     const dir = await newModel();
     const bytes = statSync(path.join(dir, 'model.onnx')).size;

@@ -1,8 +1,15 @@
 import { endianness } from 'node:os';
 import type { RunContext, SessionProvenance } from '@trueboard/contracts';
 import { SubmissionError } from '@trueboard/contracts';
-import { DeviceUnavailableError, type OnnxSessionOptions, openOnnxSession } from '@trueboard/kit';
-import type { InferenceSession } from 'onnxruntime-node';
+import {
+  DeviceUnavailableError,
+  type OnnxSessionOptions,
+  type OnnxTimeoutError,
+  type OnnxWorkerError,
+  openOnnxSession,
+  type PlainTensor,
+  type RemoteSession,
+} from '@trueboard/kit';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, planBatches } from './batching';
 import { readModelDirectory } from './model-dir';
 import { type PairEncoding, PairTokenizer } from './pair-tokenizer';
@@ -37,7 +44,8 @@ export interface ScoreControl {
   onProgress?(scored: number, total: number): void;
 }
 
-export interface OpenCrossEncoderOptions extends Pick<OnnxSessionOptions, 'intraOpNumThreads' | 'probe'> {
+export interface OpenCrossEncoderOptions
+  extends Pick<OnnxSessionOptions, 'intraOpNumThreads' | 'probe' | 'batchTimeoutMs' | 'memoryMb'> {
   maxModelBytes?: number;
   batch?: BatchLimits;
 }
@@ -46,7 +54,7 @@ export interface OpenCrossEncoderOptions extends Pick<OnnxSessionOptions, 'intra
 export class CrossEncoder {
   private constructor(
     readonly tokenizer: PairTokenizer,
-    private readonly session: InferenceSession,
+    private readonly session: RemoteSession,
     readonly signature: CrossEncoderSignature,
     /** put it in the report's provenance.sessions */
     readonly provenance: SessionProvenance,
@@ -68,11 +76,14 @@ export class CrossEncoder {
         label: 'cross-encoder',
         intraOpNumThreads: options.intraOpNumThreads,
         probe: options.probe,
+        batchTimeoutMs: options.batchTimeoutMs,
+        memoryMb: options.memoryMb,
       });
     } catch (e) {
-      // the helper's own device errors are the operator's, not the submission's
-      if (isDeviceUnavailable(e)) throw e;
-      throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${firstLine(e)}`);
+      // what ONNX Runtime says of the model (or its worker dying on it) is the submission's; the rest
+      // (the device, the runner's settings) is the operator's
+      if (!isNamed(e, 'OnnxWorkerError') && !isNamed(e, 'OnnxTimeoutError')) throw e;
+      throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${workerFailure(e)}`);
     }
     try {
       const signature = checkSignature(opened.session);
@@ -90,15 +101,15 @@ export class CrossEncoder {
   }
 
   /**
-   * Raw logits (the positive class's for a two-logit head), in the order of `pairs`. An abort takes
-   * effect between batches: a batch in session.run is let finish, then the call throws the reason.
+   * Raw logits (the positive class's for a two-logit head), in the order of `pairs`. The session runs
+   * in a worker process, so an abort takes effect at once: the batch running is stopped by ending
+   * the worker (the encoder cannot score again), and the call throws the reason.
    */
   async score(
     pairs: readonly QueryPassage[],
     control: ScoreControl = {},
   ): Promise<{ scores: Float32Array; stats: ScoreStats }> {
     const { signal, onProgress } = control;
-    const ort = await import('onnxruntime-node');
     const start = performance.now();
     let runMs = 0;
     let fed = 0;
@@ -143,14 +154,14 @@ export class CrossEncoder {
       });
       fed += size;
       const dims = [batch.length, width];
-      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-        input_ids: new ort.Tensor('int64', ids, dims),
-        attention_mask: new ort.Tensor('int64', mask, dims),
+      const feeds: Record<string, PlainTensor> = {
+        input_ids: { type: 'int64', data: ids, dims },
+        attention_mask: { type: 'int64', data: mask, dims },
       };
-      if (typeIds) feeds.token_type_ids = new ort.Tensor('int64', types, dims);
+      if (typeIds) feeds.token_type_ids = { type: 'int64', data: types, dims };
       const t0 = performance.now();
-      const out = await this.session.run(feeds, [outputName]).catch((e: unknown) => {
-        throw runError(e, batch.length, width);
+      const out = await this.session.run(feeds, [outputName], { signal }).catch((e: unknown) => {
+        throw runError(e, batch.length, width, signal);
       });
       runMs += performance.now() - t0;
       const data = out[outputName]?.data;
@@ -187,6 +198,11 @@ export class CrossEncoder {
     };
   }
 
+  /** the process running the session (see the kit's onnx-worker-process.ts) */
+  get workerPid(): number | undefined {
+    return this.session.pid;
+  }
+
   async release(): Promise<void> {
     await this.session.release();
   }
@@ -197,17 +213,45 @@ function isDeviceUnavailable(e: unknown): boolean {
   return e instanceof DeviceUnavailableError || (e instanceof Error && e.name === 'DeviceUnavailableError');
 }
 
+interface KitErrors {
+  OnnxWorkerError: OnnxWorkerError;
+  OnnxTimeoutError: OnnxTimeoutError;
+}
+
+/** The kit's worker errors, by name (as isDeviceUnavailable). */
+function isNamed<K extends keyof KitErrors>(e: unknown, name: K): e is KitErrors[K] {
+  return e instanceof Error && e.name === name;
+}
+
 /**
  * A failure inside session.run is the submitted model's: its signature was checked at open, so what
  * is left is the graph itself, most often a tokenizer whose ids run past the embedding table (a Gather
  * index out of range) or a shape the graph cannot take. Aborts and the operator's device errors pass
  * through unchanged, so they are not reported as the submitter's fault.
  */
-function runError(e: unknown, pairs: number, tokens: number): unknown {
-  if (isDeviceUnavailable(e) || (e instanceof Error && e.name === 'AbortError')) return e;
+function runError(e: unknown, pairs: number, tokens: number, signal?: AbortSignal): unknown {
+  if (signal?.aborted || isDeviceUnavailable(e) || (e instanceof Error && e.name === 'AbortError')) return e;
+  const batch = `a batch of ${pairs} pairs × ${tokens} tokens`;
+  if (isNamed(e, 'OnnxTimeoutError')) {
+    return new SubmissionError(
+      `the model did not finish ${batch}: ${e.message} (TRUEBOARD_ONNX_BATCH_TIMEOUT_S on the runner sets the limit)`,
+    );
+  }
+  // out of memory, or the worker died (ONNX Runtime crashed on the graph): no tokenizer hint
+  if (isNamed(e, 'OnnxWorkerError') && (e.outOfMemory || e.message.startsWith('the ONNX worker'))) {
+    return new SubmissionError(`the model failed on ${batch}: ${workerFailure(e)}`);
+  }
   return new SubmissionError(
-    `the model failed on a batch of ${pairs} pairs × ${tokens} tokens: ${firstLine(e)} (does tokenizer.json match the model's vocabulary?)`,
+    `the model failed on ${batch}: ${firstLine(e)} (does tokenizer.json match the model's vocabulary?)`,
   );
+}
+
+/** What went wrong in the worker, in a line; running out of memory says which limit it hit. */
+function workerFailure(e: unknown): string {
+  if (isNamed(e, 'OnnxWorkerError') && e.outOfMemory && e.memoryMb !== undefined) {
+    return `it needs more memory than the ONNX worker's limit of ${e.memoryMb} MiB (${firstLine(e)}; TRUEBOARD_ONNX_MEMORY_MB on the runner sets the limit)`;
+  }
+  return firstLine(e);
 }
 
 /** ONNX Runtime's errors may run to several lines; the first says what failed. */

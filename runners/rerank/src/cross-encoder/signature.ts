@@ -1,5 +1,5 @@
 import { SubmissionError } from '@trueboard/contracts';
-import type { InferenceSession } from 'onnxruntime-node';
+import type { RemoteSession } from '@trueboard/kit';
 
 /** What the scorer feeds and reads, checked before anything runs. */
 export interface CrossEncoderSignature {
@@ -22,7 +22,7 @@ const EXPECTED_INPUTS = 'input_ids, attention_mask and optionally token_type_ids
  * fault, and the message names the input or output and what was expected.
  */
 export function checkSignature(
-  session: Pick<InferenceSession, 'inputMetadata' | 'outputMetadata'>,
+  session: Pick<RemoteSession, 'inputMetadata' | 'outputMetadata'>,
 ): CrossEncoderSignature {
   const inputs = new Map(session.inputMetadata.map((m) => [m.name, m]));
   for (const name of REQUIRED) {
