@@ -49,6 +49,8 @@ export interface TestModelVariant {
    * [batch, sequence, 2^26] zeros (256 MiB per token) built from the input's shape
    */
   hostile?: 'endless' | 'memoryHog';
+  /** stores the classifier bias as external data at this location (relative to model.onnx) */
+  externalBias?: string;
 }
 
 /** mulberry32: a small seeded generator, so the weights are the same on every machine. */
@@ -205,7 +207,19 @@ export function buildTestModel(vocab: number, variant: TestModelVariant = {}): U
       floatTensor('word_embeddings', [vocab, HIDDEN], words),
       floatTensor('token_type_embeddings', [2, HIDDEN], types),
       floatTensor('classifier_weight', [HIDDEN, k], weight),
-      floatTensor('classifier_bias', [k], bias),
+      variant.externalBias === undefined
+        ? floatTensor('classifier_bias', [k], bias)
+        : onnx.TensorProto.create({
+            name: 'classifier_bias',
+            dims: [k],
+            dataType: FLOAT,
+            dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+            externalData: [
+              { key: 'location', value: variant.externalBias },
+              { key: 'offset', value: '0' },
+              { key: 'length', value: String(4 * k) },
+            ],
+          }),
       floatTensor('one', [], Float32Array.of(1)),
       int64Tensor('seq_axis', [1]),
       int64Tensor('last_axis', [-1]),

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SubmissionError } from '@trueboard/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,16 @@ describe('model directories refused with the reason', () => {
     const evaluator = createRerankEvaluator({ memoryMb: 512 });
     const err = await refusal(scoreModel(FIXTURE, await newModel({ hostile: 'memoryHog' }), CANDIDATES, { evaluator }));
     expect(err.message).toMatch(/: it needs more memory than the ONNX worker's limit of 512 MiB \(/);
+  });
+
+  it('a model whose weights point outside its directory (external data), which ONNX Runtime refuses to read', async () => {
+    const dir = await newModel({ externalBias: '../outside.bin' });
+    // the file exists: the refusal is for escaping the directory, not for a missing file
+    writeFileSync(path.join(dir, '..', 'outside.bin'), Buffer.alloc(4));
+    const err = await refusal(scoreModel(FIXTURE, dir, CANDIDATES));
+    expect(err.message).toMatch(
+      /^model\.onnx cannot be loaded by ONNX Runtime: .*External data path escapes model directory/,
+    );
   });
 
   it('a model.onnx over the size limit', async () => {

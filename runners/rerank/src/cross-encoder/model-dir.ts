@@ -19,7 +19,11 @@ export interface ModelDirectory {
   maxLength: number;
 }
 
-/** ONNX files are one protobuf message, which cannot exceed 2 GiB; external data is not accepted. */
+/**
+ * ONNX files are one protobuf message, which cannot exceed 2 GiB. Weights stored as external data
+ * load only from files inside the model's directory: ONNX Runtime 1.30 refuses absolute locations
+ * and ones that escape it (checked), and the kit's unpacker refuses links.
+ */
 export const DEFAULT_MAX_MODEL_BYTES = 2 ** 31 - 1;
 /** What BERT-family cross-encoders take when nothing in the directory says otherwise. */
 export const DEFAULT_MAX_LENGTH = 512;
