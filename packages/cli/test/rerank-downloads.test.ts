@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +23,8 @@ import { rerankEvaluator } from '../../../runners/rerank/src/evaluator';
 import { readBeirQrels } from '../../../runners/rerank/src/formats/beir-qrels';
 import { parseRankify } from '../../../runners/rerank/src/formats/rankify-read';
 import { perQuery, RERANK_MEASURES, scoreRun } from '../../../runners/rerank/src/report';
+import { BEIR_SMALL, beirSmallBenchmark } from './beir-small-benchmark';
 import { trueboard } from './cli-process';
-import { REPO } from './helpers';
 
 /*
  * A re-ranked run downloaded from the platform: a small BEIR benchmark (runners/rerank/test/fixtures/
@@ -34,7 +34,7 @@ import { REPO } from './helpers';
  * checked against the rows the platform stored, and against `trueboard eval rerank --write-run`.
  */
 
-const FIXTURE = join(REPO, 'runners', 'rerank', 'test', 'fixtures', 'beir-small');
+const FIXTURE = BEIR_SMALL;
 const scratch = mkdtempSync(join(tmpdir(), 'tb-rerank-downloads-'));
 let p: TestPlatform;
 let srv: Awaited<ReturnType<typeof serveTestPlatform>>;
@@ -43,29 +43,6 @@ let dataset = '';
 let modelDir = '';
 const ids = { model: '', runFile: '' };
 const tokens = { owner: '', stranger: '' };
-
-function benchmarkDir(): string {
-  const dir = join(scratch, 'beir-small');
-  mkdirSync(join(dir, 'qrels'), { recursive: true });
-  for (const f of ['corpus.jsonl', 'queries.jsonl', 'qrels/test.tsv']) cpSync(join(FIXTURE, f), join(dir, f));
-  cpSync(join(FIXTURE, 'run.trec'), join(dir, 'candidates.trec'));
-  const metric = (name: string) => ({ name, label: name, unit: 'ratio', description: name });
-  const manifest = {
-    id: 'beir-small',
-    name: 'BEIR small',
-    family: 'rerank',
-    description: 'Six queries over sixteen documents.',
-    license: 'CC0',
-    source: 'Trueboard tests',
-    ownerTeam: 'maintainers',
-    metrics: ['ndcg_cut_10', 'recall_100', 'map', 'recip_rank_10'].map(metric),
-    primaryMetric: 'ndcg_cut_10',
-    files: ['corpus.jsonl', 'queries.jsonl', 'qrels/test.tsv', 'candidates.trec'],
-    evaluator: { format: 'beir', split: 'test', candidates: 'candidates.trec' },
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return dir;
-}
 
 const get = (path: string, token?: string) =>
   fetch(`${srv.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -84,7 +61,7 @@ beforeAll(async () => {
   p = await testPlatform({ leaseSeconds: 60, dailyQuota: 100 });
   cast = await toyScenario(p);
   srv = await serveTestPlatform(p);
-  dataset = benchmarkDir();
+  dataset = beirSmallBenchmark(scratch);
   await importBenchmarkDir(p, cast.admin.actor, dataset);
   modelDir = join(scratch, 'model');
   await writeTestModel(modelDir);
