@@ -34,11 +34,19 @@ export class OnnxTimeoutError extends Error {
   }
 }
 
-/** The worker process is gone (crashed, killed, or out of memory) or failed an allocation. */
+/**
+ * What went wrong in or with the worker: `runtime`, ONNX Runtime threw (the model's doing, as a rule);
+ * `crash`, the process died of a crash signal (SIGSEGV, SIGABRT, …: ONNX Runtime crashed on the graph);
+ * `gone`, it could not start, or exited or was killed otherwise (from outside: the runner's problem).
+ */
+export type OnnxFailureKind = 'runtime' | 'crash' | 'gone';
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP', 'SIGSYS']);
+
 export class OnnxWorkerError extends Error {
   override name = 'OnnxWorkerError';
   constructor(
     message: string,
+    readonly kind: OnnxFailureKind,
     /** an allocation failed at the worker's memory limit */
     readonly outOfMemory: boolean,
     /** the worker's limit on its data, when one was set */
@@ -121,14 +129,15 @@ export class OnnxWorker {
     });
     this.exited = new Promise((resolve) => {
       this.child.on('error', (err) => {
-        this.fail(`the ONNX worker could not start: ${err.message}`);
+        this.fail(`the ONNX worker could not start: ${err.message}`, 'gone');
         resolve();
       });
       this.child.on('exit', (code, signal) => {
         // stderr may still hold the reason; give it a moment (a timer that keeps the process up:
         // release() awaits it)
         setTimeout(() => {
-          this.fail(`the ONNX worker exited (${signal ?? `code ${code}`})${this.stderrSuffix()}`);
+          const kind = signal && CRASH_SIGNALS.has(signal) ? 'crash' : 'gone';
+          this.fail(`the ONNX worker exited (${signal ?? `code ${code}`})${this.stderrSuffix()}`, kind);
           resolve();
         }, 50);
       });
@@ -146,7 +155,7 @@ export class OnnxWorker {
     timeoutMs: number,
   ): Promise<{ inputMetadata: ValueMetadata[]; outputMetadata: ValueMetadata[]; version: string }> {
     const r = await this.request(0, { type: 'open', model, options }, timeoutMs);
-    if (r.type === 'failed') throw this.failure(r.message);
+    if (r.type === 'failed') throw this.failure(r.message, 'runtime');
     if (r.type !== 'opened') throw new Error(`the ONNX worker answered ${r.type} to open`);
     return r;
   }
@@ -159,7 +168,7 @@ export class OnnxWorker {
   ): Promise<Record<string, PlainTensor>> {
     const id = this.nextId++;
     const r = await this.request(id, { type: 'run', id, feeds, outputs }, timeoutMs, signal);
-    if (r.type === 'failed') throw this.failure(r.message);
+    if (r.type === 'failed') throw this.failure(r.message, 'runtime');
     if (r.type !== 'ran') throw new Error(`the ONNX worker answered ${r.type} to run`);
     return r.outputs;
   }
@@ -206,23 +215,23 @@ export class OnnxWorker {
         },
       });
       this.child.send(req, (err) => {
-        if (err) this.pending.get(id)?.reject(this.failure(`the ONNX worker is not reachable: ${err.message}`));
+        if (err) this.pending.get(id)?.reject(this.failure(`the ONNX worker is not reachable: ${err.message}`, 'gone'));
       });
     });
   }
 
   /** The process is gone: everything pending fails with why. */
-  private fail(why: string): void {
-    this.gone ??= this.failure(why);
+  private fail(why: string, kind: OnnxFailureKind): void {
+    this.gone ??= this.failure(why, kind);
     for (const [id, w] of [...this.pending]) {
       this.pending.delete(id);
       w.reject(this.gone);
     }
   }
 
-  private failure(message: string): OnnxWorkerError {
+  private failure(message: string, kind: OnnxFailureKind): OnnxWorkerError {
     const outOfMemory = OUT_OF_MEMORY.test(message) || OUT_OF_MEMORY.test(this.stderrTail);
-    return new OnnxWorkerError(message, outOfMemory, this.memoryMb);
+    return new OnnxWorkerError(message, kind, outOfMemory, this.memoryMb);
   }
 
   private stderrSuffix(): string {

@@ -73,6 +73,26 @@ describe('a submitted model in its ONNX worker', () => {
     }
   });
 
+  it('tells a worker that crashed on the model (the submission’s) from one killed from outside (the runner’s)', async () => {
+    const outcome = async (signal: NodeJS.Signals) => {
+      const ce = await CrossEncoder.open(endless, cpu, { batchTimeoutMs: 600_000 });
+      setTimeout(() => process.kill(ce.workerPid as number, signal), 300);
+      try {
+        return (await failure(ce.score(pairs))) as Error;
+      } finally {
+        await ce.release();
+      }
+    };
+    const crashed = await outcome('SIGSEGV');
+    expect(crashed).toBeInstanceOf(SubmissionError);
+    expect(crashed.message).toMatch(
+      /^the model failed on a batch of 2 pairs × \d+ tokens: ONNX Runtime crashed on it: the ONNX worker exited \(SIGSEGV\)/,
+    );
+    const killed = await outcome('SIGKILL');
+    expect(killed).not.toBeInstanceOf(SubmissionError);
+    expect(killed.message).toMatch(/^the ONNX worker exited \(SIGKILL\)/);
+  });
+
   it('fails as the submission when the graph needs more memory than the worker may have, naming the limit', async () => {
     const ce = await CrossEncoder.open(memoryHog, cpu, { memoryMb: 512 });
     try {

@@ -82,7 +82,7 @@ export class CrossEncoder {
     } catch (e) {
       // what ONNX Runtime says of the model (or its worker dying on it) is the submission's; the rest
       // (the device, the runner's settings) is the operator's
-      if (!isNamed(e, 'OnnxWorkerError') && !isNamed(e, 'OnnxTimeoutError')) throw e;
+      if (!isModelsFault(e)) throw e;
       throw new SubmissionError(`model.onnx cannot be loaded by ONNX Runtime: ${workerFailure(e)}`);
     }
     try {
@@ -218,6 +218,16 @@ interface KitErrors {
   OnnxTimeoutError: OnnxTimeoutError;
 }
 
+/**
+ * Whether a failure of the model's session is the model's: ONNX Runtime refused or failed it, it ran
+ * past its limit, or its worker crashed or ran out of memory on it. A worker killed from outside or
+ * that could not start is not (the job is then an infra failure, tried again elsewhere).
+ */
+function isModelsFault(e: unknown): boolean {
+  if (isNamed(e, 'OnnxTimeoutError')) return true;
+  return isNamed(e, 'OnnxWorkerError') && (e.kind !== 'gone' || e.outOfMemory);
+}
+
 /** The kit's worker errors, by name (as isDeviceUnavailable). */
 function isNamed<K extends keyof KitErrors>(e: unknown, name: K): e is KitErrors[K] {
   return e instanceof Error && e.name === name;
@@ -237,8 +247,10 @@ function runError(e: unknown, pairs: number, tokens: number, signal?: AbortSigna
       `the model did not finish ${batch}: ${e.message} (TRUEBOARD_ONNX_BATCH_TIMEOUT_S on the runner sets the limit)`,
     );
   }
-  // out of memory, or the worker died (ONNX Runtime crashed on the graph): no tokenizer hint
-  if (isNamed(e, 'OnnxWorkerError') && (e.outOfMemory || e.message.startsWith('the ONNX worker'))) {
+  // a worker that went for reasons of its own (killed from outside, failed to start) is the runner's
+  if (!isModelsFault(e)) return e;
+  // out of memory, or ONNX Runtime crashed on the graph: no tokenizer hint
+  if (isNamed(e, 'OnnxWorkerError') && (e.outOfMemory || e.kind === 'crash')) {
     return new SubmissionError(`the model failed on ${batch}: ${workerFailure(e)}`);
   }
   return new SubmissionError(
@@ -251,6 +263,7 @@ function workerFailure(e: unknown): string {
   if (isNamed(e, 'OnnxWorkerError') && e.outOfMemory && e.memoryMb !== undefined) {
     return `it needs more memory than the ONNX worker's limit of ${e.memoryMb} MiB (${firstLine(e)}; TRUEBOARD_ONNX_MEMORY_MB on the runner sets the limit)`;
   }
+  if (isNamed(e, 'OnnxWorkerError') && e.kind === 'crash') return `ONNX Runtime crashed on it: ${firstLine(e)}`;
   return firstLine(e);
 }
 
