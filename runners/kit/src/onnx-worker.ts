@@ -5,6 +5,7 @@
  * for the whole batch, so it runs here and not in the runner: the runner keeps its event loop (its
  * heartbeats, cancels and progress), and stops a batch past its deadline by killing this process.
  */
+import { Worker } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { OnnxReply, OnnxRequest, PlainTensor, TensorData } from './onnx-protocol';
 
@@ -58,3 +59,16 @@ process.on('message', (msg: unknown) => {
 
 // the parent closed the channel (released the session, or died): go
 process.on('disconnect', () => process.exit(0));
+
+/**
+ * 'disconnect' is an event on this thread, which session.run may hold for good (a graph that never
+ * ends): a runner killed meanwhile (kill -9, the OOM killer) would leave this process running. A
+ * thread of its own looks at the parent every PARENT_CHECK_MS and ends the process once it has been
+ * re-parented.
+ */
+const PARENT_CHECK_MS = 1000;
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+   setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, ${PARENT_CHECK_MS});`,
+  { eval: true, workerData: process.ppid },
+).unref();

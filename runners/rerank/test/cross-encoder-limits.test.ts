@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SubmissionError } from '@trueboard/contracts';
+import { waitFor } from '@trueboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { CrossEncoder } from '../src/cross-encoder';
 import { modelDirs } from './cross-encoder-fixture';
@@ -11,6 +14,7 @@ import { modelDirs } from './cross-encoder-fixture';
  * of 2^62 iterations and a tensor of 256 MiB per token, both computed from the input.
  */
 
+const HOLD = fileURLToPath(new URL('./hold-endless-batch.ts', import.meta.url));
 const cpu = { device: 'cpu' as const, deviceRequest: 'auto' as const };
 const newModel = await modelDirs();
 const endless = await newModel({ hostile: 'endless' });
@@ -91,6 +95,18 @@ describe('a submitted model in its ONNX worker', () => {
     const killed = await outcome('SIGKILL');
     expect(killed).not.toBeInstanceOf(SubmissionError);
     expect(killed.message).toMatch(/^the ONNX worker exited \(SIGKILL\)/);
+  });
+
+  it('ends by itself when the runner holding it is killed mid-batch (kill -9 leaves no spinning worker)', async () => {
+    const runner = spawn(process.execPath, ['--import', 'tsx', HOLD, endless], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pid = Number(await new Promise<string>((resolve) => runner.stdout.once('data', (d) => resolve(String(d)))));
+    expect(alive(pid)).toBe(true);
+    // the batch is running: the worker is spinning in session.run
+    await new Promise((r) => setTimeout(r, 500));
+    runner.kill('SIGKILL');
+    await waitFor('the orphaned ONNX worker to end', async () => !alive(pid), 10_000);
   });
 
   it('fails as the submission when the graph needs more memory than the worker may have, naming the limit', async () => {
