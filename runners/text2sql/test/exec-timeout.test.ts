@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@trueboard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqlPool } from '../src/exec/index';
 import { type Job, type JobReply, Line } from '../src/exec/worker-line';
@@ -9,6 +12,7 @@ import { SPIDER } from './fixture';
  * is never stopped shows up as this file's test timeout.
  */
 
+const HOLD = fileURLToPath(new URL('./hold-runaway-query.ts', import.meta.url));
 const CONCERT = `${SPIDER}/database/concert_singer/concert_singer.sqlite`;
 const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
 const killed = (ms: number) => `timed out after ${ms} ms; the worker running it was killed`;
@@ -43,6 +47,18 @@ it('kills the worker running a runaway query, reports a timeout with the reason,
   });
   expect(pool.pids).toHaveLength(1);
   expect(pool.pids[0]).not.toBe(pid);
+});
+
+it('leaves no worker running a runaway query when its parent is killed (kill -9)', async () => {
+  const parent = spawn(process.execPath, ['--import', 'tsx', HOLD, CONCERT, RUNAWAY], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))));
+  expect(alive(pid)).toBe(true);
+  // the runaway has started: the worker's one thread is inside SQLite
+  await new Promise((r) => setTimeout(r, 500));
+  parent.kill('SIGKILL');
+  await waitFor('the orphaned SQL worker to end', async () => !alive(pid), 10_000);
 });
 
 it('kills a timed (R-VES) query that runs away in a repetition, with the reason, and answers the next query', async () => {

@@ -81,10 +81,19 @@ function start(memoryMb: number, markerFd: number): ChildProcess {
     env: workerEnv(memoryMb),
   };
   if (process.platform !== 'linux') return fork(entry.module, [], { ...options, execArgv });
-  const script = 'ulimit -d "$1" && shift && exec "$@"';
+  const script = `ulimit -d "$1" && shift && ${EXEC_TIED_TO_PARENT}`;
   const kib = String(memoryMb * 1024);
   return spawn('/bin/sh', ['-c', script, 'sh', kib, process.execPath, ...execArgv, entry.module], options);
 }
+
+/**
+ * `exec "$@"`, tied to this process where util-linux's setpriv can (2.33 on): the worker gets SIGKILL
+ * when its parent dies (PR_SET_PDEATHSIG). A runaway query holds the worker's only thread, so the
+ * 'disconnect' it would otherwise exit on never runs: a parent killed mid-query (kill -9, the OOM
+ * killer) left the worker running it for good.
+ */
+const EXEC_TIED_TO_PARENT =
+  'if setpriv --pdeathsig KILL true 2>/dev/null; then exec setpriv --pdeathsig KILL "$@"; fi; exec "$@"';
 
 /**
  * The worker's environment: the parent's, less what would make every worker start slower for
