@@ -43,6 +43,32 @@ export async function waitFor<T>(
   }
 }
 
+/** Whether process `pid` exists (EPERM: it does, under another user). */
+export function processAlive(pid: number | undefined): boolean {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Kills a parent mid-work and checks its child does not outlive it: runs `script` (TypeScript, through
+ * tsx) with `args`, reads the pid of the child it started from its first line of output, lets it work
+ * `settleMs`, kills the parent with SIGKILL and waits until the child is gone too (failing, naming
+ * `child`, when it is still there after 10 s).
+ */
+export async function killParentMidWork(script: string, args: string[], child: string, settleMs = 500): Promise<void> {
+  const parent = spawn(process.execPath, ['--import', TSX, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))));
+  if (!processAlive(pid)) throw new Error(`${script} printed "${pid}", not the pid of a running ${child}`);
+  await new Promise((r) => setTimeout(r, settleMs));
+  parent.kill('SIGKILL');
+  await waitFor(`the ${child} to end after its parent was killed`, async () => !processAlive(pid), 10_000);
+}
+
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** `npm start` exactly as a newcomer runs it (args after `--` go to `trueboard start`). */

@@ -121,11 +121,8 @@ export class OnnxWorker {
     });
     this.child.on('message', (msg: unknown) => {
       if (!isOnnxReply(msg)) return;
-      const id = msg.type === 'opened' || (msg.type === 'failed' && msg.id === undefined) ? 0 : msg.id;
-      const waiter = id === undefined ? undefined : this.pending.get(id);
-      if (!waiter || id === undefined) return;
-      this.pending.delete(id);
-      waiter.resolve(msg);
+      // replies to a run carry its id; opening is request 0
+      this.pending.get('id' in msg && msg.id !== undefined ? msg.id : 0)?.resolve(msg);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('error', (err) => {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SubmissionError } from '@trueboard/contracts';
-import { waitFor } from '@trueboard/testkit';
+import { killParentMidWork, processAlive } from '@trueboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { CrossEncoder } from '../src/cross-encoder';
 import { modelDirs } from './cross-encoder-fixture';
@@ -30,16 +29,6 @@ const failure = (p: Promise<unknown>) =>
     (e: unknown) => e,
   );
 
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('a submitted model in its ONNX worker', () => {
   it('is stopped past the per-batch limit, while the event loop goes on; the failure is the submission’s', async () => {
     const ce = await CrossEncoder.open(endless, cpu, { batchTimeoutMs: 1500 });
@@ -55,7 +44,7 @@ describe('a submitted model in its ONNX worker', () => {
       // in-process, session.run held the thread: not one tick in the whole batch
       expect(ticks).toBeGreaterThanOrEqual(5);
       await ce.release();
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
     } finally {
       clearInterval(timer);
       await ce.release();
@@ -71,7 +60,7 @@ describe('a submitted model in its ONNX worker', () => {
     try {
       expect(await failure(ce.score(pairs, { signal: cancel.signal }))).toBe(reason);
       await ce.release();
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
     } finally {
       await ce.release();
     }
@@ -98,15 +87,8 @@ describe('a submitted model in its ONNX worker', () => {
   });
 
   it('ends by itself when the runner holding it is killed mid-batch (kill -9 leaves no spinning worker)', async () => {
-    const runner = spawn(process.execPath, ['--import', 'tsx', HOLD, endless], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const pid = Number(await new Promise<string>((resolve) => runner.stdout.once('data', (d) => resolve(String(d)))));
-    expect(alive(pid)).toBe(true);
-    // the batch is running: the worker is spinning in session.run
-    await new Promise((r) => setTimeout(r, 500));
-    runner.kill('SIGKILL');
-    await waitFor('the orphaned ONNX worker to end', async () => !alive(pid), 10_000);
+    // the batch is running (the worker spins in session.run) when the stand-in runner is killed
+    await killParentMidWork(HOLD, [endless], 'ONNX worker');
   });
 
   it('fails as the submission when the graph needs more memory than the worker may have, naming the limit', async () => {

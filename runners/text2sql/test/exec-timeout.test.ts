@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@trueboard/testkit';
+import { killParentMidWork, processAlive } from '@trueboard/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqlPool } from '../src/exec/index';
 import { type Job, type JobReply, Line } from '../src/exec/worker-line';
@@ -20,16 +19,6 @@ const killed = (ms: number) => `timed out after ${ms} ms; the worker running it 
 const pool = new SqlPool({ size: 1 });
 afterAll(() => pool.close());
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ESRCH') return false;
-    throw err;
-  }
-}
-
 it('kills the worker running a runaway query, reports a timeout with the reason, and replaces the worker', async () => {
   expect(await pool.execute(CONCERT, 'SELECT 1', { timeoutMs: 10_000, maxRows: 10 })).toMatchObject({ ok: true });
   const [pid] = pool.pids;
@@ -38,7 +27,7 @@ it('kills the worker running a runaway query, reports a timeout with the reason,
   const r = await pool.execute(CONCERT, RUNAWAY, { timeoutMs: 1000, maxRows: 10 });
   expect(r).toMatchObject({ ok: false, error: 'timeout', message: killed(1000) });
   // the process that ran it is gone (reaped, so no zombie either): SQLite stopped for real
-  expect(alive(pid)).toBe(false);
+  expect(processAlive(pid)).toBe(false);
   expect(pool.stats).toMatchObject({ kills: 1, crashes: 0 });
 
   expect(await pool.execute(CONCERT, 'SELECT count(*) FROM singer', { timeoutMs: 10_000, maxRows: 10 })).toMatchObject({
@@ -50,15 +39,8 @@ it('kills the worker running a runaway query, reports a timeout with the reason,
 });
 
 it('leaves no worker running a runaway query when its parent is killed (kill -9)', async () => {
-  const parent = spawn(process.execPath, ['--import', 'tsx', HOLD, CONCERT, RUNAWAY], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))));
-  expect(alive(pid)).toBe(true);
-  // the runaway has started: the worker's one thread is inside SQLite
-  await new Promise((r) => setTimeout(r, 500));
-  parent.kill('SIGKILL');
-  await waitFor('the orphaned SQL worker to end', async () => !alive(pid), 10_000);
+  // the runaway has started (the worker's one thread is inside SQLite) when the stand-in is killed
+  await killParentMidWork(HOLD, [CONCERT, RUNAWAY], 'SQL worker');
 });
 
 it('kills a timed (R-VES) query that runs away in a repetition, with the reason, and answers the next query', async () => {
