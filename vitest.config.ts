@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // no test's `trueboard eval` leaves a resident evaluator behind (eval-server.test.ts turns it on, in directories of its own)
+    env: { TRUEBOARD_EVAL_SERVER: 'off' },
   },
 });

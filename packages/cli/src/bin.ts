@@ -59,6 +59,10 @@ const COMMANDS: LazyCommand[] = [
     load: async () => (await import('./commands/eval')).loadEvalCommand(),
   },
   {
+    names: { 'eval-server': 'the resident evaluator that keeps `trueboard eval` warm between calls' },
+    load: async () => (await import('./commands/eval-server')).registerEvalServerCommand,
+  },
+  {
     names: {
       export: 'download a dataset version',
       corrections: 'audited corrections of gold annotations',
@@ -68,6 +72,14 @@ const COMMANDS: LazyCommand[] = [
   },
 ];
 
+// `trueboard eval …` goes to the resident evaluator when one runs for this build and environment
+// (eval-server/): its output and exit code are this command's. Without one, it runs here.
+const args = process.argv.slice(2);
+if (args[0] === 'eval') {
+  const code = await (await import('./eval-server/client')).evalThroughServer(args);
+  if (code !== undefined) process.exit(code);
+}
+
 const program = new Command('trueboard')
   .description('Trueboard: benchmarks and leaderboards with audited gold annotations')
   // -V only: `--version <n>` is a dataset version in subcommands (export annotations)
@@ -76,7 +88,6 @@ const program = new Command('trueboard')
 
 // the command asked for (`trueboard help <command>` asks for its help); the program has no
 // options that take a value, so it is the first argument that is not an option
-const args = process.argv.slice(2);
 const first = args.findIndex((a) => !a.startsWith('-'));
 const wanted = args[first] === 'help' ? args[first + 1] : args[first];
 const chosen = COMMANDS.find((c) => wanted !== undefined && Object.hasOwn(c.names, wanted));

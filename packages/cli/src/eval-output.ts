@@ -1,6 +1,7 @@
 import { basename, extname, join } from 'node:path';
 import type { EvaluationReport } from '@trueboard/contracts';
-import { fail, table } from './output';
+import { CommandFailure } from './cli-io';
+import { table } from './output';
 
 /** Where each artifact's report goes: `--out` itself, or with several artifacts `<out>/<name>.json`. */
 export function outputs(predictions: readonly string[], out: string | undefined): (i: number) => string | undefined {
@@ -8,7 +9,11 @@ export function outputs(predictions: readonly string[], out: string | undefined)
   if (predictions.length === 1) return () => out;
   const names = predictions.map((p) => `${basename(p, extname(p))}.json`);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) fail(`two --predictions files would both write ${join(out, twice)}; rename one or run them separately`);
+  if (twice) {
+    throw new CommandFailure(
+      `two --predictions files would both write ${join(out, twice)}; rename one or run them separately`,
+    );
+  }
   return (i) => join(out, names[i] ?? '');
 }
 

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { CliStream } from './cli-io';
 
 /** One-line failure: `trueboard: <reason>` on stderr and a non-zero exit code. */
 export function fail(message: string, code = 1): never {
@@ -18,16 +19,16 @@ export function errorMessage(err: unknown): string {
   return typeof id === 'string' && !err.message.includes(id) ? `${err.message} (request id ${id})` : err.message;
 }
 
-/** A progress bar on a TTY; plain periodic lines otherwise (CI logs). */
-export function progressBar(label: string, total: number) {
-  if (!process.stderr.isTTY) {
+/** A progress bar on a TTY; plain periodic lines otherwise (CI logs). On `stream`, stderr by default. */
+export function progressBar(label: string, total: number, stream: CliStream = process.stderr) {
+  if (!stream.isTTY) {
     let last = -1;
     return {
       update(value: number, message = '') {
         const pct = Math.floor((100 * value) / Math.max(total, 1));
         if (pct >= last + 10 || value === total) {
           last = pct;
-          process.stderr.write(`${label}: ${pct}% ${message}\n`);
+          stream.write(`${label}: ${pct}% ${message}\n`);
         }
       },
       stop() {},
@@ -37,7 +38,7 @@ export function progressBar(label: string, total: number) {
   const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% {value}/{total} {message}`,
-    stream: process.stderr,
+    stream: stream as NodeJS.WritableStream,
     hideCursor: true,
   });
   bar.start(total, 0, { message: '' });

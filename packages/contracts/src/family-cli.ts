@@ -36,6 +36,12 @@ export interface EvalCliHost {
   }): Promise<number>;
   /** The CLI's progress display on stderr (a bar on a terminal, periodic lines otherwise). */
   progress(label: string, total: number): { update(value: number, message?: string): void; stop(): void };
+  /**
+   * The command's standard output and error. A mode writes through these, never to `process`'s
+   * streams: in the resident evaluator they are the calling terminal's.
+   */
+  out(text: string): void;
+  err(text: string): void;
 }
 
 export interface FamilyEvalCli {

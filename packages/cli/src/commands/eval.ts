@@ -14,20 +14,61 @@ import {
 } from '@trueboard/contracts';
 import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core/dataset-dir';
 import { chooseDevice, runLocal } from '@trueboard/kit';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { type CliIo, CommandFailure, processIo } from '../cli-io';
 import { declareFamilyOptions, evalCliFor } from '../eval-family';
 import { EvalInputs } from '../eval-inputs';
 import { metricsTable, outputs } from '../eval-output';
-import { loadEvaluators } from '../evaluators';
+import { type EvaluatorMap, loadEvaluators } from '../evaluators';
 import { sha256File } from '../hash';
-import { errorMessage, fail, progressBar } from '../output';
+import { errorMessage, progressBar } from '../output';
+
+/**
+ * Where the command gets its evaluators and prepared datasets. A command of its own prepares the
+ * dataset for this run and disposes of it (freshStore); the resident evaluator (eval-server/) keeps
+ * both between calls, so its SQL workers and gold results stay warm.
+ */
+export interface EvalStore {
+  evaluators(modules: readonly string[], only: Family): Promise<EvaluatorMap>;
+  /** the dataset prepared by `evaluator`; `release` is called once this run is done with it */
+  prepare(evaluator: Evaluator, bundle: DatasetBundle): Promise<{ prepared: unknown; release(): Promise<void> }>;
+}
+
+export const freshStore: EvalStore = {
+  evaluators: loadEvaluators,
+  async prepare(evaluator, bundle) {
+    const prepared = await evaluator.prepare(bundle);
+    return { prepared, release: async () => void (await evaluator.dispose?.(prepared)) };
+  },
+};
+
+/** What one `trueboard eval` runs with: this process (the default), or one request of the resident evaluator. */
+export interface EvalHost {
+  io: CliIo;
+  store: EvalStore;
+  /** aborts the evaluations (the resident evaluator's caller went away) */
+  signal?: AbortSignal;
+  /** the command's end, with its exit code */
+  exit(code: number): Promise<void>;
+}
+
+/** The command in this process: it exits when done (the worker pool must not keep it alive). */
+const processHost: EvalHost = {
+  io: processIo,
+  store: freshStore,
+  async exit(code) {
+    // a resident evaluator for the next call (when enabled; see eval-server/), started as this one ends
+    await (await import('../eval-server/spawn')).startEvalServerAfter(process.argv);
+    process.exit(code);
+  },
+};
 
 /** `key=value` pairs of a repeatable option, e.g. `--asset base-model=/models/base.onnx`. */
 function parsePairs(pairs: readonly string[], option: string, shape: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0) fail(`${option} expects ${shape}, got "${p}"`);
+    if (i <= 0) throw new CommandFailure(`${option} expects ${shape}, got "${p}"`);
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
@@ -65,7 +106,10 @@ interface EvalOptions {
  * The `eval` command, with the options of the family the command line names when that family has
  * its own modes (FamilyEvalCli, loaded only here): `trueboard eval rerank --help` lists them.
  */
-export async function loadEvalCommand(argv: readonly string[] = process.argv): Promise<(program: Command) => void> {
+export async function loadEvalCommand(
+  argv: readonly string[] = process.argv,
+  run: EvalHost = processHost,
+): Promise<(program: Command) => void> {
   const cli = await evalCliFor(argv, defineEvalCommand(new Command(), false));
   return (program) => {
     const command = defineEvalCommand(program, cli !== undefined);
@@ -73,23 +117,25 @@ export async function loadEvalCommand(argv: readonly string[] = process.argv): P
     command.action(async (family: string, o: EvalOptions, cmd: Command) => {
       let failed: number;
       try {
-        const handled = cli ? await cli.run(o as unknown as Record<string, unknown>, host(family, o)) : null;
-        if (handled !== null) process.exit(handled);
+        const handled = cli ? await cli.run(o as unknown as Record<string, unknown>, familyHost(family, o, run)) : null;
+        if (handled !== null) return await run.exit(handled);
         // a family's own modes make these optional on the command line, not for the generic evaluation
         if (!o.dataset) cmd.error("error: required option '--dataset <dir>' not specified");
         if (!o.predictions?.length) cmd.error("error: required option '--predictions <file...>' not specified");
-        failed = await evaluateAll(family, o);
+        failed = await evaluateAll(family, o, run);
       } catch (err) {
-        fail(errorMessage(err));
+        // commander's own (a usage error under exitOverride): it has printed it
+        if (err instanceof CommanderError) throw err;
+        run.io.err.write(`trueboard: ${errorMessage(err)}\n`);
+        return await run.exit(err instanceof CommandFailure ? err.code : 1);
       }
-      // the worker pool and its processes must not keep a finished evaluation alive
-      process.exit(failed ? 1 : 0);
+      await run.exit(failed ? 1 : 0);
     });
   };
 }
 
 /** What a family's own mode may use of the generic command (see EvalCliHost). */
-function host(family: string, o: EvalOptions): EvalCliHost {
+function familyHost(family: string, o: EvalOptions, run: EvalHost): EvalCliHost {
   return {
     settings: async (dataset) => {
       const root = resolve(dataset);
@@ -97,14 +143,14 @@ function host(family: string, o: EvalOptions): EvalCliHost {
       return { ...(manifest?.evaluator ?? {}), ...parseOptions(o.option) };
     },
     evaluate: ({ dataset, predictions, settings, onReport }) =>
-      evaluateAll(family, {
-        ...o,
-        dataset,
-        predictions: [...predictions],
-        settings: { ...o.settings, ...settings },
-        onReport,
-      }),
-    progress: progressBar,
+      evaluateAll(
+        family,
+        { ...o, dataset, predictions: [...predictions], settings: { ...o.settings, ...settings }, onReport },
+        run,
+      ),
+    progress: (label, total) => progressBar(label, total, run.io.err),
+    out: (text) => void run.io.out.write(text),
+    err: (text) => void run.io.err.write(text),
   };
 }
 
@@ -151,12 +197,12 @@ function defineEvalCommand(program: Command, familyModes: boolean): Command {
 }
 
 /** Scores every predictions file with one prepared dataset; returns how many could not be scored. */
-async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
+async function evaluateAll(familyArg: string, o: EvalOptions, run: EvalHost): Promise<number> {
   const family = Family.safeParse(familyArg);
-  if (!family.success) fail(`unknown family "${familyArg}"; one of ${Family.options.join(', ')}`);
+  if (!family.success) throw new CommandFailure(`unknown family "${familyArg}"; one of ${Family.options.join(', ')}`);
   const root = resolve(o.dataset);
-  if (!existsSync(root)) fail(`${o.dataset}: no such directory`);
-  for (const p of o.predictions) if (!existsSync(p)) fail(`${p}: no such file or directory`);
+  if (!existsSync(root)) throw new CommandFailure(`${o.dataset}: no such directory`);
+  for (const p of o.predictions) if (!existsSync(p)) throw new CommandFailure(`${p}: no such file or directory`);
   const givenAssets = parsePairs(o.asset, '--asset', 'name=file');
   const several = o.predictions.length > 1;
   const outFor = outputs(o.predictions, o.out);
@@ -165,14 +211,14 @@ async function evaluateAll(familyArg: string, o: EvalOptions): Promise<number> {
   try {
     // loading the evaluator and hashing the files overlap
     const [evaluators, { bundle, declaredAssets }] = await Promise.all([
-      loadEvaluators(o.evaluators ?? [], family.data),
+      run.store.evaluators(o.evaluators ?? [], family.data),
       datasetBundle(root, o),
     ]);
     const evaluator = evaluators[family.data];
-    if (!evaluator) fail(`no evaluator for ${family.data} is installed`);
+    if (!evaluator) throw new CommandFailure(`no evaluator for ${family.data} is installed`);
     const assets = await inputs.assets(root, declaredAssets, bundle.ref, givenAssets);
     if (Object.keys(assets).length > 0) bundle.assets = assets;
-    return await scoreAll(evaluator, bundle, inputs, o, outFor);
+    return await scoreAll(evaluator, bundle, inputs, o, outFor, run);
   } finally {
     await inputs.close();
   }
@@ -185,25 +231,31 @@ async function scoreAll(
   inputs: EvalInputs,
   o: EvalOptions,
   outFor: (i: number) => string | undefined,
+  run: EvalHost,
 ): Promise<number> {
+  const { out, err: errors } = run.io;
   const several = o.predictions.length > 1;
-  const prepared = await evaluator.prepare(bundle);
-  const device = await deviceFor(evaluator, o.device);
+  const { prepared, release } = await run.store.prepare(evaluator, bundle);
   let failed = 0;
   let disposed: Promise<void> | undefined;
   const dispose = () => {
     if (!disposed) {
-      disposed = Promise.resolve(evaluator.dispose?.(prepared));
+      disposed = release();
       // awaited below, in `finally`: no unhandled rejection meanwhile
       disposed.catch(() => {});
     }
     return disposed;
   };
   try {
+    const device = await deviceFor(evaluator, o.device);
     // every file is scored at once, sharing the gold results; the evaluator runs them in the order
     // they start (the text-to-SQL pool sends the first one's examples first), so each report is
     // made and written while the workers score the next files; the tables come out in file order
-    const bar = progressBar(several ? `${evaluator.name} (${o.predictions.length} files)` : evaluator.name, 1000);
+    const bar = progressBar(
+      several ? `${evaluator.name} (${o.predictions.length} files)` : evaluator.name,
+      1000,
+      errors,
+    );
     const done = o.predictions.map(() => 0);
     const update = (i: number, f: number, m?: string) => {
       done[i] = f;
@@ -223,8 +275,9 @@ async function scoreAll(
             device: device.device,
             progress: (f, m) => update(i, f, m),
             log: (level, message) => {
-              if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+              if (level === 'warn' || level === 'error') errors.write(`${level}: ${message}\n`);
             },
+            ...(run.signal ? { signal: run.signal } : {}),
             // one prepared dataset for every artifact: its gold results are computed once
             prepare: async () => prepared,
           }),
@@ -245,22 +298,22 @@ async function scoreAll(
     void dispose();
     let first = true;
     for (const [i, path] of o.predictions.entries()) {
-      const run = results[i];
-      if (!run) continue;
-      if ('err' in run) {
-        const err = run.err;
+      const result = results[i];
+      if (!result) continue;
+      if ('err' in result) {
+        const err = result.err;
         // by name, not class: an evaluator module loaded from source has its own copy of it
         if (!(err instanceof Error && err.name === 'SubmissionError')) throw err;
-        process.stderr.write(`trueboard: bad predictions: ${several ? `${path}: ` : ''}${err.message}\n`);
+        errors.write(`trueboard: bad predictions: ${several ? `${path}: ` : ''}${err.message}\n`);
         failed++;
         continue;
       }
-      const { report } = run;
-      if (several) process.stdout.write(`${first ? '' : '\n'}${path}\n`);
+      const { report } = result;
+      if (several) out.write(`${first ? '' : '\n'}${path}\n`);
       first = false;
-      process.stdout.write(`${metricsTable(report)}\n`);
-      if (report.unscorable) process.stdout.write(`unscorable examples (excluded): ${report.unscorable}\n`);
-      if (run.out) process.stderr.write(`report written to ${run.out}\n`);
+      out.write(`${metricsTable(report)}\n`);
+      if (report.unscorable) out.write(`unscorable examples (excluded): ${report.unscorable}\n`);
+      if (result.out) errors.write(`report written to ${result.out}\n`);
       await o.onReport?.(report);
     }
   } finally {
@@ -272,7 +325,8 @@ async function scoreAll(
 /** The device to run on; CUDA is looked for only when the evaluator can use it. */
 async function deviceFor(evaluator: Evaluator, requested: EvalOptions['device']): Promise<{ device: Device }> {
   if (!evaluator.devices || evaluator.devices.includes('cuda')) return chooseDevice(requested);
-  if (requested === 'cuda') fail(`${evaluator.name} runs on the CPU only (use --device cpu or auto)`);
+  if (requested === 'cuda')
+    throw new CommandFailure(`${evaluator.name} runs on the CPU only (use --device cpu or auto)`);
   return { device: 'cpu' };
 }
 

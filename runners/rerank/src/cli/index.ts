@@ -69,7 +69,7 @@ export const rerankCli: FamilyEvalCli = {
     const mode = rerankCliMode(options);
     if (mode.mode === 'trec_eval') {
       const { runTrecEvalMode } = await import('./trec-eval-mode');
-      return runTrecEvalMode(mode, (text) => process.stdout.write(text));
+      return runTrecEvalMode(mode, host);
     }
     if (mode.mode === 'model') {
       const { runModelMode } = await import('./model-mode');

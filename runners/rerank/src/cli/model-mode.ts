@@ -29,7 +29,7 @@ export async function runModelMode(m: ModelMode, host: EvalCliHost): Promise<num
     let candidates = options.candidates;
     if (m.candidates === 'bm25') {
       const bm25 = await bm25CandidatesText(root, options.split, depth, host.progress);
-      process.stderr.write(
+      host.err(
         `bm25 candidates: top ${depth} of ${bm25.documents} documents for ${bm25.queries} queries (${JSON.stringify(bm25.config)})\n`,
       );
       view = await datasetView(root, { text: bm25.text }, 'candidates.bm25.cli.trec');
@@ -65,7 +65,7 @@ export async function runModelMode(m: ModelMode, host: EvalCliHost): Promise<num
         ? {
             onReport: async (report) => {
               const { writeDownloads } = await import('./write-downloads');
-              await writeDownloads(report, files, m.runTag);
+              await writeDownloads(report, files, m.runTag ?? 'trueboard', host.err);
             },
           }
         : {}),

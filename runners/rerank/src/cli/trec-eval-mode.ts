@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { EvalCliHost } from '@trueboard/contracts';
 import { evaluateRerank, type RerankEvaluation } from '@trueboard/metrics';
 import type { TrecEvalMode } from './modes';
 import { parseMetricsList, trecEvalLines, trecEvalName } from './trec-eval-print';
@@ -10,7 +11,7 @@ import { readQrelsInput, readRunInput, repeatedDocument } from './trec-inputs';
  * prints (`-c` is `--complete`, `-l` is `--rel-level`, `-q` is `--per-query`), no dataset needed.
  * Resolves to the exit code.
  */
-export async function runTrecEvalMode(m: TrecEvalMode, write: (text: string) => void): Promise<number> {
+export async function runTrecEvalMode(m: TrecEvalMode, io: Pick<EvalCliHost, 'out' | 'err'>): Promise<number> {
   // the names are checked before a possibly large run is read
   const measures = parseMetricsList(m.metrics);
   const [{ qrels, format }, run] = await Promise.all([readQrelsInput(m.qrels), readRunInput(m.run)]);
@@ -29,10 +30,10 @@ export async function runTrecEvalMode(m: TrecEvalMode, write: (text: string) => 
       (format === 'trec' ? await repeatedDocument(qrels, m.qrels, 'judges') : null);
     throw new Error(problem ?? `${basename(m.run)} against ${basename(m.qrels)}: ${err.message}`);
   }
-  write(trecEvalLines(evaluation, m.perQuery).join(''));
+  io.out(trecEvalLines(evaluation, m.perQuery).join(''));
   if (m.out) {
     await writeFile(m.out, `${JSON.stringify(metricsReport(evaluation, m), null, 2)}\n`);
-    process.stderr.write(`report written to ${m.out}\n`);
+    io.err(`report written to ${m.out}\n`);
   }
   return 0;
 }

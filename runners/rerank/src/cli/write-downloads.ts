@@ -24,7 +24,8 @@ async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
 export async function writeDownloads(
   report: EvaluationReport,
   files: { run?: string; rankify?: string },
-  tag = 'trueboard',
+  tag: string,
+  say: (text: string) => void,
 ): Promise<void> {
   const rows: DownloadRow[] = report.examples
     .map((e) => ({ id: e.id, verdict: e.verdict, reason: e.reason ?? null, data: e.data }))
@@ -49,6 +50,6 @@ export async function writeDownloads(
       await rm(temporary, { force: true });
       throw err;
     }
-    process.stderr.write(`${download.label} written to ${file}\n`);
+    say(`${download.label} written to ${file}\n`);
   }
 }

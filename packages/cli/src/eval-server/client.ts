@@ -1,0 +1,93 @@
+import { connect, type Socket } from 'node:net';
+import { type ServerPlace, serverPlace, whyNotServed } from './place';
+import { type ClientFrame, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
+
+/**
+ * `trueboard eval …` through the resident evaluator of this build and environment, when one is
+ * running: resolves to the exit code, after its output was written here. Resolves to undefined when
+ * there is none (or it may not serve these arguments, or it went away before answering): the CLI
+ * then evaluates in its own process, as without a server. Loaded before anything else of the CLI,
+ * so it imports nothing heavy.
+ */
+export async function evalThroughServer(args: readonly string[]): Promise<number | undefined> {
+  if (whyNotServed(args) !== null) return undefined;
+  const place = serverPlace(import.meta.dirname);
+  if (place.off !== undefined) return undefined;
+  const socket = await reach(place);
+  if (!socket) return undefined;
+  return new Promise<number | undefined>((done) => {
+    let answered = false;
+    let exited = false;
+    let interrupts = 0;
+    const interrupt = () => {
+      // the first Ctrl-C cancels the evaluation on the server; a second leaves at once
+      if (++interrupts > 1) process.exit(130);
+      send(socket, { t: 'cancel' });
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    readFrames<ServerFrame>(
+      socket,
+      (frame) => {
+        answered = true;
+        if (frame.t === 'out') process.stdout.write(frame.d);
+        else if (frame.t === 'err') process.stderr.write(frame.d);
+        else if (frame.t === 'exit') {
+          exited = true;
+          socket.end();
+          done(frame.code);
+        }
+      },
+      () => socket.destroy(),
+    );
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      if (exited) return;
+      if (!answered) {
+        // nothing of this call was printed yet: it can run here instead
+        process.stderr.write(
+          'trueboard: the resident evaluator went away before answering; evaluating in this process\n',
+        );
+        return done(undefined);
+      }
+      process.stderr.write(
+        `trueboard: the resident evaluator stopped in the middle of this evaluation (its log: ${place.log}); run the command again, or with TRUEBOARD_EVAL_SERVER=off to evaluate in this process\n`,
+      );
+      done(1);
+    });
+    const tty = (s: NodeJS.WriteStream) => ({ isTTY: s.isTTY === true, ...(s.columns ? { columns: s.columns } : {}) });
+    send(socket, { t: 'run', args: [...args], cwd: process.cwd(), out: tty(process.stdout), err: tty(process.stderr) });
+  });
+}
+
+/** A connection to the server, or undefined when none listens there. */
+function reach(place: Exclude<ServerPlace, { off: string }>): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(place.socket);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', () => resolve(undefined));
+  });
+}
+
+/** One request and its one answer (`trueboard eval-server status|stop`); undefined when no server listens. */
+export async function askServer(
+  place: Exclude<ServerPlace, { off: string }>,
+  frame: Extract<ClientFrame, { t: 'status' | 'stop' }>,
+): Promise<ServerStatus | 'stopped' | undefined> {
+  const socket = await reach(place);
+  if (!socket) return undefined;
+  return new Promise((resolve) => {
+    readFrames<ServerFrame>(
+      socket,
+      (reply) => {
+        if (reply.t === 'status') resolve(reply.status);
+      },
+      () => socket.destroy(),
+    );
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(frame.t === 'stop' ? 'stopped' : undefined));
+    send(socket, frame);
+  });
+}

@@ -1,0 +1,294 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processAlive, waitFor } from '@trueboard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from './cli-process';
+import { REPO } from './helpers';
+
+/*
+ * The resident evaluator (packages/cli/src/eval-server): `trueboard eval` as users start it (the
+ * bundle), with a server directory of each test's own. It runs only from the bundle, so this file
+ * builds it first, as bundle.test.ts does.
+ */
+
+const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
+const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
+const CODES = join(SPIDER, 'baselines', 'codes-1b.sql');
+/** an endless query: only its timeout (or a kill) ends it */
+const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+
+const scratch = mkdtempSync(join(tmpdir(), 'tb-eval-server-'));
+const servers: { env: Record<string, string> }[] = [];
+
+/** An environment with a server directory of its own (mode 0700, as the CLI makes it). */
+function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const dir = mkdtempSync(join(scratch, 's-'));
+  const env = { TRUEBOARD_EVAL_SERVER: 'on', TRUEBOARD_EVAL_SERVER_DIR: dir, ...extra };
+  servers.push({ env });
+  return env;
+}
+
+const trueboard = (args: string[], env: Record<string, string>, cwd?: string) =>
+  runNode([BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
+
+const evalArgs = (predictions: string, out: string, dataset = SPIDER) => [
+  'eval',
+  'text2sql',
+  '--dataset',
+  dataset,
+  '--predictions',
+  predictions,
+  '--out',
+  out,
+];
+
+/** `trueboard eval-server status` parsed: the server's pid and calls served, or null when none runs. */
+async function status(env: Record<string, string>): Promise<{ pid: number; calls: number; warm: string } | null> {
+  const r = await trueboard(['eval-server', 'status'], env);
+  expect(r.code, r.stderr).toBe(0);
+  const m = /^pid (\d+), .*?, (\d+) call\(s\)/m.exec(r.stdout);
+  return m ? { pid: Number(m[1]), calls: Number(m[2]), warm: /^warm: (.*)$/m.exec(r.stdout)?.[1] ?? '' } : null;
+}
+
+const running = (env: Record<string, string>) => waitFor('the resident evaluator to answer', () => status(env), 20_000);
+
+/** A server started by hand (`trueboard eval-server run`), as its own child. */
+async function startServer(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'eval-server', 'run'], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  await running(env);
+  return child;
+}
+
+/** The report without what may differ between two evaluations of the same files: timing. */
+function withoutTiming(file: string): unknown {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  delete r.provenance.startedAt;
+  delete r.provenance.wallTimeMs;
+  for (const e of r.examples) for (const f of ['pred_ms', 'gold_ms', 'ves_reward']) delete e.data[f];
+  r.metrics = r.metrics.filter((m: { name: string }) => m.name !== 'rves');
+  return r;
+}
+
+/** A Spider predictions file: CodeS-1B's, with line `at` (0-based) replaced by `sql`. */
+function predictionsWith(at: number, sql: string): string {
+  const lines = readFileSync(CODES, 'utf8').split('\n');
+  lines[at] = sql;
+  const file = join(mkdtempSync(join(scratch, 'p-')), 'preds.sql');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  for (const { env } of servers) await trueboard(['eval-server', 'stop'], env);
+});
+
+describe('trueboard eval through the resident evaluator', () => {
+  it('starts one after a call of its own; the next calls are served and report exactly what a call of its own reports', async () => {
+    const env = serverEnv();
+    const dir = mkdtempSync(join(scratch, 'r-'));
+    expect(await status(env)).toBeNull();
+
+    const own = await trueboard(evalArgs(CODES, join(dir, 'own.json')), env);
+    expect(own.code, own.stderr).toBe(0);
+    const server = await running(env);
+    expect(server.calls).toBe(0);
+
+    const served = await trueboard(evalArgs(CODES, join(dir, 'served.json')), env);
+    expect(served.code, served.stderr).toBe(0);
+    expect((await status(env))?.calls).toBe(1);
+    expect(served.stdout).toBe(own.stdout);
+    expect(served.stderr).toBe(own.stderr.replace(/own\.json/g, 'served.json'));
+    expect(served.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
+    expect(withoutTiming(join(dir, 'served.json'))).toEqual(withoutTiming(join(dir, 'own.json')));
+
+    // paths are the caller's: relative to its working directory
+    const cwd = mkdtempSync(join(scratch, 'cwd-'));
+    cpSync(CODES, join(cwd, 'mine.sql'));
+    const relative = await trueboard(evalArgs('mine.sql', 'report.json'), env, cwd);
+    expect(relative.code, relative.stderr).toBe(0);
+    expect(relative.stderr).toContain('report written to report.json');
+    expect(withoutTiming(join(cwd, 'report.json'))).toMatchObject({ metrics: expect.any(Array) });
+    expect((await status(env))?.calls).toBe(2);
+    expect(JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8')).provenance.artifactHash).toBe(
+      JSON.parse(readFileSync(join(dir, 'own.json'), 'utf8')).provenance.artifactHash,
+    );
+  });
+
+  it('answers bad input with the message and exit code of a call of its own, and goes on serving', async () => {
+    const env = serverEnv();
+    const child = await startServer(env);
+    const dir = mkdtempSync(join(scratch, 'bad-'));
+
+    const missing = await trueboard(evalArgs(join(dir, 'nope.sql'), join(dir, 'x.json')), env);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toBe(`trueboard: ${join(dir, 'nope.sql')}: no such file or directory\n`);
+
+    const usage = await trueboard(['eval', 'text2sql', '--predictions', CODES], env);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain("required option '--dataset <dir>' not specified");
+
+    const short = join(dir, 'short.sql');
+    writeFileSync(short, 'SELECT 1\n');
+    const refused = await trueboard(evalArgs(short, join(dir, 'short.json')), env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^trueboard: bad predictions: .*1 line/m);
+    expect(existsSync(join(dir, 'short.json'))).toBe(false);
+
+    const help = await trueboard(['eval', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--predictions <file...>');
+
+    const good = await trueboard(evalArgs(CODES, join(dir, 'good.json')), env);
+    expect(good.code, good.stderr).toBe(0);
+    // all but --help (which never goes to the server) were its calls, and it is the same process
+    expect(await status(env)).toMatchObject({ pid: child.pid, calls: 4 });
+  });
+
+  it("runs a family's own modes too, printing what a call of its own prints", async () => {
+    const env = serverEnv();
+    await startServer(env);
+    const scifact = join(REPO, 'benchmarks', 'scifact');
+    const args = ['eval', 'rerank', '--qrels', join(scifact, 'qrels', 'test.tsv')];
+    const run = [...args, '--run', join(scifact, 'candidates.bm25.trec'), '--complete', '--metrics', 'ndcg_cut.10,map'];
+    const own = await trueboard(run, { ...env, TRUEBOARD_EVAL_SERVER: 'off' });
+    const served = await trueboard(run, env);
+    expect(own.code, own.stderr).toBe(0);
+    expect(served).toEqual(own);
+    expect(served.stdout).toMatch(/^ndcg_cut_10\s+all\s+0\.6789$/m);
+    const missing = await trueboard([...args, '--run', join(scifact, 'nope.trec')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^trueboard: .*nope\.trec/m);
+    expect((await status(env))?.calls).toBe(2);
+  });
+
+  it('prepares a dataset again when one of its files changed', async () => {
+    const env = serverEnv();
+    await startServer(env);
+    const dataset = join(mkdtempSync(join(scratch, 'ds-')), 'spider-dev');
+    cpSync(SPIDER, dataset, { recursive: true });
+    const dir = mkdtempSync(join(scratch, 'edit-'));
+    const before = await trueboard(evalArgs(CODES, join(dir, 'before.json'), dataset), env);
+    expect(before.code, before.stderr).toBe(0);
+    const first = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')).examples[0];
+    // CodeS-1B's first query is the gold one: right
+    expect(first('before.json').verdict).toBe(1);
+
+    const gold = join(dataset, 'dev_gold.sql');
+    const lines = readFileSync(gold, 'utf8').split('\n');
+    expect(lines[0]).toBe('SELECT count(*) FROM singer\tconcert_singer');
+    lines[0] = 'SELECT count(*) + 1 FROM singer\tconcert_singer';
+    writeFileSync(gold, lines.join('\n'));
+    const after = await trueboard(evalArgs(CODES, join(dir, 'after.json'), dataset), env);
+    expect(after.code, after.stderr).toBe(0);
+    expect(first('after.json').verdict).toBe(0);
+    expect((await status(env))?.calls).toBe(2);
+  });
+
+  it('gives another environment a server of its own', async () => {
+    const env = serverEnv();
+    await startServer(env);
+    const other = { ...env, TRUEBOARD_SQL_TEST_SETTING: 'another value' };
+    expect(await status(other)).toBeNull();
+    const dir = mkdtempSync(join(scratch, 'env-'));
+    const r = await trueboard(evalArgs(CODES, join(dir, 'r.json')), other);
+    expect(r.code, r.stderr).toBe(0);
+    // that call ran in its own process, and started the other environment's server
+    expect((await status(env))?.calls).toBe(0);
+    const second = await running(other);
+    expect(second.pid).not.toBe((await status(env))?.pid);
+    expect(readdirSync(env.TRUEBOARD_EVAL_SERVER_DIR as string).filter((f) => f.endsWith('.sock'))).toHaveLength(2);
+  });
+
+  it('cancels a call on Ctrl-C, stopping its runaway query, and serves the next call', async () => {
+    const env = serverEnv();
+    const child = await startServer(env);
+    const dir = mkdtempSync(join(scratch, 'cancel-'));
+    const runaway = predictionsWith(0, RUNAWAY);
+    const caller = spawn(process.execPath, [BIN, ...evalArgs(runaway, join(dir, 'r.json')), '--timeout', '600'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
+    // the call is on the server once the server counts it
+    await waitFor('the call to arrive', async () => (await status(env))?.calls === 1);
+    await new Promise((r) => setTimeout(r, 500));
+    caller.kill('SIGINT');
+    expect(await ended).toBe(130);
+    // with the runaway still running (600 s), this call would wait for it past the test's timeout
+    const next = await trueboard(evalArgs(CODES, join(dir, 'next.json')), env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
+    expect(await status(env)).toMatchObject({ pid: child.pid, calls: 2 });
+  });
+
+  it('a server killed in the middle: the caller says so; the next call evaluates in its own process and starts a new server', async () => {
+    const env = serverEnv();
+    const child = await startServer(env);
+    const dir = mkdtempSync(join(scratch, 'killed-'));
+    const runaway = predictionsWith(0, RUNAWAY);
+    const caller = spawn(process.execPath, [BIN, ...evalArgs(runaway, join(dir, 'r.json')), '--timeout', '600'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    caller.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
+    // killed once the call printed its first progress (every example but the runaway gets scored)
+    await waitFor('progress of the call', async () => stderr.includes('%'));
+    child.kill('SIGKILL');
+    expect(await ended).toBe(1);
+    expect(stderr).toContain('trueboard: the resident evaluator stopped in the middle of this evaluation');
+    expect(stderr).toContain('TRUEBOARD_EVAL_SERVER=off');
+    // its socket file is left behind: the next call finds nobody there, evaluates itself, and the
+    // server it starts replaces the stale file
+    const next = await trueboard(evalArgs(CODES, join(dir, 'next.json')), env);
+    expect(next.code, next.stderr).toBe(0);
+    const fresh = await running(env);
+    expect(fresh.pid).not.toBe(child.pid);
+    expect(processAlive(child.pid)).toBe(false);
+  });
+
+  it('exits when unused, removing its socket', async () => {
+    const env = serverEnv({ TRUEBOARD_EVAL_SERVER_IDLE_S: '1' });
+    const child = await startServer(env);
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(await exited).toBe(0);
+    expect(readdirSync(env.TRUEBOARD_EVAL_SERVER_DIR as string).filter((f) => f.endsWith('.sock'))).toEqual([]);
+  });
+
+  it('never starts in a directory other users may enter', async () => {
+    const env = serverEnv();
+    const dir = env.TRUEBOARD_EVAL_SERVER_DIR as string;
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o755);
+    const out = mkdtempSync(join(scratch, 'open-'));
+    const r = await trueboard(evalArgs(CODES, join(out, 'r.json')), env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`trueboard: no resident evaluator: ${dir} may be entered by other users (mode 755)`);
+    const manual = await trueboard(['eval-server', 'run'], env);
+    expect(manual.code).toBe(1);
+    expect(manual.stderr).toContain('may be entered by other users');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
