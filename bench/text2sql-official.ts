@@ -50,7 +50,7 @@ export const evalText2sql = (preds: string, out: string, ...options: string[]) =
   out,
 ];
 
-const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
+export const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
 const trueboard = (args: readonly string[], env?: NodeJS.ProcessEnv) =>
   measureOk(process.execPath, [CLI, ...args], undefined, env);
 
@@ -67,14 +67,14 @@ function withoutExtraCerts(): NodeJS.ProcessEnv | null {
 }
 
 /** The official script's "total" EX: every line counts, so wta_1's unscorable questions are wrong there. */
-function officialTotal(m: Measured): string {
+export function officialTotal(m: Measured): string {
   const total = /^accuracy\s.*?([\d.]+)\s*$/m.exec(m.stdout)?.[1];
   if (!total) throw new Error(`no accuracy line in the official output:\n${m.stdout}`);
   return total;
 }
 
 /** Ours on the official script's scale: examples right under bird semantics over every example. */
-function ourTotal(reportFile: string): string {
+export function ourTotal(reportFile: string): string {
   const r = JSON.parse(readFileSync(reportFile, 'utf8')) as { examples: { data: { ex_bird: unknown } }[] };
   return ((100 * r.examples.filter((e) => e.data.ex_bird === 1).length) / r.examples.length).toFixed(2);
 }

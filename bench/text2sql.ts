@@ -8,6 +8,7 @@ import { dqsName, dqsRewrite, SqlPool } from '@trueboard/text2sql/exec';
 import Database from 'better-sqlite3';
 import { hostileRun } from './text2sql-hostile';
 import { buildCli, compareWithOfficial, officialMissing } from './text2sql-official';
+import { compareResident } from './text2sql-resident';
 
 const DIR = fileURLToPath(new URL('../benchmarks/spider-dev', import.meta.url));
 const SYSTEMS = ['codes-1b.sql', 'dts-sql-mistral.sql', 'dail-sql-gpt4.sql'];
@@ -76,6 +77,9 @@ const pct = (v: Verdicts) => {
 };
 
 export async function main() {
+  // every `trueboard eval` of this bench is a process of its own, without a resident evaluator,
+  // except in text2sql-resident.ts, which starts one in a directory of its own
+  process.env.TRUEBOARD_EVAL_SERVER = 'off';
   const ds = loadSpider(DIR);
   const preds = SYSTEMS.map((f) => importLines(readFileSync(join(DIR, 'baselines', f), 'utf8'), ds, f));
   const n = ds.examples.length * SYSTEMS.length;
@@ -144,6 +148,10 @@ export async function main() {
     for (const line of official.lines) process.stdout.write(`${line}\n`);
     for (const d of official.disagreements) process.stdout.write(`  DISAGREES: ${d}\n`);
     if (official.disagreements.length) process.exitCode = 1;
+    const resident = compareResident(SYSTEMS);
+    for (const line of resident.lines) process.stdout.write(`${line}\n`);
+    for (const d of resident.disagreements) process.stdout.write(`  DISAGREES: ${d}\n`);
+    if (resident.disagreements.length) process.exitCode = 1;
   }
   process.stdout.write('\ntext2sql: hostile predictions (bench/fixtures/spider-hostile.json)\n');
   for (const line of hostileRun()) process.stdout.write(`${line}\n`);

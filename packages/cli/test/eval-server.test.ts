@@ -206,6 +206,9 @@ describe('trueboard eval through the resident evaluator', () => {
   it('gives another environment a server of its own', async () => {
     const env = serverEnv();
     await startServer(env);
+    // npm, npx and pyenv put their own directories first on the PATH: the same server
+    const npx = { ...env, PATH: `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH}` };
+    expect(await status(npx)).not.toBeNull();
     const other = { ...env, TRUEBOARD_SQL_TEST_SETTING: 'another value' };
     expect(await status(other)).toBeNull();
     const dir = mkdtempSync(join(scratch, 'env-'));
@@ -218,7 +221,7 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(readdirSync(env.TRUEBOARD_EVAL_SERVER_DIR as string).filter((f) => f.endsWith('.sock'))).toHaveLength(2);
   });
 
-  it('cancels a call on Ctrl-C, stopping its runaway query, and serves the next call', async () => {
+  it('runs a call that comes while it is busy in the caller, cancels a call on Ctrl-C, stopping its runaway query, and serves the next call', async () => {
     const env = serverEnv();
     const child = await startServer(env);
     const dir = mkdtempSync(join(scratch, 'cancel-'));
@@ -230,7 +233,11 @@ describe('trueboard eval through the resident evaluator', () => {
     const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
     // the call is on the server once the server counts it
     await waitFor('the call to arrive', async () => (await status(env))?.calls === 1);
-    await new Promise((r) => setTimeout(r, 500));
+    // meanwhile, another call is not queued behind it: it runs in its own process
+    const parallel = await trueboard(evalArgs(CODES, join(dir, 'parallel.json')), env);
+    expect(parallel.code, parallel.stderr).toBe(0);
+    expect(parallel.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
+    expect((await status(env))?.calls).toBe(1);
     caller.kill('SIGINT');
     expect(await ended).toBe(130);
     // with the runaway still running (600 s), this call would wait for it past the test's timeout

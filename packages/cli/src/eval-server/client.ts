@@ -2,6 +2,9 @@ import { connect, type Socket } from 'node:net';
 import { type ServerPlace, serverPlace, whyNotServed } from './place';
 import { type ClientFrame, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
 
+/** A server answered this process (busy): no need to start one after the call. */
+export let serverSeen = false;
+
 /**
  * `trueboard eval …` through the resident evaluator of this build and environment, when one is
  * running: resolves to the exit code, after its output was written here. Resolves to undefined when
@@ -30,7 +33,12 @@ export async function evalThroughServer(args: readonly string[]): Promise<number
       socket,
       (frame) => {
         answered = true;
-        if (frame.t === 'out') process.stdout.write(frame.d);
+        if (frame.t === 'busy') {
+          serverSeen = true;
+          exited = true;
+          socket.end();
+          done(undefined);
+        } else if (frame.t === 'out') process.stdout.write(frame.d);
         else if (frame.t === 'err') process.stderr.write(frame.d);
         else if (frame.t === 'exit') {
           exited = true;

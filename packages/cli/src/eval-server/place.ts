@@ -16,8 +16,14 @@ export type ServerPlace =
   | { off: string }
   | { off?: undefined; dir: string; socket: string; log: string; key: string; idleMs: number };
 
-/** Variables whose value an evaluation may read (settings, caches, devices, Node's own flags). */
-const RELEVANT_ENV = /^(TRUEBOARD_|NODE_|CUDA_|ORT_|OMP_|LD_LIBRARY_PATH$|HOME$|TMPDIR$|PATH$|XDG_CACHE_HOME$)/;
+/**
+ * Variables whose value an evaluation may read (settings, caches, devices, Node's own flags). Not
+ * PATH: npm, npx, pyenv and shells each prepend their own directories, and nothing an evaluation
+ * computes depends on it. Not NODE_EXTRA_CA_CERTS either: certificates for TLS, which an
+ * evaluation never opens.
+ */
+const RELEVANT_ENV =
+  /^(TRUEBOARD_|NODE_(?!EXTRA_CA_CERTS$)|CUDA_|ORT_|OMP_|LD_LIBRARY_PATH$|HOME$|TMPDIR$|XDG_CACHE_HOME$)/;
 /** TRUEBOARD_EVAL_SERVER_IDLE_S default: how long an unused resident evaluator stays */
 export const DEFAULT_IDLE_S = 600;
 /** a Unix socket's path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS) */

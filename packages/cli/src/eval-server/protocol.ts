@@ -32,6 +32,8 @@ export type ServerFrame =
   | { t: 'out'; d: string }
   | { t: 'err'; d: string }
   | { t: 'exit'; code: number }
+  /** it runs another call: the caller evaluates in its own process (parallel calls stay parallel) */
+  | { t: 'busy' }
   | { t: 'status'; status: ServerStatus };
 
 /** A client frame larger than this is refused (a command line and a directory name are far smaller). */

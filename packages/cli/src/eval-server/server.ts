@@ -25,8 +25,9 @@ type Place = Exclude<ServerPlace, { off: string }>;
  * The resident evaluator (`trueboard eval-server run`, started by an in-process `trueboard eval`
  * as it ends): it runs `trueboard eval` command lines sent by the CLI over a Unix socket, with the
  * same command code, keeping the evaluators loaded and the prepared datasets (SQL workers, gold
- * results, parsed questions) warm between calls (WarmStore). Calls run one at a time, each in the
- * caller's working directory, with the caller's output; a caller that goes away or presses Ctrl-C
+ * results, parsed questions) warm between calls (WarmStore). It runs one call at a time, in the
+ * caller's working directory, with the caller's output; a call that comes while it is busy is told
+ * so and runs in the caller's own process (parallel calls stay parallel); a caller that goes away or presses Ctrl-C
  * cancels its evaluation. It exits after `place.idleMs` without a call, on `trueboard eval-server
  * stop`, or on SIGTERM/SIGINT, removing its socket.
  */
@@ -39,6 +40,7 @@ export async function runEvalServer(place: Place): Promise<void> {
   const startedAt = new Date();
   let requests = 0;
   let queue: Promise<void> = Promise.resolve();
+  let busy = false;
   let idle: NodeJS.Timeout | undefined;
   let stopping = false;
 
@@ -78,16 +80,23 @@ export async function runEvalServer(place: Place): Promise<void> {
           void stop('asked to (trueboard eval-server stop)');
         } else if (frame.t === 'cancel') {
           controller.abort(new Error('cancelled (Ctrl-C)'));
-        } else if (frame.t === 'run' && !started && !stopping) {
+        } else if (frame.t === 'run' && !started && (busy || stopping)) {
+          send(socket, { t: 'busy' });
+          socket.end();
+        } else if (frame.t === 'run' && !started) {
           started = true;
+          busy = true;
           clearTimeout(idle);
-          const job = queue.then(() => runOne(frame, socket, controller.signal));
-          queue = job.then(
+          queue = runOne(frame, socket, controller.signal).then(
             () => {
+              busy = false;
               if (process.memoryUsage().rss > MAX_RSS_BYTES) void stop('resident size over 3 GiB after a call');
               else armIdle();
             },
-            () => armIdle(),
+            () => {
+              busy = false;
+              armIdle();
+            },
           );
         } else socket.destroy();
       },

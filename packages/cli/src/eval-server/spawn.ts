@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { serverSeen } from './client';
 import { ensurePrivateDir, serverPlace, whyNotServed } from './place';
 
 /**
@@ -10,7 +11,7 @@ import { ensurePrivateDir, serverPlace, whyNotServed } from './place';
  * TRUEBOARD_EVAL_SERVER_IDLE_S unused. Said on stderr when stderr is a terminal.
  */
 export async function startEvalServerAfter(argv: readonly string[]): Promise<void> {
-  if (whyNotServed(argv.slice(2)) !== null) return;
+  if (serverSeen || whyNotServed(argv.slice(2)) !== null) return;
   const place = serverPlace(import.meta.dirname);
   if (place.off !== undefined) return;
   const problem = ensurePrivateDir(place.dir);
