@@ -9,6 +9,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive, waitFor } from '@trueboard/testkit';
@@ -284,18 +285,31 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(readdirSync(env.TRUEBOARD_EVAL_SERVER_DIR as string).filter((f) => f.endsWith('.sock'))).toEqual([]);
   });
 
-  it('never starts in a directory other users may enter', async () => {
+  it('never starts in, nor talks to a server in, a directory other users may enter', async () => {
     const env = serverEnv();
     const dir = env.TRUEBOARD_EVAL_SERVER_DIR as string;
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o755);
+    // someone else's server where ours would listen: it must get nothing
+    const none = await trueboard(['eval-server', 'status'], env);
+    const socket = /\((\/.*\.sock)\)/.exec(none.stdout)?.[1] as string;
+    expect(socket.startsWith(dir)).toBe(true);
+    let connections = 0;
+    const impostor = createServer((s) => {
+      connections++;
+      s.end(`${JSON.stringify({ t: 'out', d: 'ex bird 100.00\n' })}\n${JSON.stringify({ t: 'exit', code: 0 })}\n`);
+    });
+    await new Promise<void>((resolve) => impostor.listen(socket, resolve));
     const out = mkdtempSync(join(scratch, 'open-'));
     const r = await trueboard(evalArgs(CODES, join(out, 'r.json')), env);
+    impostor.close();
+    expect(connections).toBe(0);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
     expect(r.stderr).toContain(`trueboard: no resident evaluator: ${dir} may be entered by other users (mode 755)`);
     const manual = await trueboard(['eval-server', 'run'], env);
     expect(manual.code).toBe(1);
     expect(manual.stderr).toContain('may be entered by other users');
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toEqual([]);
   });
 });

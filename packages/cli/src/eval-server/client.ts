@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { type ServerPlace, serverPlace, whyNotServed } from './place';
+import { type ServerPlace, serverPlace, untrustedSocket, whyNotServed } from './place';
 import { type ClientFrame, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
 
 /** A server answered this process (busy): no need to start one after the call. */
@@ -70,8 +70,9 @@ export async function evalThroughServer(args: readonly string[]): Promise<number
   });
 }
 
-/** A connection to the server, or undefined when none listens there. */
+/** A connection to the server, or undefined when none listens there (or one we may not trust). */
 function reach(place: Exclude<ServerPlace, { off: string }>): Promise<Socket | undefined> {
+  if (untrustedSocket(place.dir, place.socket) !== null) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const socket = connect(place.socket);
     socket.once('connect', () => resolve(socket));

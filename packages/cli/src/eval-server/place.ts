@@ -82,6 +82,28 @@ export function serverPlace(bundleDir: string, env: NodeJS.ProcessEnv = process.
 export function ensurePrivateDir(dir: string): string | null {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    return `${dir}: ${(err as Error).message}`;
+  }
+  return privateDirProblem(dir);
+}
+
+/**
+ * Why the socket at `socket` may not be trusted, or null: its directory must be private (as
+ * ensurePrivateDir makes it) and the socket this user's. Otherwise someone else could have put a
+ * server there and would be sent our command lines and answer with output of their choosing.
+ */
+export function untrustedSocket(dir: string, socket: string): string | null {
+  const problem = privateDirProblem(dir);
+  if (problem) return problem;
+  const info = lstatSync(socket, { throwIfNoEntry: false });
+  if (!info) return `${socket}: no such socket`;
+  if (!info.isSocket() || info.uid !== process.getuid?.()) return `${socket} is not a socket of this user`;
+  return null;
+}
+
+function privateDirProblem(dir: string): string | null {
+  try {
     const info = lstatSync(dir);
     if (!info.isDirectory()) return `${dir} is not a directory`;
     const uid = process.getuid?.();

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverSeen } from './client';
 import { ensurePrivateDir, serverPlace, whyNotServed } from './place';
+
+const LOG_BYTES = 1024 * 1024;
 
 /**
  * Starts the resident evaluator for the next `trueboard eval` (see server.ts) as this in-process
@@ -19,7 +21,9 @@ export async function startEvalServerAfter(argv: readonly string[]): Promise<voi
     process.stderr.write(`trueboard: no resident evaluator: ${problem}\n`);
     return;
   }
-  const log = openSync(place.log, 'a', 0o600);
+  // a line per call: kept while under LOG_BYTES, started afresh past it
+  const size = statSync(place.log, { throwIfNoEntry: false })?.size ?? 0;
+  const log = openSync(place.log, size > LOG_BYTES ? 'w' : 'a', 0o600);
   try {
     const child = spawn(process.execPath, [join(import.meta.dirname, 'trueboard.js'), 'eval-server', 'run'], {
       detached: true,
