@@ -50,7 +50,7 @@ export const evalText2sql = (preds: string, out: string, ...options: string[]) =
   out,
 ];
 
-export const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
+const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
 const trueboard = (args: readonly string[], env?: NodeJS.ProcessEnv) =>
   measureOk(process.execPath, [CLI, ...args], undefined, env);
 
@@ -79,6 +79,28 @@ export function ourTotal(reportFile: string): string {
   return ((100 * r.examples.filter((e) => e.data.ex_bird === 1).length) / r.examples.length).toFixed(2);
 }
 
+/**
+ * Per system, RUNS times: the official script on its predictions, then each of `variants` (ours,
+ * given that official run, returning its wall time), interleaved so a busy machine slows all alike.
+ * Returns the medians per system: the official script's first, then each variant's.
+ */
+export function interleaved(
+  systems: readonly string[],
+  variants: readonly ((system: string, i: number, official: Measured) => number)[],
+): number[][] {
+  const medians: number[][] = [[], ...variants.map(() => [])];
+  for (const system of systems) {
+    const times: number[][] = medians.map(() => []);
+    for (let i = 0; i < RUNS; i++) {
+      const off = official(join(DATASET, 'baselines', system));
+      times[0]?.push(off.wallMs);
+      variants.forEach((variant, k) => times[k + 1]?.push(variant(system, i, off)));
+    }
+    times.forEach((t, k) => medians[k]?.push(median(t)));
+  }
+  return medians;
+}
+
 export interface OfficialRows {
   /** lines to print */
   lines: string[];
@@ -98,29 +120,19 @@ export function compareWithOfficial(systems: readonly string[]): OfficialRows {
     const version = Array.from({ length: 2 * RUNS }, () => trueboard(['-V']).wallMs);
     const help = Array.from({ length: 2 * RUNS }, () => trueboard(['--help']).wallMs);
 
-    const officialMs: number[] = [];
-    const oursMs: number[] = [];
     const bareEnv = withoutExtraCerts();
-    const bareMs: number[] = [];
-    for (const system of systems) {
-      const preds = join(DATASET, 'baselines', system);
-      const out = join(dir, `${system}.json`);
-      const args = evalText2sql(preds, out, '--semantics', 'bird');
-      const o: number[] = [];
-      const t: number[] = [];
-      const b: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const off = official(preds);
-        o.push(off.wallMs);
-        t.push(trueboard(args).wallMs);
-        if (bareEnv) b.push(trueboard(args, bareEnv).wallMs);
-        if (i === 0 && officialTotal(off) !== ourTotal(out))
-          disagreements.push(`${system}: official total EX ${officialTotal(off)}, trueboard ${ourTotal(out)}`);
-      }
-      officialMs.push(median(o));
-      oursMs.push(median(t));
-      if (bareEnv) bareMs.push(median(b));
-    }
+    const out = (system: string) => join(dir, `${system}.json`);
+    const args = (system: string) =>
+      evalText2sql(join(DATASET, 'baselines', system), out(system), '--semantics', 'bird');
+    const [officialMs = [], oursMs = [], bareMs = []] = interleaved(systems, [
+      (system, i, off) => {
+        const ms = trueboard(args(system)).wallMs;
+        if (i === 0 && officialTotal(off) !== ourTotal(out(system)))
+          disagreements.push(`${system}: official total EX ${officialTotal(off)}, trueboard ${ourTotal(out(system))}`);
+        return ms;
+      },
+      ...(bareEnv ? [(system: string) => trueboard(args(system), bareEnv).wallMs] : []),
+    ]);
     const all = systems.flatMap((s) => ['--predictions', join(DATASET, 'baselines', s)]);
     const together = Array.from(
       { length: RUNS },

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { measureOk, median, seconds } from './measure';
-import { CLI, DATASET, evalText2sql, official, officialTotal, ourTotal } from './text2sql-official';
+import { CLI, DATASET, evalText2sql, interleaved, officialTotal, ourTotal } from './text2sql-official';
 
 /*
  * `trueboard eval` through the resident evaluator (packages/cli/src/eval-server) against the
@@ -45,28 +45,24 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
   try {
     waitForServer(env);
     trueboard(evalText2sql(unseen(systems[0] ?? '', 'warm-up'), join(dir, 'warm-up.json'), '--semantics', 'bird'));
-    const officialMs: number[] = [];
-    const oursMs: number[] = [];
-    const bareMs: number[] = [];
-    for (const system of systems) {
-      const preds = join(DATASET, 'baselines', system);
-      const o: number[] = [];
-      const t: number[] = [];
-      const b: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const off = official(preds);
-        o.push(off.wallMs);
-        const out = join(dir, `${system}-${i}.json`);
-        t.push(trueboard(evalText2sql(unseen(system, `one-${i}`), out, '--semantics', 'bird')).wallMs);
-        if (certs)
-          b.push(trueboard(evalText2sql(unseen(system, `bare-${i}`), out, '--semantics', 'bird'), bare).wallMs);
-        if (officialTotal(off) !== ourTotal(out))
-          disagreements.push(`${system}: official total EX ${officialTotal(off)}, resident ${ourTotal(out)}`);
-      }
-      officialMs.push(median(o));
-      oursMs.push(median(t));
-      if (certs) bareMs.push(median(b));
-    }
+    const out = (system: string, i: number) => join(dir, `${system}-${i}.json`);
+    const [officialMs = [], oursMs = [], bareMs = []] = interleaved(systems, [
+      (system, i, off) => {
+        const ms = trueboard(evalText2sql(unseen(system, `one-${i}`), out(system, i), '--semantics', 'bird')).wallMs;
+        if (officialTotal(off) !== ourTotal(out(system, i)))
+          disagreements.push(
+            `${system}: official total EX ${officialTotal(off)}, resident ${ourTotal(out(system, i))}`,
+          );
+        return ms;
+      },
+      ...(certs
+        ? [
+            (system: string, i: number) =>
+              trueboard(evalText2sql(unseen(system, `bare-${i}`), join(dir, 'bare.json'), '--semantics', 'bird'), bare)
+                .wallMs,
+          ]
+        : []),
+    ]);
     const all = (tag: string) => systems.flatMap((s) => ['--predictions', unseen(s, tag)]);
     const threeArgs = (tag: string, files: string[]) => [
       'eval',

@@ -93,6 +93,21 @@ function predictionsWith(at: number, sql: string): string {
   return file;
 }
 
+/** A call, a process of its own, on predictions whose first query never ends (it may run 600 s). */
+function runawayCall(env: Record<string, string>, dir: string) {
+  const predictions = predictionsWith(0, RUNAWAY);
+  const caller = spawn(process.execPath, [BIN, ...evalArgs(predictions, join(dir, 'r.json')), '--timeout', '600'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  caller.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
+  return { caller, ended, stderr: () => stderr };
+}
+
 beforeAll(() => {
   const build = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
@@ -226,12 +241,7 @@ describe('trueboard eval through the resident evaluator', () => {
     const env = serverEnv();
     const child = await startServer(env);
     const dir = mkdtempSync(join(scratch, 'cancel-'));
-    const runaway = predictionsWith(0, RUNAWAY);
-    const caller = spawn(process.execPath, [BIN, ...evalArgs(runaway, join(dir, 'r.json')), '--timeout', '600'], {
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-    });
-    const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
+    const { caller, ended } = runawayCall(env, dir);
     // the call is on the server once the server counts it
     await waitFor('the call to arrive', async () => (await status(env))?.calls === 1);
     // meanwhile, another call is not queued behind it: it runs in its own process
@@ -252,22 +262,13 @@ describe('trueboard eval through the resident evaluator', () => {
     const env = serverEnv();
     const child = await startServer(env);
     const dir = mkdtempSync(join(scratch, 'killed-'));
-    const runaway = predictionsWith(0, RUNAWAY);
-    const caller = spawn(process.execPath, [BIN, ...evalArgs(runaway, join(dir, 'r.json')), '--timeout', '600'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    caller.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
+    const { ended, stderr } = runawayCall(env, dir);
     // killed once the call printed its first progress (every example but the runaway gets scored)
-    await waitFor('progress of the call', async () => stderr.includes('%'));
+    await waitFor('progress of the call', async () => stderr().includes('%'));
     child.kill('SIGKILL');
     expect(await ended).toBe(1);
-    expect(stderr).toContain('trueboard: the resident evaluator stopped in the middle of this evaluation');
-    expect(stderr).toContain('TRUEBOARD_EVAL_SERVER=off');
+    expect(stderr()).toContain('trueboard: the resident evaluator stopped in the middle of this evaluation');
+    expect(stderr()).toContain('TRUEBOARD_EVAL_SERVER=off');
     // its socket file is left behind: the next call finds nobody there, evaluates itself, and the
     // server it starts replaces the stale file
     const next = await trueboard(evalArgs(CODES, join(dir, 'next.json')), env);
