@@ -115,6 +115,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const { env } of servers) await trueboard(['eval-server', 'stop'], env);
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('trueboard eval through the resident evaluator', () => {
@@ -226,6 +227,7 @@ describe('trueboard eval through the resident evaluator', () => {
     const npx = { ...env, PATH: `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH}` };
     expect(await status(npx)).not.toBeNull();
     const other = { ...env, TRUEBOARD_SQL_TEST_SETTING: 'another value' };
+    servers.push({ env: other });
     expect(await status(other)).toBeNull();
     const dir = mkdtempSync(join(scratch, 'env-'));
     const r = await trueboard(evalArgs(CODES, join(dir, 'r.json')), other);
