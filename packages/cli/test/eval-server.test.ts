@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive, waitFor } from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTestModel } from '../../../runners/rerank/scripts/build-test-model';
 import { runNode } from './cli-process';
 import { REPO } from './helpers';
 
@@ -195,7 +196,29 @@ describe('trueboard eval through the resident evaluator', () => {
     const missing = await trueboard([...args, '--run', join(scifact, 'nope.trec')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^trueboard: .*nope\.trec/m);
-    expect((await status(env))?.calls).toBe(2);
+
+    // a cross-encoder (its ONNX worker started by the server), with the run it writes and says it wrote
+    const dir = mkdtempSync(join(scratch, 'model-'));
+    await writeTestModel(join(dir, 'model'));
+    const model = (name: string) => [
+      'eval',
+      'rerank',
+      '--dataset',
+      scifact,
+      '--model',
+      join(dir, 'model'),
+      '--write-run',
+      join(dir, `${name}.trec`),
+    ];
+    const ownModel = await trueboard(model('own'), { ...env, TRUEBOARD_EVAL_SERVER: 'off' });
+    const servedModel = await trueboard(model('served'), env);
+    expect(ownModel.code, ownModel.stderr).toBe(0);
+    expect(servedModel.code, servedModel.stderr).toBe(0);
+    expect(servedModel.stdout).toBe(ownModel.stdout);
+    expect(servedModel.stderr).toBe(ownModel.stderr.replaceAll('own.trec', 'served.trec'));
+    expect(servedModel.stderr).toContain(`written to ${join(dir, 'served.trec')}`);
+    expect(readFileSync(join(dir, 'served.trec'), 'utf8')).toBe(readFileSync(join(dir, 'own.trec'), 'utf8'));
+    expect((await status(env))?.calls).toBe(3);
   });
 
   it('prepares a dataset again when one of its files changed', async () => {
