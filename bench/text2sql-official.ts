@@ -94,9 +94,9 @@ export function interleaved(
     for (let i = 0; i < RUNS; i++) {
       const off = official(join(DATASET, 'baselines', system));
       times[0]?.push(off.wallMs);
-      variants.forEach((variant, k) => times[k + 1]?.push(variant(system, i, off)));
+      for (const [k, variant] of variants.entries()) times[k + 1]?.push(variant(system, i, off));
     }
-    times.forEach((t, k) => medians[k]?.push(median(t)));
+    for (const [k, t] of times.entries()) medians[k]?.push(median(t));
   }
   return medians;
 }

@@ -77,7 +77,7 @@ const COMMANDS: LazyCommand[] = [
 const args = process.argv.slice(2);
 if (args[0] === 'eval') {
   const code = await (await import('./eval-server/client')).evalThroughServer(args);
-  if (code !== undefined) process.exit(code);
+  if (code !== undefined) await (await import('./cli-io')).exitWhenFlushed(code);
 }
 
 const program = new Command('trueboard')

@@ -197,6 +197,17 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^trueboard: .*nope\.trec/m);
 
+    // an output of megabytes, written at once
+    const big = mkdtempSync(join(scratch, 'big-'));
+    const ids = Array.from({ length: 60_000 }, (_, i) => `q${i}`);
+    writeFileSync(join(big, 'qrels.txt'), ids.map((q) => `${q} 0 d${q} 1\n`).join(''));
+    writeFileSync(join(big, 'run.trec'), ids.map((q) => `${q} Q0 d${q} 1 1.0 t\n`).join(''));
+    const perQuery = ['eval', 'rerank', '--qrels', join(big, 'qrels.txt'), '--run', join(big, 'run.trec')];
+    const perQueryArgs = [...perQuery, '--metrics', 'recip_rank', '--per-query'];
+    const ownBig = await trueboard(perQueryArgs, { ...env, TRUEBOARD_EVAL_SERVER: 'off' });
+    expect(ownBig.stdout.length).toBeGreaterThan(1024 * 1024);
+    expect(await trueboard(perQueryArgs, env)).toEqual(ownBig);
+
     // a cross-encoder (its ONNX worker started by the server), with the run it writes and says it wrote
     const dir = mkdtempSync(join(scratch, 'model-'));
     await writeTestModel(join(dir, 'model'));
@@ -218,7 +229,7 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(servedModel.stderr).toBe(ownModel.stderr.replaceAll('own.trec', 'served.trec'));
     expect(servedModel.stderr).toContain(`written to ${join(dir, 'served.trec')}`);
     expect(readFileSync(join(dir, 'served.trec'), 'utf8')).toBe(readFileSync(join(dir, 'own.trec'), 'utf8'));
-    expect((await status(env))?.calls).toBe(3);
+    expect((await status(env))?.calls).toBe(4);
   });
 
   it('prepares a dataset again when one of its files changed', async () => {

@@ -15,7 +15,7 @@ import {
 import { datasetContentHash, expandFiles, readManifest } from '@trueboard/core/dataset-dir';
 import { chooseDevice, runLocal } from '@trueboard/kit';
 import { Command, CommanderError } from 'commander';
-import { type CliIo, CommandFailure, processIo } from '../cli-io';
+import { type CliIo, CommandFailure, exitWhenFlushed, processIo } from '../cli-io';
 import { declareFamilyOptions, evalCliFor } from '../eval-family';
 import { EvalInputs } from '../eval-inputs';
 import { metricsTable, outputs } from '../eval-output';
@@ -59,7 +59,7 @@ const processHost: EvalHost = {
   async exit(code) {
     // a resident evaluator for the next call (when enabled; see eval-server/), started as this one ends
     await (await import('../eval-server/spawn')).startEvalServerAfter(process.argv);
-    process.exit(code);
+    await exitWhenFlushed(code);
   },
 };
 

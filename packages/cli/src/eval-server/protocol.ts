@@ -44,10 +44,16 @@ export function send(socket: Socket, frame: ClientFrame | ServerFrame): void {
 }
 
 /**
- * Calls `onFrame` with each line's object as it arrives; a line over `MAX_FRAME_BYTES` or one that
- * is not JSON ends the connection through `onBad`.
+ * Calls `onFrame` with each line's object as it arrives; a line over `maxBytes` or one that is not
+ * JSON ends the connection through `onBad`. The server limits what callers send it; the client
+ * reads the server's output whatever its size (one `--per-query` table can be megabytes).
  */
-export function readFrames<T>(socket: Socket, onFrame: (frame: T) => void, onBad: (why: string) => void): void {
+export function readFrames<T>(
+  socket: Socket,
+  onFrame: (frame: T) => void,
+  onBad: (why: string) => void,
+  maxBytes = Number.POSITIVE_INFINITY,
+): void {
   let pending = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -65,6 +71,6 @@ export function readFrames<T>(socket: Socket, onFrame: (frame: T) => void, onBad
       onFrame(frame);
       end = pending.indexOf('\n');
     }
-    if (pending.length > MAX_FRAME_BYTES) onBad(`a message over ${MAX_FRAME_BYTES} bytes`);
+    if (pending.length > maxBytes) onBad(`a message over ${maxBytes} bytes`);
   });
 }

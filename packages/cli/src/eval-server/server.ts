@@ -6,7 +6,7 @@ import { loadEvalCommand } from '../commands/eval';
 import { errorMessage } from '../output';
 import { surviveStrayRejections } from '../stray-rejections';
 import { ensurePrivateDir, type ServerPlace } from './place';
-import { type ClientFrame, readFrames, type ServerStatus, send, type TtyInfo } from './protocol';
+import { type ClientFrame, MAX_FRAME_BYTES, readFrames, type ServerStatus, send, type TtyInfo } from './protocol';
 import { WarmStore } from './warm-store';
 
 /** Past this resident size after a call, the server ends once it has answered (the next call starts a fresh one). */
@@ -104,6 +104,7 @@ export async function runEvalServer(place: Place): Promise<void> {
         log(`refused a connection: ${why}`);
         socket.destroy();
       },
+      MAX_FRAME_BYTES,
     );
   }
 
