@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { ContentCache, chooseDevice, defaultCacheDir, fetchArtifact, runLocal } from '@trueboard/kit';
 import { type Command, Option } from 'commander';
+import { exitWhenFlushed } from '../cli-io';
 import { loadEvaluators } from '../evaluators';
 import { type ServerOptions, trpcClient } from '../http';
 import { serverOption, tokenOption } from '../options';
@@ -39,8 +40,9 @@ export function registerReproduceCommand(program: Command) {
       } catch (err) {
         fail(errorMessage(err), 2);
       }
-      // worker pools and sockets must not keep a finished check alive
-      process.exit(code);
+      // worker pools and sockets must not keep a finished check alive; a long list of differences
+      // must come out whole first
+      await exitWhenFlushed(code);
     });
 }
 
