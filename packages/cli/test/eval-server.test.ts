@@ -315,6 +315,21 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(processAlive(child.pid)).toBe(false);
   });
 
+  it('stopped with a call running: cancels it, saying why, and exits', async () => {
+    const env = serverEnv();
+    const child = await startServer(env);
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    const { ended, stderr } = runawayCall(env, mkdtempSync(join(scratch, 'stop-')));
+    await waitFor('progress of the call', async () => stderr().includes('%'));
+    const stop = await trueboard(['eval-server', 'stop'], env);
+    expect(stop.stdout).toBe('stopped\n');
+    expect(await ended).toBe(130);
+    expect(stderr()).toContain(
+      'trueboard: the resident evaluator stopped (asked to by trueboard eval-server stop); run the command again',
+    );
+    expect(await exited).toBe(0);
+  });
+
   it('exits when unused, removing its socket', async () => {
     const env = serverEnv({ TRUEBOARD_EVAL_SERVER_IDLE_S: '1' });
     const child = await startServer(env);

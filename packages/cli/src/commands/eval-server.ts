@@ -32,7 +32,7 @@ export function registerEvalServerCommand(program: Command): void {
     });
   command
     .command('stop')
-    .description('stop it (after the call it runs, if any)')
+    .description('stop it (a call it runs is cancelled)')
     .action(async () => {
       const place = here();
       const stopped = await askServer(place, { t: 'stop' });

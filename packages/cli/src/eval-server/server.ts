@@ -41,6 +41,8 @@ export async function runEvalServer(place: Place): Promise<void> {
   let requests = 0;
   let queue: Promise<void> = Promise.resolve();
   let busy = false;
+  /** the running call's, aborted when the server stops */
+  let current: AbortController | undefined;
   let idle: NodeJS.Timeout | undefined;
   let stopping = false;
 
@@ -52,8 +54,11 @@ export async function runEvalServer(place: Place): Promise<void> {
     clearTimeout(idle);
     server.close();
     removeSocket(place.socket);
-    await queue;
+    // a running call is cancelled, and given the time a Ctrl-C gets before its workers are killed
+    current?.abort(new Error(`the resident evaluator stopped (${why}); run the command again`));
+    await Promise.race([queue, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS))]);
     await store.close();
+    await queue;
     process.exit(0);
   };
   const armIdle = () => {
@@ -77,15 +82,16 @@ export async function runEvalServer(place: Place): Promise<void> {
           socket.end();
         } else if (frame.t === 'stop') {
           socket.end();
-          void stop('asked to (trueboard eval-server stop)');
+          void stop('asked to by trueboard eval-server stop');
         } else if (frame.t === 'cancel') {
           controller.abort(new Error('cancelled (Ctrl-C)'));
         } else if (frame.t === 'run' && !started && (busy || stopping)) {
           send(socket, { t: 'busy' });
           socket.end();
-        } else if (frame.t === 'run' && !started) {
+        } else if (frame.t === 'run' && !started && wellFormed(frame)) {
           started = true;
           busy = true;
+          current = controller;
           clearTimeout(idle);
           queue = runOne(frame, socket, controller.signal).then(
             () => {
@@ -129,7 +135,10 @@ export async function runEvalServer(place: Place): Promise<void> {
     } catch (err) {
       io.err.write(`trueboard: ${errorMessage(err)}\n`);
     }
-    if (signal.aborted) code = 130;
+    if (signal.aborted) {
+      code = 130;
+      io.err.write(`trueboard: ${signal.reason instanceof Error ? signal.reason.message : 'cancelled'}\n`);
+    }
     send(socket, { t: 'exit', code });
     socket.end();
     log(`${frame.args.slice(0, 2).join(' ')}: exit ${code} in ${Math.round(performance.now() - begun)} ms`);
@@ -150,6 +159,19 @@ export async function runEvalServer(place: Place): Promise<void> {
   chmodSync(place.socket, 0o600);
   log(`resident evaluator ${place.key} listening on ${place.socket} (pid ${process.pid})`);
   armIdle();
+}
+
+/** A `run` frame whose fields have the types the client sends (anything else ends the connection). */
+function wellFormed(frame: Extract<ClientFrame, { t: 'run' }>): boolean {
+  const tty = (t: unknown) => typeof t === 'object' && t !== null && typeof (t as TtyInfo).isTTY === 'boolean';
+  return (
+    Array.isArray(frame.args) &&
+    frame.args.length < 10_000 &&
+    frame.args.every((a) => typeof a === 'string') &&
+    typeof frame.cwd === 'string' &&
+    tty(frame.out) &&
+    tty(frame.err)
+  );
 }
 
 /** Runs one `trueboard eval …` command line; resolves to its exit code. */
