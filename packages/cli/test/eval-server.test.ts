@@ -261,6 +261,16 @@ describe('trueboard eval through the resident evaluator', () => {
     // npm, npx and pyenv put their own directories first on the PATH: the same server
     const npx = { ...env, PATH: `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH}` };
     expect(await status(npx)).not.toBeNull();
+    // another umask: the reports would be written with other permissions
+    const private077 = spawnSync(
+      'sh',
+      ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, BIN, 'eval-server', 'status'],
+      {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      },
+    );
+    expect(private077.stdout).toMatch(/^no resident evaluator runs/);
     const other = { ...env, TRUEBOARD_SQL_TEST_SETTING: 'another value' };
     servers.push({ env: other });
     expect(await status(other)).toBeNull();

@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * Where the resident evaluator of this build and environment listens, or why there is none.
  *
  * One server serves one build of the CLI (dist/inputs.json, rewritten by every build), one Node
- * binary, and one set of the environment variables that can change an evaluation or where it reads
- * and writes (RELEVANT_ENV): a call with another set gets a server of its own. The socket lives in
+ * binary, one umask, and one set of the environment variables that can change an evaluation or
+ * where it reads and writes (RELEVANT_ENV): a call with another set gets a server of its own. The socket lives in
  * a directory only this user may enter (mode 0700, checked, never followed through a link), so
  * nobody else can send it work or read its output.
  */
@@ -67,7 +67,18 @@ export function serverPlace(bundleDir: string, env: NodeJS.ProcessEnv = process.
     .sort()
     .map((k) => [k, env[k]]);
   const key = createHash('sha256')
-    .update(JSON.stringify([process.execPath, process.version, build.mtimeMs, build.size, build.ino, relevant]))
+    // the umask too: the reports a server writes get the permissions the caller's own would
+    .update(
+      JSON.stringify([
+        process.execPath,
+        process.version,
+        build.mtimeMs,
+        build.size,
+        build.ino,
+        process.umask(),
+        relevant,
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   const socket = join(dir, `eval-${key}.sock`);
