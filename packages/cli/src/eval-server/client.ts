@@ -1,6 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type ServerPlace, serverPlace, untrustedSocket, whyNotServed } from './place';
-import { type ClientFrame, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
+import { type ClientFrame, connectTo, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
 
 /** A server answered this process (busy): no need to start one after the call. */
 export let serverSeen = false;
@@ -73,11 +73,7 @@ export async function evalThroughServer(args: readonly string[]): Promise<number
 /** A connection to the server, or undefined when none listens there (or one we may not trust). */
 function reach(place: Exclude<ServerPlace, { off: string }>): Promise<Socket | undefined> {
   if (untrustedSocket(place.dir, place.socket) !== null) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const socket = connect(place.socket);
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', () => resolve(undefined));
-  });
+  return connectTo(place.socket);
 }
 
 /** One request and its one answer (`trueboard eval-server status|stop`); undefined when no server listens. */

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 /**
  * The resident evaluator's protocol: one JSON object per line, each way, over its Unix socket.
@@ -38,6 +38,15 @@ export type ServerFrame =
 
 /** A client frame larger than this is refused (a command line and a directory name are far smaller). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** A connection to the socket at `path`, or undefined when nothing listens there. */
+export function connectTo(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', () => resolve(undefined));
+  });
+}
 
 export function send(socket: Socket, frame: ClientFrame | ServerFrame): void {
   if (!socket.destroyed) socket.write(`${JSON.stringify(frame)}\n`);

@@ -1,12 +1,20 @@
 import { chmodSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CliStream } from '../cli-io';
 import { loadEvalCommand } from '../commands/eval';
 import { errorMessage } from '../output';
 import { surviveStrayRejections } from '../stray-rejections';
 import { ensurePrivateDir, type ServerPlace } from './place';
-import { type ClientFrame, MAX_FRAME_BYTES, readFrames, type ServerStatus, send, type TtyInfo } from './protocol';
+import {
+  type ClientFrame,
+  connectTo,
+  MAX_FRAME_BYTES,
+  readFrames,
+  type ServerStatus,
+  send,
+  type TtyInfo,
+} from './protocol';
 import { WarmStore } from './warm-store';
 
 /** Past this resident size after a call, the server ends once it has answered (the next call starts a fresh one). */
@@ -27,9 +35,10 @@ type Place = Exclude<ServerPlace, { off: string }>;
  * same command code, keeping the evaluators loaded and the prepared datasets (SQL workers, gold
  * results, parsed questions) warm between calls (WarmStore). It runs one call at a time, in the
  * caller's working directory, with the caller's output; a call that comes while it is busy is told
- * so and runs in the caller's own process (parallel calls stay parallel); a caller that goes away or presses Ctrl-C
- * cancels its evaluation. It exits after `place.idleMs` without a call, on `trueboard eval-server
- * stop`, or on SIGTERM/SIGINT, removing its socket.
+ * so and runs in the caller's own process (parallel calls stay parallel); a caller that goes away
+ * or presses Ctrl-C cancels its evaluation. It exits after `place.idleMs` without a call, on
+ * `trueboard eval-server stop`, or on SIGTERM/SIGINT (cancelling the call it runs), removing its
+ * socket.
  */
 export async function runEvalServer(place: Place): Promise<void> {
   const problem = ensurePrivateDir(place.dir);
@@ -39,7 +48,8 @@ export async function runEvalServer(place: Place): Promise<void> {
   const store = new WarmStore();
   const startedAt = new Date();
   let requests = 0;
-  let queue: Promise<void> = Promise.resolve();
+  /** the call it runs (settled when it runs none) */
+  let running: Promise<void> = Promise.resolve();
   let busy = false;
   /** the running call's, aborted when the server stops */
   let current: AbortController | undefined;
@@ -56,9 +66,9 @@ export async function runEvalServer(place: Place): Promise<void> {
     removeSocket(place.socket);
     // a running call is cancelled, and given the time a Ctrl-C gets before its workers are killed
     current?.abort(new Error(`the resident evaluator stopped (${why}); run the command again`));
-    await Promise.race([queue, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS))]);
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS))]);
     await store.close();
-    await queue;
+    await running;
     process.exit(0);
   };
   const armIdle = () => {
@@ -93,7 +103,7 @@ export async function runEvalServer(place: Place): Promise<void> {
           busy = true;
           current = controller;
           clearTimeout(idle);
-          queue = runOne(frame, socket, controller.signal).then(
+          running = runOne(frame, socket, controller.signal).then(
             () => {
               busy = false;
               if (process.memoryUsage().rss > MAX_RSS_BYTES) void stop('resident size over 3 GiB after a call');
@@ -248,15 +258,9 @@ async function listen(server: Server, path: string): Promise<void> {
     });
     if (!failed) return;
     if (failed.code !== 'EADDRINUSE' || attempt > 0) throw failed;
-    const alive = await new Promise<boolean>((resolve) => {
-      const probe = connect(path);
-      probe.once('connect', () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.once('error', () => resolve(false));
-    });
-    if (alive) {
+    const probe = await connectTo(path);
+    probe?.destroy();
+    if (probe) {
       process.stdout.write(`another resident evaluator already listens on ${path}; exiting\n`);
       process.exit(0);
     }

@@ -7,6 +7,8 @@ const KEEP_DATASETS = 2;
 
 interface Kept {
   key: string;
+  /** what `describe` shows: `<dataset dir> (<evaluator>)` */
+  label: string;
   evaluator: Evaluator;
   prepared: Promise<unknown>;
   /** runs using it now: it is disposed of only once none does */
@@ -51,7 +53,8 @@ export class WarmStore implements EvalStore {
     let entry = this.kept.find((k) => k.key === key);
     if (entry) this.kept.splice(this.kept.indexOf(entry), 1);
     else {
-      entry = { key, evaluator, prepared: evaluator.prepare(bundle), users: 0, evicted: false };
+      const label = `${bundle.root} (${evaluator.name})`;
+      entry = { key, label, evaluator, prepared: evaluator.prepare(bundle), users: 0, evicted: false };
       // a dataset that failed to prepare is not kept: the next call tries again
       entry.prepared.catch(() => this.drop(entry as Kept));
     }
@@ -82,10 +85,7 @@ export class WarmStore implements EvalStore {
 
   /** What it keeps, most recently used last: `<benchmark dir> (<evaluator>)`. */
   describe(): string[] {
-    return this.kept.map((k) => {
-      const [, name, , root] = JSON.parse(k.key) as string[];
-      return `${root} (${name})`;
-    });
+    return this.kept.map((k) => k.label);
   }
 
   /** Disposes of every prepared dataset (the server is stopping). */
