@@ -32,7 +32,7 @@ import { STANDIN, writeStandinModel } from './rerank-ce-standin';
  * Then the whole `trueboard eval rerank --dataset benchmarks/scifact --model <test model>` process.
  */
 const SCIFACT = fileURLToPath(new URL('../benchmarks/scifact', import.meta.url));
-const CLI = fileURLToPath(new URL('../packages/cli/bin/trueboard.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../node_modules/.bin/trueboard', import.meta.url));
 const DEPTH = 100;
 const STANDIN_PAIRS = Number(process.env.BENCH_CE_STANDIN_PAIRS ?? 300);
 
@@ -143,8 +143,7 @@ export async function crossEncoderBench(): Promise<void> {
         `(${(1000 / runPerPair).toFixed(1)} pairs/s), outside ${seconds(outside)} (the test model's cold pass): ${verdict(estimate)}\n`,
     );
     // the whole command a user runs, from the CLI bundle when it is built and fresh (tsx otherwise)
-    const whole = measureOk(process.execPath, [
-      CLI,
+    const whole = measureOk(CLI, [
       'eval',
       'rerank',
       '--dataset',

@@ -28,13 +28,8 @@ export function hostileRun(): string[] {
     writeFileSync(none, '{"predictions": {}}\n');
     const evalArgs = (preds: string, out: string) => evalText2sql(preds, out, '--timeout', String(TIMEOUT_S));
     // the same run without the hostile queries: every gold query, nothing predicted
-    const normal = median(
-      Array.from(
-        { length: 3 },
-        () => measureOk(process.execPath, [CLI, ...evalArgs(none, join(dir, 'n.json'))]).wallMs,
-      ),
-    );
-    const run = measureOk(process.execPath, [CLI, ...evalArgs(HOSTILE, join(dir, 'h.json'))]);
+    const normal = median(Array.from({ length: 3 }, () => measureOk(CLI, evalArgs(none, join(dir, 'n.json'))).wallMs));
+    const run = measureOk(CLI, evalArgs(HOSTILE, join(dir, 'h.json')));
     const ids = Object.keys((JSON.parse(readFileSync(HOSTILE, 'utf8')) as { predictions: object }).predictions);
     const rows = (JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { examples: Row[] }).examples.filter((e) =>
       ids.includes(e.id),

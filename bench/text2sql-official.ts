@@ -16,7 +16,8 @@ export const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** next to the repository, as the README of bird-eval describes */
 export const BIRD_EVAL = join(REPO, '..', 'shared', 'reference', 'bird-eval');
 export const DATASET = join(REPO, 'benchmarks', 'spider-dev');
-export const CLI = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
+/** what `npx trueboard` ends up running: npm's link to packages/cli/bin/trueboard */
+export const CLI = join(REPO, 'node_modules', '.bin', 'trueboard');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 /** Why the official baseline cannot run here, or null. */
@@ -33,7 +34,7 @@ export function officialMissing(): string | null {
 export function buildCli(): void {
   const b = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`building the CLI failed:\n${b.stderr}`);
-  const v = spawnSync(process.execPath, [CLI, '-V'], { encoding: 'utf8' });
+  const v = spawnSync(CLI, ['-V'], { encoding: 'utf8' });
   if (v.status !== 0 || v.stderr.includes('bundle')) throw new Error(`trueboard -V after the build:\n${v.stderr}`);
 }
 
@@ -51,20 +52,7 @@ export const evalText2sql = (preds: string, out: string, ...options: string[]) =
 ];
 
 const official = (preds: string) => measureOk('python3', [join(BIRD_EVAL, 'run_spider.py'), DATASET, preds]);
-const trueboard = (args: readonly string[], env?: NodeJS.ProcessEnv) =>
-  measureOk(process.execPath, [CLI, ...args], undefined, env);
-
-/**
- * This environment without NODE_EXTRA_CA_CERTS, or null when it is not set. Node reads and parses
- * that file of certificates at every start, before any code runs (about 35 ms for the Debian
- * bundle, ca-certificates.crt), whether or not the process ever opens a connection; Python ignores
- * it. Sandboxes and corporate machines set it, most desktops do not: the bench shows both.
- */
-function withoutExtraCerts(): NodeJS.ProcessEnv | null {
-  if (!process.env.NODE_EXTRA_CA_CERTS) return null;
-  const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
-  return env;
-}
+const trueboard = (args: readonly string[], env?: NodeJS.ProcessEnv) => measureOk(CLI, args, undefined, env);
 
 /** The official script's "total" EX: every line counts, so wta_1's unscorable questions are wrong there. */
 export function officialTotal(m: Measured): string {
@@ -120,18 +108,16 @@ export function compareWithOfficial(systems: readonly string[]): OfficialRows {
     const version = Array.from({ length: 2 * RUNS }, () => trueboard(['-V']).wallMs);
     const help = Array.from({ length: 2 * RUNS }, () => trueboard(['--help']).wallMs);
 
-    const bareEnv = withoutExtraCerts();
     const out = (system: string) => join(dir, `${system}.json`);
     const args = (system: string) =>
       evalText2sql(join(DATASET, 'baselines', system), out(system), '--semantics', 'bird');
-    const [officialMs = [], oursMs = [], bareMs = []] = interleaved(systems, [
+    const [officialMs = [], oursMs = []] = interleaved(systems, [
       (system, i, off) => {
         const ms = trueboard(args(system)).wallMs;
         if (i === 0 && officialTotal(off) !== ourTotal(out(system)))
           disagreements.push(`${system}: official total EX ${officialTotal(off)}, trueboard ${ourTotal(out(system))}`);
         return ms;
       },
-      ...(bareEnv ? [(system: string) => trueboard(args(system), bareEnv).wallMs] : []),
     ]);
     const all = systems.flatMap((s) => ['--predictions', join(DATASET, 'baselines', s)]);
     const together = Array.from(
@@ -146,13 +132,7 @@ export function compareWithOfficial(systems: readonly string[]): OfficialRows {
       const [off, ours] = [officialMs[i] ?? Number.NaN, oursMs[i] ?? Number.NaN];
       row(`official evaluation.py, ${system}`, off, '1.00×');
       row(`trueboard eval, ${system}`, ours, `${(off / ours).toFixed(2)}×`, 'target ≥ 1×');
-      const bare = bareMs[i];
-      if (bare !== undefined) row('  the same without NODE_EXTRA_CA_CERTS', bare, `${(off / bare).toFixed(2)}×`);
     });
-    if (bareEnv)
-      lines.push(
-        '  (NODE_EXTRA_CA_CERTS is set here: Node parses those certificates at every start; Python ignores it)',
-      );
     const threeOfficial = officialMs.reduce((a, b) => a + b, 0);
     row(`official, ${systems.length} runs (sum of the medians above)`, threeOfficial, '1.00×');
     row(

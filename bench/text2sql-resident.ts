@@ -22,10 +22,7 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
   const serverDir = join(dir, 'server');
   mkdirSync(serverDir, { mode: 0o700 });
   const env: NodeJS.ProcessEnv = { ...process.env, TRUEBOARD_EVAL_SERVER: 'on', TRUEBOARD_EVAL_SERVER_DIR: serverDir };
-  const trueboard = (args: readonly string[], e: NodeJS.ProcessEnv = env) =>
-    measureOk(process.execPath, [CLI, ...args], undefined, e);
-  // the same server (the variable is not part of its key: see place.ts), reached by a client started without it
-  const { NODE_EXTRA_CA_CERTS: certs, ...bare } = env;
+  const trueboard = (args: readonly string[]) => measureOk(CLI, args, undefined, env);
   const lines: string[] = [];
   const disagreements: string[] = [];
   const row = (name: string, ms: number, ratio?: string, target?: string) =>
@@ -41,12 +38,12 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
     writeFileSync(file, tagged.join('\n'));
     return file;
   };
-  const server = spawn(process.execPath, [CLI, 'eval-server', 'run'], { env, stdio: 'ignore' });
+  const server = spawn(CLI, ['eval-server', 'run'], { env, stdio: 'ignore' });
   try {
     waitForServer(env);
     trueboard(evalText2sql(unseen(systems[0] ?? '', 'warm-up'), join(dir, 'warm-up.json'), '--semantics', 'bird'));
     const out = (system: string, i: number) => join(dir, `${system}-${i}.json`);
-    const [officialMs = [], oursMs = [], bareMs = []] = interleaved(systems, [
+    const [officialMs = [], oursMs = []] = interleaved(systems, [
       (system, i, off) => {
         const ms = trueboard(evalText2sql(unseen(system, `one-${i}`), out(system, i), '--semantics', 'bird')).wallMs;
         if (officialTotal(off) !== ourTotal(out(system, i)))
@@ -55,13 +52,6 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
           );
         return ms;
       },
-      ...(certs
-        ? [
-            (system: string, i: number) =>
-              trueboard(evalText2sql(unseen(system, `bare-${i}`), join(dir, 'bare.json'), '--semantics', 'bird'), bare)
-                .wallMs,
-          ]
-        : []),
     ]);
     const all = (tag: string) => systems.flatMap((s) => ['--predictions', unseen(s, tag)]);
     const threeArgs = (tag: string, files: string[]) => [
@@ -75,12 +65,10 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
       '--out',
       join(dir, `out-${tag}`),
     ];
-    const together: number[] = [];
-    const togetherBare: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      together.push(trueboard(threeArgs(`three-${i}`, all(`three-${i}`))).wallMs);
-      if (certs) togetherBare.push(trueboard(threeArgs(`three-bare-${i}`, all(`three-bare-${i}`)), bare).wallMs);
-    }
+    const together = Array.from(
+      { length: RUNS },
+      (_, i) => trueboard(threeArgs(`three-${i}`, all(`three-${i}`))).wallMs,
+    );
     const again = all('three-0');
     const repeated = Array.from({ length: RUNS }, (_, i) => trueboard(threeArgs(`again-${i}`, again)).wallMs);
     for (const s of systems) {
@@ -96,8 +84,6 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
       const [off, ours] = [officialMs[i] ?? Number.NaN, oursMs[i] ?? Number.NaN];
       row(`official evaluation.py, ${system}`, off, '1.00×');
       row(`trueboard eval (resident), ${system}`, ours, `${(off / ours).toFixed(2)}×`, 'target ≥ 1×');
-      const b = bareMs[i];
-      if (b !== undefined) row('  the same without NODE_EXTRA_CA_CERTS', b, `${(off / b).toFixed(2)}×`);
     });
     const threeOfficial = officialMs.reduce((a, b) => a + b, 0);
     row(`official, ${systems.length} runs (sum of the medians above)`, threeOfficial, '1.00×');
@@ -107,10 +93,6 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
       `${(threeOfficial / median(together)).toFixed(2)}×`,
       `target ≥ ${systems.length}×`,
     );
-    if (certs) {
-      const b = median(togetherBare);
-      row('  the same without NODE_EXTRA_CA_CERTS', b, `${(threeOfficial / b).toFixed(2)}×`);
-    }
     row(
       '  the same 3 files again (result cache)',
       median(repeated),
@@ -127,7 +109,7 @@ export function compareResident(systems: readonly string[]): { lines: string[]; 
 function waitForServer(env: NodeJS.ProcessEnv): void {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const r = measureOk(process.execPath, [CLI, 'eval-server', 'status'], undefined, env);
+    const r = measureOk(CLI, ['eval-server', 'status'], undefined, env);
     if (r.stdout.startsWith('pid ')) return;
     if (Date.now() > deadline) throw new Error(`the resident evaluator did not start:\n${r.stdout}${r.stderr}`);
   }

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { writeTestModel } from '../../../runners/rerank/scripts/build-test-model';
-import { runNode } from './cli-process';
+import { runNode, runProcess } from './cli-process';
 import { REPO, TOY_EVALUATOR } from './helpers';
 
 /*
@@ -38,6 +38,39 @@ it('starts from the bundle: -V and --help load no command, and list every one', 
   // a command's own help loads that command
   const evalHelp = await trueboard(['eval', '--help']);
   expect(evalHelp.stdout).toContain('--predictions <file...>');
+});
+
+it("bin/trueboard, through npm's links, starts Node without NODE_EXTRA_CA_CERTS only for commands that open no connection", async () => {
+  // npm links node_modules/.bin/trueboard to ../@trueboard/cli/bin/trueboard, and that package
+  // directory is itself a link (a workspace); a global install adds an absolute link on the PATH
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bin-'));
+  symlinkSync(join(REPO, 'packages', 'cli'), join(dir, 'cli'));
+  mkdirSync(join(dir, '.bin'));
+  symlinkSync('../cli/bin/trueboard', join(dir, '.bin', 'trueboard'));
+  symlinkSync(join(dir, '.bin', 'trueboard'), join(dir, 'trueboard'));
+  // Node warns that it cannot read a missing certificates file once the process uses TLS or a hash
+  // (bin/trueboard.mjs hashes): the warning shows whether the variable reached Node
+  const env = { NODE_EXTRA_CA_CERTS: join(dir, 'missing.pem') };
+  const bin = join(dir, 'trueboard');
+  expect(await runProcess(bin, ['-V'], { env })).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  const preds = join(dir, 'preds.json');
+  writeFileSync(
+    preds,
+    JSON.stringify({ predictions: { q1: 'Paris', q2: 'Bonn', q3: 'Madrid', q4: 'Rome', q5: 'Lisbon' } }),
+  );
+  const dataset = join(REPO, 'packages', 'testkit', 'fixtures', 'toy-qa');
+  const evaluated = await runProcess(
+    bin,
+    ['eval', 'text2sql', '--dataset', dataset, '--predictions', preds, '--evaluators', TOY_EVALUATOR],
+    { env },
+  );
+  expect(evaluated.code, evaluated.stderr).toBe(0);
+  expect(evaluated.stdout).toMatch(/accuracy\s+exact-match\s+80\.00/);
+  expect(evaluated.stderr).not.toContain('extra certs');
+  // a command that talks to a server keeps the certificates it may need
+  const submit = await runProcess(bin, ['submit', '--help'], { env });
+  expect(submit.stdout).toContain('Usage: trueboard submit');
+  expect(submit.stderr).toContain(`Ignoring extra certs from \`${env.NODE_EXTRA_CA_CERTS}\``);
 });
 
 it('scores Spider dev with the compiled SQL workers, loading no other family: the official BIRD number for CodeS-1B', async () => {

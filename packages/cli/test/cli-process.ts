@@ -14,9 +14,18 @@ export interface Finished {
 /** Runs `node <nodeArgs>` to its end with stdout and stderr apart (stdout is compared byte for byte). */
 export function runNode(
   nodeArgs: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Finished> {
+  return runProcess(process.execPath, nodeArgs, options);
+}
+
+/** Runs `command <args>` to its end, as runNode does. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
   { cwd, env = {} }: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Finished> {
-  const child = spawn(process.execPath, nodeArgs, {
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
