@@ -12,6 +12,8 @@ export interface ParentRun {
   caps: ResultCaps;
   timeoutMs: number;
   goldTimeoutMs: number;
+  /** the evaluation's: its queries stop when it aborts */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function scoreInParent(
       phases.map(async ([p, sql]) => {
         if (sql === undefined) return;
         const limits = { timeoutMs: budget(p), ...r.caps };
-        outcomes.set(p, await results.get(r.dbId, sql, r.caps, () => r.pool.execute(r.dbPath, sql, limits)));
+        outcomes.set(p, await results.get(r.dbId, sql, r.caps, () => r.pool.execute(r.dbPath, sql, limits, r.signal)));
       }),
     );
   }

@@ -128,7 +128,10 @@ export async function scoreAll(
       },
       lanes.get(e),
       ctx.priority,
+      ctx.signal,
     );
+    // a cancelled example is no verdict: the evaluation stops here
+    if (ctx.signal?.aborted) throw new Error('evaluation aborted');
     let v: ExampleVerdicts;
     if (scored.ok) {
       const { stats } = ctx.results;
@@ -138,7 +141,9 @@ export async function scoreAll(
       v = scored.verdicts;
     } else {
       full ??= new ResultCache(ctx.results.datasetHash);
-      v = await scoreInParent(q, { pool, dbId: e.dbId, dbPath: db.path, caps, timeoutMs, goldTimeoutMs }, full, scored);
+      const run = { pool, dbId: e.dbId, dbPath: db.path, caps, timeoutMs, goldTimeoutMs, signal: ctx.signal };
+      v = await scoreInParent(q, run, full, scored);
+      if (ctx.signal?.aborted) throw new Error('evaluation aborted');
     }
     let reward: number | null = null;
     if (v.end !== 'unscorable' && o.vesRepeats > 0) {
@@ -146,9 +151,10 @@ export async function scoreAll(
       if (v.birdOk && q.pred !== undefined) {
         // each query is timed under its own budget (DOMAIN.md: gold and prediction have separate ones)
         const [g, p] = [
-          await pool.time(db.path, e.goldSql, o.vesRepeats, { timeoutMs: goldTimeoutMs, ...caps }),
-          await pool.time(db.path, q.pred, o.vesRepeats, { timeoutMs, ...caps }),
+          await pool.time(db.path, e.goldSql, o.vesRepeats, { timeoutMs: goldTimeoutMs, ...caps }, ctx.signal),
+          await pool.time(db.path, q.pred, o.vesRepeats, { timeoutMs, ...caps }, ctx.signal),
         ];
+        if (ctx.signal?.aborted) throw new Error('evaluation aborted');
         reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
       }
     }

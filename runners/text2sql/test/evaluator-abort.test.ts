@@ -96,3 +96,61 @@ it('stops an evaluation in progress: rejects with "evaluation aborted", and the 
   expect(again.examples).toHaveLength(N);
   expect(again.metrics.find((m) => m.name === 'ex' && m.semantics === 'spider')).toMatchObject({ value: 100, n: N });
 });
+
+it('a cancelled evaluation stops its runaway query at once: the worker running it is killed, and another evaluation on the same pool is scored in full', async () => {
+  // one worker, and a prediction budget of 10 minutes: without the kill, the runaway would hold
+  // the worker (and the other evaluation queued behind it) past the test's timeout
+  const examples = Array.from({ length: 40 }, (_, i) => ({
+    db_id: 'concert_singer',
+    question: `Singers, and ${i}`,
+    query: `SELECT ${i}, count(*) FROM singer`,
+  }));
+  const slow = await text2sqlEvaluator.prepare({
+    ref: {
+      benchmark: 'mini',
+      version: 1,
+      contentHash: '3'.repeat(64),
+      files: [],
+      evaluator: { workers: 1, timeout: 600 },
+    },
+    root: miniSpider(examples),
+  });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-preds-'));
+    const write = (name: string, preds: string[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify({ predictions: Object.fromEntries(preds.map((p, i) => [String(i), p])) }));
+      return { sha256: 'c'.repeat(64), path: file, mediaType: 'application/json' };
+    };
+    const gold = examples.map((e) => e.query);
+    const runaway = write('runaway.json', [
+      'WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r',
+      ...gold.slice(1),
+    ]);
+    const plain = write('plain.json', gold);
+    await slow.pool.execute(CONCERT, 'SELECT 1', { timeoutMs: 60_000, maxRows: 1 });
+    const [worker] = slow.pool.pids;
+
+    const abort = new AbortController();
+    const cancelled = text2sqlEvaluator.evaluate(slow, runaway, { ...testRunContext(), signal: abort.signal });
+    // started second: its examples wait behind the first evaluation's, in the same worker
+    const other = text2sqlEvaluator.evaluate(slow, plain, testRunContext());
+    setTimeout(() => abort.abort(), 300);
+    await expect(cancelled).rejects.toThrow(new Error('evaluation aborted'));
+
+    const report = await other;
+    expect(report.examples).toHaveLength(examples.length);
+    expect(report.metrics.find((m) => m.name === 'ex' && m.semantics === 'spider')).toMatchObject({
+      value: 100,
+      n: examples.length,
+    });
+    // the worker that ran the runaway is gone (kill -0 fails), replaced by another; a cancel is
+    // neither a timeout nor a crash
+    expect(() => process.kill(worker as number, 0)).toThrow();
+    expect(slow.pool.pids).toHaveLength(1);
+    expect(slow.pool.pids).not.toContain(worker);
+    expect(slow.pool.stats).toMatchObject({ kills: 0, crashes: 0 });
+  } finally {
+    await text2sqlEvaluator.dispose?.(slow);
+  }
+}, 30_000);

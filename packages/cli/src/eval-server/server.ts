@@ -21,9 +21,9 @@ import { WarmStore } from './warm-store';
 const MAX_RSS_BYTES = 3 * 1024 ** 3;
 /**
  * How long a cancelled evaluation may take to stop by itself. An evaluator stops issuing work when
- * its signal aborts, but what its workers run goes on (a runaway query until its timeout); past
- * this, the warm datasets are disposed of, which kills their workers, so the next call waits for
- * nothing.
+ * its signal aborts, and text-to-SQL's pool also kills a worker running its query; a family whose
+ * workers go on may hold them (a runaway until its timeout). Past this, the warm datasets are
+ * disposed of, which kills their workers, so the next call waits for nothing.
  */
 const CANCEL_GRACE_MS = 1000;
 

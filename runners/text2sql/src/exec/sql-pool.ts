@@ -65,7 +65,8 @@ const NO_BUDGET_MS = 2 ** 31 - 1;
  * lives on) or the process died of it (it is replaced, like after a timeout).
  */
 export class SqlPool extends WorkerPool {
-  execute(dbPath: string, sql: string, limits: ExecLimits): Promise<ExecOutcome> {
+  /** `signal`: once it aborts, the query stops (see WorkerPool `cancel`) and fails with `cancelled`. */
+  execute(dbPath: string, sql: string, limits: ExecLimits, signal?: AbortSignal): Promise<ExecOutcome> {
     this.assertOpen();
     checkLimits(limits);
     this.counters.executions++;
@@ -74,6 +75,7 @@ export class SqlPool extends WorkerPool {
         request: { kind: 'execute', dbPath, sql, ...caps(limits), repeat: 1 },
         timeoutMs: limits.timeoutMs,
         solo: false,
+        signal,
         onReply: (reply) => {
           if (reply.type !== 'result') return false;
           resolve(reply.outcome);
@@ -93,9 +95,10 @@ export class SqlPool extends WorkerPool {
    * that makes its worker die fails with its own reason, and the example is scored again
    * elsewhere with that outcome for it. `ok: false` when no worker could score it: the pool was
    * closed, workers failed to start, or one died or failed while comparing (`phase` is the
-   * comparisons: the caller may compare elsewhere). Examples of a lower `priority` are sent first.
+   * comparisons: the caller may compare elsewhere), or `signal` aborted (`cancelled`). Examples of
+   * a lower `priority` are sent first.
    */
-  score(input: ScoreInput, lane?: number, priority?: number): Promise<ScoreOutcome> {
+  score(input: ScoreInput, lane?: number, priority?: number, signal?: AbortSignal): Promise<ScoreOutcome> {
     this.assertOpen();
     checkLimits({ timeoutMs: input.goldTimeoutMs, maxRows: input.maxRows, maxBytes: input.maxBytes });
     checkLimits({ timeoutMs: input.timeoutMs, maxRows: input.maxRows });
@@ -118,6 +121,7 @@ export class SqlPool extends WorkerPool {
         solo: false,
         lane,
         priority,
+        signal,
         onReply: (reply) => {
           if (reply.type !== 'scored') return false;
           this.counters.executions += reply.counts.executions - expected;
@@ -137,9 +141,9 @@ export class SqlPool extends WorkerPool {
 
   /**
    * Runs the query `repeat` times in one worker and returns each wall time in ms (for R-VES);
-   * stops at the first failure. `limits.timeoutMs` applies to each repetition.
+   * stops at the first failure. `limits.timeoutMs` applies to each repetition; `signal` as for `execute`.
    */
-  time(dbPath: string, sql: string, repeat: number, limits: ExecLimits): Promise<TimingOutcome> {
+  time(dbPath: string, sql: string, repeat: number, limits: ExecLimits, signal?: AbortSignal): Promise<TimingOutcome> {
     this.assertOpen();
     checkLimits(limits);
     if (!Number.isInteger(repeat) || repeat < 1)
@@ -150,6 +154,7 @@ export class SqlPool extends WorkerPool {
         request: { kind: 'time', dbPath, sql, ...caps(limits), repeat },
         timeoutMs: limits.timeoutMs,
         solo: true,
+        signal,
         onReply: (reply) => {
           if (reply.type === 'lap') {
             times.push(reply.ms);

@@ -17,7 +17,8 @@ export interface ExecLimits {
 
 /**
  * `too_large`: the result passed `maxBytes` (or a single value passed SQLite's length limit);
- * `out_of_memory`: the query needed more memory than a worker may use (see SqlPool `memoryMb`).
+ * `out_of_memory`: the query needed more memory than a worker may use (see SqlPool `memoryMb`);
+ * `cancelled`: the caller's signal aborted before the query finished (it says nothing of the query).
  */
 export type ExecError =
   | 'timeout'
@@ -27,7 +28,8 @@ export type ExecError =
   | 'refused'
   | 'sql_error'
   | 'db_missing'
-  | 'worker_crashed';
+  | 'worker_crashed'
+  | 'cancelled';
 
 export interface ExecFailure {
   ok: false;

@@ -24,6 +24,11 @@ export interface Job {
    * scorer numbers its evaluations as they start: see score.ts); undefined counts as 0
    */
   priority?: number;
+  /**
+   * the caller's: once it aborts, the job is dropped, wherever it is, and fails with `cancelled`
+   * (see WorkerPool `cancel`)
+   */
+  signal?: AbortSignal;
   /** a reply for this job arrived; true when it was the last one */
   onReply(reply: JobReply): boolean;
   /** the job failed; `phase`: the phase that was running (the others may run again) */
@@ -42,8 +47,9 @@ export interface Running {
   /** its start marker arrived: it started at `started`, and every job before it is done */
   marked: boolean;
   /**
-   * taken back while it waited behind a slow query and sent to another worker: this worker was
-   * told to drop it, and whatever it still says about it is ignored
+   * taken back while it waited behind a slow query and sent to another worker, or dropped because
+   * its caller cancelled it: this worker was told to drop it, and whatever it still says about it
+   * is ignored
    */
   handedOff?: boolean;
   /** of a job with phases: the one running since `started` (as far as the markers tell) */
@@ -69,8 +75,10 @@ export class Line {
   jobs: Running[] = [];
   /** holds a solo job: nothing else joins this line until it is done */
   solo = false;
-  /** the running job ran past its timeout and the worker is being killed */
+  /** the running job ran past its timeout, or its caller cancelled it, and the worker is being killed */
   timedOut = false;
+  /** the kill is for a cancelled job (not counted as a timeout) */
+  cancelled = false;
   /** when the kill was decided */
   killedAt: number | undefined;
   timer: NodeJS.Timeout | undefined;

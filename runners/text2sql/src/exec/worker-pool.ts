@@ -44,6 +44,8 @@ export class WorkerPool {
   private startFailures = 0;
   private pumpPending = false;
   private closed = false;
+  /** callers' signals this pool listens to (see `cancel`) */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(opts: { size?: number; memoryMb?: number } = {}) {
     const size = opts.size ?? availableParallelism();
@@ -96,6 +98,17 @@ export class WorkerPool {
    * this turn of the event loop, so that the ones queued together travel in one message.
    */
   protected enqueue(job: Job, burst = false): void {
+    const { signal } = job;
+    if (signal) {
+      if (signal.aborted) {
+        job.fail(cancelledFailure(0));
+        return;
+      }
+      if (!this.watched.has(signal)) {
+        this.watched.add(signal);
+        signal.addEventListener('abort', () => this.cancel(signal), { once: true });
+      }
+    }
     this.queueByPriority(job);
     if (burst) {
       this.schedulePump();
@@ -272,6 +285,42 @@ export class WorkerPool {
     this.pump();
   }
 
+  /**
+   * The caller of the jobs carrying `signal` gave up on them (Ctrl-C, a cancelled run): every one
+   * of them fails with `cancelled` now, wherever it is. Queued ones leave the queue; a worker told
+   * to drop the ones it holds but has not started; a worker running one is killed, since a runaway
+   * query would keep it until its timeout (up to 10 minutes), and is replaced. Other callers' jobs
+   * in that worker's line run again elsewhere (see onExit).
+   */
+  private cancel(signal: AbortSignal): void {
+    if (this.closed) return;
+    const kept: Job[] = [];
+    for (const job of this.queue) {
+      if (job.signal === signal) job.fail(cancelledFailure(0));
+      else kept.push(job);
+    }
+    this.queue = kept;
+    for (const [worker, line] of this.lines) {
+      // a worker already being killed: onExit fails its cancelled jobs
+      if (line.timedOut) continue;
+      this.readMarker(worker, line);
+      const running = line.running();
+      if (running && !running.handedOff && running.job.signal === signal) {
+        line.timedOut = true;
+        line.cancelled = true;
+        line.killedAt = clock();
+        worker.kill();
+        continue;
+      }
+      const dropped = line.waiting().filter((r) => r.job.signal === signal);
+      if (!dropped.length) continue;
+      for (const r of dropped) r.handedOff = true;
+      worker.send({ cancel: dropped.map((r) => r.id) });
+      for (const r of dropped) r.job.fail(cancelledFailure(0));
+    }
+    this.pump();
+  }
+
   private onReady(worker: WorkerProcess): void {
     this.startFailures = 0;
     if (this.closed) {
@@ -324,8 +373,11 @@ export class WorkerPool {
       for (const r of owed) r.job.fail(closedFailure(clock() - r.started));
       return;
     }
-    if (line?.timedOut) this.counters.kills++;
-    else if (owed.length) this.counters.crashes++;
+    // a kill for a cancelled job is neither a timeout nor a crash
+    if (!line?.cancelled) {
+      if (line?.timedOut) this.counters.kills++;
+      else if (owed.length) this.counters.crashes++;
+    }
     const { again, failed } = line
       ? line.afterDeath(line.timedOut ? 'killed' : outOfMemory ? 'out_of_memory' : 'crashed', {
           now: clock(),
@@ -333,8 +385,13 @@ export class WorkerPool {
           why,
         })
       : { again: [], failed: undefined };
-    failed?.job.fail(failed.failure, failed.phase);
-    this.queue.unshift(...again);
+    const cancelled = (job: Job) => job.signal?.aborted === true;
+    if (failed) {
+      if (cancelled(failed.job)) failed.job.fail(cancelledFailure(failed.failure.ms));
+      else failed.job.fail(failed.failure, failed.phase);
+    }
+    for (const job of again) if (cancelled(job)) job.fail(cancelledFailure(0));
+    this.queue.unshift(...again.filter((job) => !cancelled(job)));
     if (!worker.ready && ++this.startFailures >= MAX_START_FAILURES) {
       // a worker that cannot start will not start next time either: fail what waits instead of looping
       this.startFailures = 0;
@@ -345,6 +402,10 @@ export class WorkerPool {
     if (owed.length && this.workers.size < this.size) this.spawn();
     this.pump();
   }
+}
+
+export function cancelledFailure(ms: number): ExecFailure {
+  return { ok: false, error: 'cancelled', message: 'cancelled by its caller before it finished', ms };
 }
 
 export function closedFailure(ms: number): ExecFailure {
