@@ -2,7 +2,7 @@
  * The `trueboard` command line.
  *
  * Start-up is part of every command's wall time (`trueboard -V` and `--help` must stay well under
- * 0.3 s), so this file imports commander and nothing else: a command's module is loaded only when
+ * 0.3 s), so this file loads commander and nothing else: a command's module is loaded only when
  * that command runs (or its own `--help` is asked for). The CLI runs bundled from dist/ (see
  * build.mjs), where each command module is a chunk of its own.
  *
@@ -11,7 +11,7 @@
  * top-level name(s) it registers, each with the one-line summary `trueboard --help` lists, and
  * the loader. Nothing else imports command modules.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
 
@@ -80,7 +80,10 @@ if (args[0] === 'eval') {
   if (code !== undefined) await (await import('./cli-io')).exitWhenFlushed(code);
 }
 
-const program = new Command('trueboard')
+// commander (and the child_process module it loads) only past the eval fast path: a call the
+// resident evaluator serves needs neither
+const { Command: Program } = await import('commander');
+const program = new Program('trueboard')
   .description('Trueboard: benchmarks and leaderboards with audited gold annotations')
   // -V only: `--version <n>` is a dataset version in subcommands (export annotations)
   .version('0.1.0', '-V', 'print the trueboard version')
