@@ -8,8 +8,11 @@
  *   worker). runners/text2sql's worker-process.ts starts it when it finds it next to itself.
  * - dist/onnx-worker.cjs: the process that holds an ONNX Runtime session (runners/kit's
  *   onnx-worker-process.ts starts it the same way).
+ * - dist/eval-client.cjs: what bin/trueboard.cjs needs to hand `trueboard eval` to the resident
+ *   evaluator (src/eval-server/fast-path.ts), self-contained: a call the server answers loads
+ *   nothing else.
  * - dist/inputs.json: every source file the bundle was made from, with the sha256 of the content
- *   that went in, and when the build started. bin/trueboard.mjs never runs a bundle whose sources
+ *   that went in, and when the build started. bin/trueboard.cjs never runs a bundle whose sources
  *   changed since: it runs the TypeScript through tsx instead.
  *
  * Only the workspace packages (@trueboard/*, TypeScript source), zod and commander are bundled. Every other
@@ -118,7 +121,7 @@ const common = {
  */
 async function install() {
   await mkdir(out, { recursive: true });
-  const last = ['trueboard.js', 'sql-worker.cjs', 'onnx-worker.cjs', 'inputs.json'];
+  const last = ['trueboard.js', 'eval-client.cjs', 'sql-worker.cjs', 'onnx-worker.cjs', 'inputs.json'];
   const files = await readdir(staging);
   for (const f of [...files.filter((f) => !last.includes(f)), ...last]) await rename(join(staging, f), join(out, f));
   for (const f of await readdir(out)) {
@@ -143,12 +146,13 @@ try {
   await build({
     ...common,
     // CommonJS: a worker is started for every evaluation (the ONNX worker for every model), and Node loads a CommonJS entry without
-    // its ES module loader (about 8 ms less per worker)
+    // its ES module loader (about 8 ms less per worker); so does a `trueboard eval` a resident evaluator answers
     format: 'cjs',
     banner: {},
     entryPoints: {
       'sql-worker': join(root, 'runners', 'text2sql', 'src', 'exec', 'worker.ts'),
       'onnx-worker': join(root, 'runners', 'kit', 'src', 'onnx-worker.ts'),
+      'eval-client': join(here, 'src', 'eval-server', 'fast-path.ts'),
     },
     outdir: staging,
     outExtension: { '.js': '.cjs' },

@@ -73,11 +73,15 @@ const COMMANDS: LazyCommand[] = [
 ];
 
 // `trueboard eval …` goes to the resident evaluator when one runs for this build and environment
-// (eval-server/): its output and exit code are this command's. Without one, it runs here.
+// (eval-server/): its output and exit code are this command's. Without one, it runs here. The
+// launcher (bin/trueboard.cjs) asks first, before this bundle loads; then it is not asked again.
 const args = process.argv.slice(2);
 if (args[0] === 'eval') {
-  const code = await (await import('./eval-server/client')).evalThroughServer(args);
-  if (code !== undefined) await (await import('./cli-io')).exitWhenFlushed(code);
+  const client = await import('./eval-server/client');
+  if (!client.serverContact().asked) {
+    const code = await client.evalThroughServer(args, import.meta.dirname);
+    if (code !== undefined) await (await import('./cli-io')).exitWhenFlushed(code);
+  }
 }
 
 // commander (and the child_process module it loads) only past the eval fast path: a call the

@@ -25,7 +25,7 @@ import { REPO } from './helpers';
  * builds it first, as bundle.test.ts does.
  */
 
-const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.mjs');
+const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.cjs');
 const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
 const CODES = join(SPIDER, 'baselines', 'codes-1b.sql');
 /** an endless query: only its timeout (or a kill) ends it */
@@ -150,6 +150,34 @@ describe('trueboard eval through the resident evaluator', () => {
     expect(JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8')).provenance.artifactHash).toBe(
       JSON.parse(readFileSync(join(dir, 'own.json'), 'utf8')).provenance.artifactHash,
     );
+  });
+
+  it("a served call's caller loads neither Node's ES module loader nor the CLI bundle", async () => {
+    // a preload in every process of this environment (NODE_OPTIONS is part of the server's key)
+    // notes, as each exits, its command line and whether the ES module loader was ever loaded
+    const log = join(mkdtempSync(join(scratch, 'esm-')), 'loaded.log');
+    const preload = join(scratch, 'esm-probe.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(1).join(' ') + ' esm=' + process.moduleLoadList.includes('NativeModule internal/modules/esm/loader') + '\\n'));`,
+    );
+    const env = serverEnv({ NODE_OPTIONS: `--require ${preload}` });
+    await startServer(env);
+    const dir = mkdtempSync(join(scratch, 'esm-r-'));
+    const served = await trueboard(evalArgs(CODES, join(dir, 'served.json')), env);
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout).toMatch(/^ex\s+bird\s+76\.44\s/m);
+    expect((await status(env))?.calls).toBe(1);
+    // the help never goes to the server: that caller loads the bundle, an ES module
+    const help = await trueboard(['eval', '--help'], env);
+    expect(help.code).toBe(0);
+    const callers = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => /trueboard\.cjs eval /.test(l));
+    expect(callers).toEqual([
+      expect.stringMatching(/ text2sql .* esm=false$/),
+      expect.stringMatching(/ --help esm=true$/),
+    ]);
   });
 
   it('answers bad input with the message and exit code of a call of its own, and goes on serving', async () => {

@@ -2,19 +2,37 @@ import type { Socket } from 'node:net';
 import { type ServerPlace, serverPlace, untrustedSocket, whyNotServed } from './place';
 import { type ClientFrame, connectTo, readFrames, type ServerFrame, type ServerStatus, send } from './protocol';
 
-/** A server answered this process (busy): no need to start one after the call. */
-export let serverSeen = false;
+/**
+ * What this process learnt of the resident evaluator. Kept on `process`, not in this module: the
+ * launcher (bin/trueboard.cjs) asks through its own CommonJS copy of this file
+ * (dist/eval-client.cjs), and the CLI bundle it falls back to must know that it did.
+ */
+interface ServerContact {
+  /** a call already went to the server (or found none): the CLI does not ask again */
+  asked?: boolean;
+  /** a server answered (busy): no need to start one after the call */
+  seen?: boolean;
+}
+
+export function serverContact(): ServerContact {
+  const holder = process as unknown as Record<symbol, ServerContact | undefined>;
+  const key = Symbol.for('trueboard.eval-server.contact');
+  holder[key] ??= {};
+  return holder[key];
+}
 
 /**
- * `trueboard eval …` through the resident evaluator of this build and environment, when one is
- * running: resolves to the exit code, after its output was written here. Resolves to undefined when
- * there is none (or it may not serve these arguments, or it went away before answering): the CLI
- * then evaluates in its own process, as without a server. Loaded before anything else of the CLI,
- * so it imports nothing heavy.
+ * `trueboard eval …` through the resident evaluator of this build (`bundleDir`: where dist/ is)
+ * and environment, when one is running: resolves to the exit code, after its output was written
+ * here. Resolves to undefined when there is none (or it may not serve these arguments, or it went
+ * away before answering): the CLI then evaluates in its own process, as without a server. Loaded
+ * before anything else of the CLI, so it imports nothing heavy.
  */
-export async function evalThroughServer(args: readonly string[]): Promise<number | undefined> {
+export async function evalThroughServer(args: readonly string[], bundleDir: string): Promise<number | undefined> {
+  const contact = serverContact();
+  contact.asked = true;
   if (whyNotServed(args) !== null) return undefined;
-  const place = serverPlace(import.meta.dirname);
+  const place = serverPlace(bundleDir);
   if (place.off !== undefined) return undefined;
   const socket = await reach(place);
   if (!socket) return undefined;
@@ -34,7 +52,7 @@ export async function evalThroughServer(args: readonly string[]): Promise<number
       (frame) => {
         answered = true;
         if (frame.t === 'busy') {
-          serverSeen = true;
+          contact.seen = true;
           exited = true;
           socket.end();
           done(undefined);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverSeen } from './client';
+import { serverContact } from './client';
 import { ensurePrivateDir, serverPlace, whyNotServed } from './place';
 
 const LOG_BYTES = 1024 * 1024;
@@ -13,7 +13,7 @@ const LOG_BYTES = 1024 * 1024;
  * TRUEBOARD_EVAL_SERVER_IDLE_S unused. Said on stderr when stderr is a terminal.
  */
 export async function startEvalServerAfter(argv: readonly string[]): Promise<void> {
-  if (serverSeen || whyNotServed(argv.slice(2)) !== null) return;
+  if (serverContact().seen || whyNotServed(argv.slice(2)) !== null) return;
   const place = serverPlace(import.meta.dirname);
   if (place.off !== undefined) return;
   const problem = ensurePrivateDir(place.dir);
