@@ -96,6 +96,9 @@ export async function scoreAll(
     return db;
   };
   const base = (e: Text2SqlExample) => ({ id: e.id, dbId: e.dbId, difficulty: e.difficulty });
+  const stopIfAborted = () => {
+    if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+  };
 
   const scoreOne = async (e: Text2SqlExample, pred: string | undefined): Promise<ScoredExample> => {
     const db = database(e.dbId);
@@ -131,7 +134,7 @@ export async function scoreAll(
       ctx.signal,
     );
     // a cancelled example is no verdict: the evaluation stops here
-    if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+    stopIfAborted();
     let v: ExampleVerdicts;
     if (scored.ok) {
       const { stats } = ctx.results;
@@ -143,7 +146,7 @@ export async function scoreAll(
       full ??= new ResultCache(ctx.results.datasetHash);
       const run = { pool, dbId: e.dbId, dbPath: db.path, caps, timeoutMs, goldTimeoutMs, signal: ctx.signal };
       v = await scoreInParent(q, run, full, scored);
-      if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+      stopIfAborted();
     }
     let reward: number | null = null;
     if (v.end !== 'unscorable' && o.vesRepeats > 0) {
@@ -154,7 +157,7 @@ export async function scoreAll(
           await pool.time(db.path, e.goldSql, o.vesRepeats, { timeoutMs: goldTimeoutMs, ...caps }, ctx.signal),
           await pool.time(db.path, q.pred, o.vesRepeats, { timeoutMs, ...caps }, ctx.signal),
         ];
-        if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+        stopIfAborted();
         reward = g.ok && p.ok ? vesReward(timeRatio(g.times, p.times), true) : 0;
       }
     }
@@ -181,7 +184,7 @@ export async function scoreAll(
   let done = 0;
   const worker = async () => {
     for (;;) {
-      if (ctx.signal?.aborted) throw new Error('evaluation aborted');
+      stopIfAborted();
       const i = next++;
       const e = ds.examples[i];
       if (!e) return;

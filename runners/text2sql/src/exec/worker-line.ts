@@ -178,21 +178,40 @@ export class Line {
   }
 
   /**
-   * The worker died (`killed` for a timeout, of memory, or otherwise): the job it was running fails
-   * with its own time and reason (the start markers are all in: the pipes were drained first), and
-   * the ones it had finished but not yet answered, or not started, run again elsewhere. Jobs handed
-   * off are another worker's. A job killed a moment before its own deadline (its start marker was
-   * still in the pipe when the kill was decided) is not at fault: it runs again too.
+   * What the abort of `signal` means for this line: `kill` when the job running is one of its (a
+   * runaway would hold the worker until its timeout), else its jobs waiting here, now dropped: the
+   * worker is to be told, and whatever it still says of them is ignored.
+   */
+  dropFor(signal: AbortSignal): 'kill' | Running[] {
+    const running = this.running();
+    if (running && !running.handedOff && running.job.signal === signal) return 'kill';
+    const dropped = this.waiting().filter((r) => r.job.signal === signal);
+    for (const r of dropped) r.handedOff = true;
+    return dropped;
+  }
+
+  /**
+   * The worker died (`killed` for a timeout or a cancel, of memory, or otherwise): the job it was
+   * running fails with its own time and reason (the start markers are all in: the pipes were
+   * drained first), and the ones it had finished but not yet answered, or not started, run again
+   * elsewhere. Jobs handed off are another worker's. A job killed a moment before its own deadline
+   * (its start marker was still in the pipe when the kill was decided) is not at fault: it runs
+   * again too. A job whose caller cancelled it neither fails nor runs again: it is `cancelled`.
    */
   afterDeath(
     cause: 'killed' | 'out_of_memory' | 'crashed',
     at: { now: number; memoryMb: number; why: string },
-  ): { again: Job[]; failed?: { job: Job; failure: ExecFailure; phase?: number } } {
+  ): { again: Job[]; failed?: { job: Job; failure: ExecFailure; phase?: number }; cancelled: Job[] } {
     const culprit = this.running();
     const again: Job[] = [];
+    const cancelled: Job[] = [];
     let failed: { job: Job; failure: ExecFailure; phase?: number } | undefined;
     for (const r of this.jobs) {
       if (r.handedOff) continue;
+      if (r.job.signal?.aborted) {
+        cancelled.push(r.job);
+        continue;
+      }
       const ms = (this.killedAt ?? at.now) - r.started;
       const budget = budgetOf(r);
       if (r !== culprit || (cause === 'killed' && ms < budget)) {
@@ -217,6 +236,11 @@ export class Line {
               };
       failed = { job: r.job, failure, ...(r.job.phases ? { phase: r.phase ?? 0 } : {}) };
     }
-    return { again, failed };
+    return { again, failed, cancelled };
   }
+}
+
+/** What a job its caller cancelled fails with (see WorkerPool `cancel`). */
+export function cancelledFailure(ms: number): ExecFailure {
+  return { ok: false, error: 'cancelled', message: 'cancelled by its caller before it finished', ms };
 }

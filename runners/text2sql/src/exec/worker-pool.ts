@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_WORKER_MEMORY_MB } from './limits';
 import { clock } from './protocol';
 import type { ExecFailure } from './types';
-import { type Job, type JobReply, Line } from './worker-line';
+import { cancelledFailure, type Job, type JobReply, Line } from './worker-line';
 import { WorkerProcess } from './worker-process';
 
 /** Jobs sent to a worker in one message; the worker runs them one after another. */
@@ -304,19 +304,16 @@ export class WorkerPool {
       // a worker already being killed: onExit fails its cancelled jobs
       if (line.timedOut) continue;
       this.readMarker(worker, line);
-      const running = line.running();
-      if (running && !running.handedOff && running.job.signal === signal) {
+      const dropped = line.dropFor(signal);
+      if (dropped === 'kill') {
         line.timedOut = true;
         line.cancelled = true;
         line.killedAt = clock();
         worker.kill();
-        continue;
+      } else if (dropped.length) {
+        worker.send({ cancel: dropped.map((r) => r.id) });
+        for (const r of dropped) r.job.fail(cancelledFailure(0));
       }
-      const dropped = line.waiting().filter((r) => r.job.signal === signal);
-      if (!dropped.length) continue;
-      for (const r of dropped) r.handedOff = true;
-      worker.send({ cancel: dropped.map((r) => r.id) });
-      for (const r of dropped) r.job.fail(cancelledFailure(0));
     }
     this.pump();
   }
@@ -378,20 +375,16 @@ export class WorkerPool {
       if (line?.timedOut) this.counters.kills++;
       else if (owed.length) this.counters.crashes++;
     }
-    const { again, failed } = line
+    const { again, failed, cancelled } = line
       ? line.afterDeath(line.timedOut ? 'killed' : outOfMemory ? 'out_of_memory' : 'crashed', {
           now: clock(),
           memoryMb: this.memoryMb,
           why,
         })
-      : { again: [], failed: undefined };
-    const cancelled = (job: Job) => job.signal?.aborted === true;
-    if (failed) {
-      if (cancelled(failed.job)) failed.job.fail(cancelledFailure(failed.failure.ms));
-      else failed.job.fail(failed.failure, failed.phase);
-    }
-    for (const job of again) if (cancelled(job)) job.fail(cancelledFailure(0));
-    this.queue.unshift(...again.filter((job) => !cancelled(job)));
+      : { again: [], failed: undefined, cancelled: [] };
+    failed?.job.fail(failed.failure, failed.phase);
+    for (const job of cancelled) job.fail(cancelledFailure(0));
+    this.queue.unshift(...again);
     if (!worker.ready && ++this.startFailures >= MAX_START_FAILURES) {
       // a worker that cannot start will not start next time either: fail what waits instead of looping
       this.startFailures = 0;
@@ -402,10 +395,6 @@ export class WorkerPool {
     if (owed.length && this.workers.size < this.size) this.spawn();
     this.pump();
   }
-}
-
-export function cancelledFailure(ms: number): ExecFailure {
-  return { ok: false, error: 'cancelled', message: 'cancelled by its caller before it finished', ms };
 }
 
 export function closedFailure(ms: number): ExecFailure {
