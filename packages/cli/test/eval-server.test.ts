@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -11,104 +11,32 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive, waitFor } from '@trueboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestModel } from '../../../runners/rerank/scripts/build-test-model';
-import { runNode } from './cli-process';
+import {
+  BIN,
+  CODES,
+  evalArgs,
+  runawayCall,
+  running,
+  SPIDER,
+  scratch,
+  serverEnv,
+  servers,
+  startServer,
+  status,
+  trueboard,
+  withoutTiming,
+} from './eval-server-harness';
 import { REPO } from './helpers';
 
 /*
  * The resident evaluator (packages/cli/src/eval-server): `trueboard eval` as users start it (the
- * bundle), with a server directory of each test's own. It runs only from the bundle, so this file
- * builds it first, as bundle.test.ts does.
+ * bundle), with a server directory of each test's own (eval-server-harness.ts). It runs only from
+ * the bundle, so this file builds it first, as bundle.test.ts does.
  */
-
-const BIN = join(REPO, 'packages', 'cli', 'bin', 'trueboard.cjs');
-const SPIDER = join(REPO, 'benchmarks', 'spider-dev');
-const CODES = join(SPIDER, 'baselines', 'codes-1b.sql');
-/** an endless query: only its timeout (or a kill) ends it */
-const RUNAWAY = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
-
-const scratch = mkdtempSync(join(tmpdir(), 'tb-eval-server-'));
-const servers: { env: Record<string, string> }[] = [];
-
-/** An environment with a server directory of its own (mode 0700, as the CLI makes it). */
-function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const dir = mkdtempSync(join(scratch, 's-'));
-  const env = { TRUEBOARD_EVAL_SERVER: 'on', TRUEBOARD_EVAL_SERVER_DIR: dir, ...extra };
-  servers.push({ env });
-  return env;
-}
-
-const trueboard = (args: string[], env: Record<string, string>, cwd?: string) =>
-  runNode([BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
-
-const evalArgs = (predictions: string, out: string, dataset = SPIDER) => [
-  'eval',
-  'text2sql',
-  '--dataset',
-  dataset,
-  '--predictions',
-  predictions,
-  '--out',
-  out,
-];
-
-/** `trueboard eval-server status` parsed: the server's pid and calls served, or null when none runs. */
-async function status(env: Record<string, string>): Promise<{ pid: number; calls: number; warm: string } | null> {
-  const r = await trueboard(['eval-server', 'status'], env);
-  expect(r.code, r.stderr).toBe(0);
-  const m = /^pid (\d+), .*?, (\d+) call\(s\)/m.exec(r.stdout);
-  return m ? { pid: Number(m[1]), calls: Number(m[2]), warm: /^warm: (.*)$/m.exec(r.stdout)?.[1] ?? '' } : null;
-}
-
-const running = (env: Record<string, string>) => waitFor('the resident evaluator to answer', () => status(env), 20_000);
-
-/** A server started by hand (`trueboard eval-server run`), as its own child. */
-async function startServer(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'eval-server', 'run'], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
-  await running(env);
-  return child;
-}
-
-/** The report without what may differ between two evaluations of the same files: timing. */
-function withoutTiming(file: string): unknown {
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  delete r.provenance.startedAt;
-  delete r.provenance.wallTimeMs;
-  for (const e of r.examples) for (const f of ['pred_ms', 'gold_ms', 'ves_reward']) delete e.data[f];
-  r.metrics = r.metrics.filter((m: { name: string }) => m.name !== 'rves');
-  return r;
-}
-
-/** A Spider predictions file: CodeS-1B's, with line `at` (0-based) replaced by `sql`. */
-function predictionsWith(at: number, sql: string): string {
-  const lines = readFileSync(CODES, 'utf8').split('\n');
-  lines[at] = sql;
-  const file = join(mkdtempSync(join(scratch, 'p-')), 'preds.sql');
-  writeFileSync(file, lines.join('\n'));
-  return file;
-}
-
-/** A call, a process of its own, on predictions whose first query never ends (it may run 600 s). */
-function runawayCall(env: Record<string, string>, dir: string) {
-  const predictions = predictionsWith(0, RUNAWAY);
-  const caller = spawn(process.execPath, [BIN, ...evalArgs(predictions, join(dir, 'r.json')), '--timeout', '600'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  caller.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const ended = new Promise<number | null>((resolve) => caller.on('close', (code) => resolve(code)));
-  return { caller, ended, stderr: () => stderr };
-}
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'build.mjs')], { encoding: 'utf8' });
