@@ -1,10 +1,10 @@
 import { firstStatement, removeDistinct } from '@trueboard/metrics';
 
 /**
- * Comparisons of two results, remembered per pair of result objects. The result caches hand out
- * the same object for the same (dataset, db, SQL), and the comparisons are pure, so a second
- * system with the same prediction, or a re-run, compares nothing again. Weak keys: entries go when
- * the cache drops the results.
+ * Comparisons of two results, remembered per pair of row arrays (what a comparison reads). The
+ * result caches hand out the same rows for the same (dataset, db, SQL), and for texts SQLite reads
+ * alike (sql-key.ts), and the comparisons are pure, so a second system with the same prediction,
+ * or a re-run, compares nothing again. Weak keys: entries go when the cache drops the results.
  */
 const compared = new WeakMap<object, WeakMap<object, Map<string, number>>>();
 

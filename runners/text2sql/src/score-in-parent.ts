@@ -49,6 +49,6 @@ export async function scoreInParent(
   }
   return scoreExample(q, {
     run: (p) => withinBudget<ExecOutcome>(outcomes.get(p) ?? failed.failure, budget(p)),
-    compare: (pred, gold, how) => compareOnce(pred, gold, how, () => compareResults(pred, gold, how)),
+    compare: (pred, gold, how) => compareOnce(pred.rows, gold.rows, how, () => compareResults(pred, gold, how)),
   });
 }

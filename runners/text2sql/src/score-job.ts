@@ -3,7 +3,7 @@ import { compareResults } from './exec/compare';
 import type { ConnectionCache } from './exec/connection-cache';
 import { clock, type ScoreRequest, type WorkerReply } from './exec/protocol';
 import type { QueryCache, QueryCounts } from './exec/query-cache';
-import { runQuery } from './exec/run-query';
+import { retitled, runQuery } from './exec/run-query';
 import type { ExecOutcome } from './exec/types';
 import { compareOnce } from './memo';
 import { type ExampleVerdicts, PHASES, type Phase, scoreExample } from './score-example';
@@ -12,6 +12,8 @@ import { type ExampleVerdicts, PHASES, type Phase, scoreExample } from './score-
 const SMALL_CELLS = 10_000;
 /** Budget a query must have left for the comparisons after it to go unmarked. */
 const COMPARE_MARGIN_MS = 1000;
+/** A result shared by another text (sql-key.ts) that took at most this long goes unmarked. */
+const QUICK_MS = 50;
 
 export interface ScoreJobContext {
   connections: ConnectionCache;
@@ -55,6 +57,9 @@ export function runScoreJob(job: ScoreRequest, ctx: ScoreJobContext): Extract<Wo
           return runQuery(ctx.connections, job.dbPath, sql, caps);
         },
         counts,
+        // unmarked, as a hit is, when quick: preparing a text SQLite reads as it read one that ran
+        // takes no longer than that did (prepared and run); a slow one runs again, marked
+        (shared) => (shared.ms <= QUICK_MS ? retitled(ctx.connections, job.dbPath, sql, shared, caps) : null),
       );
     }
     if (!seen.has(sql) && isDeterministic(sql)) seen.set(sql, outcome);
@@ -75,7 +80,7 @@ export function runScoreJob(job: ScoreRequest, ctx: ScoreJobContext): Extract<Wo
           if (!small || !last || last.budget - (clock() - last.at) < COMPARE_MARGIN_MS)
             ctx.markStart(job.id + PHASES.compare);
         },
-        compare: (pred, gold, how) => compareOnce(pred, gold, how, () => compareResults(pred, gold, how)),
+        compare: (pred, gold, how) => compareOnce(pred.rows, gold.rows, how, () => compareResults(pred, gold, how)),
       },
     );
   } catch {

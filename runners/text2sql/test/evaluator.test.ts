@@ -134,14 +134,19 @@ describe('text2sql evaluator on hand-worked examples', () => {
     });
     try {
       const before = fresh.pool.stats.executions;
-      await evaluate(fresh, predictions);
+      const r = await evaluate(fresh, predictions);
       // gold: 9 distinct gold queries on existing databases (no gold contains DISTINCT, so no spider
-      // variants). Predictions: 0 1 2 3 4 7 9 run; example 8's equals its gold and example 2's
-      // DISTINCT-stripped form equals example 2's gold, so those two come from the cache → 7. An
-      // example's queries are sent together, so example 7's prediction runs although its gold
-      // fails (the example is unscorable all the same) → 8
-      expect(fresh.pool.stats.executions - before).toBe(17);
-      expect(fresh.results.stats).toMatchObject({ misses: 17, volatile: 0 });
+      // variants). Predictions: 1 2 3 4 7 9 run. Example 8's equals its gold; example 0's
+      // (`COUNT(*)`) and example 2's DISTINCT-stripped form (`SELECT  country …`, two spaces) are
+      // their gold as SQLite reads it (sql-key.ts): those three come from the cache. An example's
+      // queries are sent together, so example 7's prediction runs although its gold fails (the
+      // example is unscorable all the same) → 6
+      expect(fresh.pool.stats.executions - before).toBe(15);
+      expect(fresh.results.stats).toMatchObject({ misses: 15, volatile: 0 });
+      // a shared result still shows the column names SQLite gives each text
+      const first = r.examples.find((e) => e.id === '0')?.data;
+      expect(first?.gold_preview).toMatchObject({ columns: ['count(*)'], rows: [[6]] });
+      expect(first?.pred_preview).toMatchObject({ columns: ['COUNT(*)'], rows: [[6]] });
       const second = fresh.pool.stats.executions;
       const again = await evaluate(fresh, predictions);
       expect(fresh.pool.stats.executions - second).toBe(0); // every result came from the cache

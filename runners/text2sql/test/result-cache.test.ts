@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecOutcome } from '../src/exec/index';
+import { QueryCache } from '../src/exec/query-cache';
 import { isDeterministic, ResultCache } from '../src/result-cache';
 
 // 1 byte of column name + 8 of number (exec/limits.ts)
@@ -81,5 +82,57 @@ describe('ResultCache', () => {
     expect(runs).toBe(3);
     await cache.get('db', 'SELECT a', caps, run);
     expect(runs).toBe(4);
+  });
+});
+
+describe('QueryCache (a SQL worker’s results)', () => {
+  const counts = () => ({ hits: 0, misses: 0, volatile: 0, executions: 0 });
+  const failure: ExecOutcome = { ok: false, error: 'sql_error', message: 'no such column: Nme', ms: 0 };
+
+  it('shares a result with texts SQLite reads alike, through retitle; failures only with the same text', () => {
+    const cache = new QueryCache(1000);
+    const c = counts();
+    let runs = 0;
+    const run = (o: ExecOutcome) => () => {
+      runs++;
+      return o;
+    };
+    const retitled: string[] = [];
+    const retitle = (columns: string[]) => (shared: ExecOutcome & { ok: true }) => {
+      retitled.push(shared.columns[0] ?? '');
+      return { ...shared, columns };
+    };
+    const first = cache.get('g', 'SELECT count(*) FROM t', run(ok(1)), c, retitle(['count(*)']));
+    const alike = cache.get('g', 'select COUNT(*)\n from t', run(ok(2)), c, retitle(['COUNT(*)']));
+    expect(alike).toMatchObject({ ok: true, columns: ['COUNT(*)'], rows: [[1]] });
+    expect(alike.ok && first.ok && alike.rows).toBe(first.ok && first.rows);
+    expect(retitled).toEqual(['x']);
+    // the same text again is a plain hit; another group (database, caps) shares nothing
+    expect(cache.get('g', 'select COUNT(*)\n from t', run(ok(3)), c, retitle(['?']))).toBe(alike);
+    cache.get('other', 'SELECT COUNT(*) FROM t', run(ok(4)), c, retitle(['?']));
+    expect(runs).toBe(2);
+    // a retitle that declines (the text does not prepare, or passes a cap) runs the query
+    expect(cache.get('g', 'SELECT COUNT(*) FROM T', run(ok(5)), c, () => null)).toMatchObject({ rows: [[5]] });
+    expect(runs).toBe(3);
+    // failures quote their text: shared by the same text only
+    cache.get('g', 'SELECT Nme FROM t', run(failure), c, retitle(['?']));
+    cache.get('g', 'SELECT nme FROM t', run(failure), c, retitle(['?']));
+    cache.get('g', 'SELECT Nme FROM t', run(failure), c, retitle(['?']));
+    expect(runs).toBe(5);
+    expect(c).toEqual({ hits: 3, misses: 5, volatile: 0, executions: 5 });
+  });
+
+  it('never shares volatile queries, nor EXPLAIN', () => {
+    const cache = new QueryCache(1000);
+    const c = counts();
+    let runs = 0;
+    const run = () => ok(++runs);
+    const keep = (shared: ExecOutcome & { ok: true }) => shared;
+    cache.get('g', 'SELECT random()', run, c, keep);
+    cache.get('g', 'select RANDOM()', run, c, keep);
+    cache.get('g', 'EXPLAIN SELECT * FROM t AS T1', run, c, keep);
+    cache.get('g', 'EXPLAIN SELECT * FROM t AS t1', run, c, keep);
+    expect(runs).toBe(4);
+    expect(c).toMatchObject({ hits: 0, volatile: 2, executions: 4 });
   });
 });

@@ -5,7 +5,7 @@ import type { ConnectionCache } from './connection-cache';
 import { dqsName, dqsRewrite } from './dqs';
 import { cellBytes, outOfMemoryMessage, tooLargeMessage } from './limits';
 import { refusalReason } from './statement-guard';
-import type { ExecFailure, ExecOutcome, SqlValue } from './types';
+import type { ExecFailure, ExecOutcome, ExecSuccess, SqlValue } from './types';
 
 type RawStatement = Statement<[], unknown[]>;
 type Fetched = { ok: true; columns: string[]; rows: SqlValue[][]; bytes: number } | Omit<ExecFailure, 'ms'>;
@@ -25,6 +25,33 @@ export function runQuery(cache: ConnectionCache, dbPath: string, sql: string, ca
   const prepared = prepareChecked(cache, dbPath, sql);
   const fetched = 'ok' in prepared ? prepared : fetchRows(prepared, dbPath, caps);
   return { ...fetched, ms: performance.now() - started };
+}
+
+/**
+ * `shared`, another text's result whose sqlKey `sql` has (see sql-key.ts), as `sql`'s own: its
+ * rows, with the column names SQLite gives `sql` (prepared, not run), its size counted with them.
+ * Null when `sql` does not prepare, is refused, or passes `maxBytes` with its names: running it
+ * says why.
+ */
+export function retitled(
+  cache: ConnectionCache,
+  dbPath: string,
+  sql: string,
+  shared: ExecSuccess,
+  { maxBytes }: ResultCaps,
+): ExecSuccess | null {
+  const prepared = prepareChecked(cache, dbPath, sql);
+  if ('ok' in prepared) return null;
+  let columns: string[];
+  try {
+    columns = prepared.columns().map((c) => c.name);
+  } catch {
+    return null;
+  }
+  let bytes = shared.bytes;
+  for (const c of shared.columns) bytes -= cellBytes(c);
+  for (const c of columns) bytes += cellBytes(c);
+  return bytes > maxBytes ? null : { ok: true, columns, rows: shared.rows, bytes, ms: shared.ms };
 }
 
 /**
