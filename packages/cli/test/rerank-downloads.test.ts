@@ -113,6 +113,32 @@ describe('downloads of a re-ranked run', () => {
     );
   });
 
+  it('are left out of brief example lists (the pages), which keep the top 10; full lists carry them', async () => {
+    type Page = { rows: { exampleId: string; data: Record<string, unknown> }[]; total: number };
+    const list = (brief?: boolean) =>
+      trpcHttp<Page>(
+        srv.baseUrl,
+        'submissions.examples',
+        { id: ids.model, limit: 1000, ...(brief === undefined ? {} : { brief }) },
+        { token: tokens.owner },
+      );
+    const stored = await storedRows(ids.model);
+    const [full, brief] = [await list(), await list(true)];
+    expect(brief.total).toBe(stored.size);
+    expect(full.rows.map((r) => r.data)).toEqual(full.rows.map((r) => stored.get(r.exampleId)));
+    const ranked = full.rows.filter((r) => Array.isArray(r.data.ranking) && r.data.ranking.length > 0);
+    expect(ranked.length).toBeGreaterThan(0);
+    for (const r of brief.rows) {
+      const { ranking, ...rest } = stored.get(r.exampleId) ?? {};
+      expect(r.data).toEqual(rest);
+      expect(ranking).toBeDefined();
+    }
+    // a run file's rows have no ranking: brief or not, the same rows
+    const runFile = (brief: boolean) =>
+      trpcHttp<Page>(srv.baseUrl, 'submissions.examples', { id: ids.runFile, limit: 1000, brief });
+    expect((await runFile(true)).rows).toEqual((await runFile(false)).rows);
+  });
+
   it('serve the TREC run as a download that scores again to exactly the stored rows and metrics', async () => {
     const res = await get(downloadPath(ids.model, 'run.trec'), tokens.owner);
     expect(res.status).toBe(200);

@@ -140,6 +140,11 @@ export interface ExampleRows {
   /** fields of `data` a list of examples (triage) carries for each, for the family's view to show */
   summary: readonly string[];
   /**
+   * Fields of `data` that may be large and that the example pages never show (re-ranking: the
+   * whole ranked list, which downloads are written from): a brief list leaves them out.
+   */
+  heavy?: readonly string[];
+  /**
    * What one stored row says about its example's gold, for annotation triage. It must read the
    * rows of every version of the evaluator that may be stored.
    */

@@ -71,8 +71,9 @@ export async function submissionExamples(
   const s = await getSubmission(p, actor, id);
   const res = await currentResult(p.db, s.id, await resultVersionId(p, s, version));
   if (!res) return { rows: [], total: 0, facets: [] };
-  const facets = familyModule(p, s.benchmark.family)?.rows.facets.map((f) => f.field) ?? [];
-  return listExampleResults(p.db, res.id, rest, facets);
+  const rows = familyModule(p, s.benchmark.family)?.rows;
+  const facets = rows?.facets.map((f) => f.field) ?? [];
+  return listExampleResults(p.db, res.id, rest, facets, rows?.heavy);
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   resultMetrics,
   results,
 } from '@trueboard/db';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { badInput } from './errors';
 
@@ -119,19 +119,22 @@ export const ExampleFilter = z.object({
   example: z.string().max(200).optional(),
   offset: z.number().int().min(0).max(100_000_000).default(0),
   limit: z.number().int().min(1).max(1000).default(200),
+  /** leave out the family's heavy fields of each row's data (what a page shows; see ExampleRows) */
+  brief: z.boolean().default(false),
 });
 export type ExampleFilter = z.input<typeof ExampleFilter>;
 
 /**
  * Per-example results of one result, filtered, in natural id order ("2" before "10"), paged; with
  * the total that matches and the values of the `facets` (the family's filterable fields of the
- * rows' data, for filter menus).
+ * rows' data, for filter menus). `heavy`: the family's fields a brief list leaves out.
  */
 export async function listExampleResults(
   db: DbOrTx,
   resultId: string,
   filter: ExampleFilter = {},
   facets: readonly string[] = [],
+  heavy: readonly string[] = [],
 ) {
   const f = ExampleFilter.parse(filter);
   if (f.field !== undefined && !facets.includes(f.field))
@@ -150,8 +153,13 @@ export async function listExampleResults(
     f.field && f.value !== undefined ? sql`${exampleResults.data} ->> ${f.field} = ${f.value}` : undefined,
     f.example !== undefined ? eq(exampleResults.exampleId, f.example) : undefined,
   );
+  // jsonb minus an array of keys: the heavy fields never leave the database
+  const data =
+    f.brief && heavy.length
+      ? sql<Record<string, unknown>>`${exampleResults.data} - ${sql.param([...heavy])}::text[]`
+      : exampleResults.data;
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(exampleResults), data })
     .from(exampleResults)
     .where(where)
     .orderBy(sql`length(${exampleResults.exampleId})`, asc(exampleResults.exampleId))

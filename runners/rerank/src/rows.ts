@@ -57,5 +57,7 @@ export const rerankRows: ExampleRows = {
   // "worse" lists the negative flips: queries the re-ranker made worse than its candidates' own order
   facets: [{ field: 'change', label: 'nDCG@10 vs first stage' }],
   summary: ['query', 'ndcg_cut_10', 'missing_from_run'],
+  // up to 1,000 [docid, score] pairs per query, for the downloads: pages show the top 10
+  heavy: ['ranking'],
   triage,
 };

@@ -43,6 +43,7 @@ export function Examples({ id, family, initial }: { id: string; family: string; 
         value,
         offset,
         limit: PAGE,
+        brief: true,
       }),
     initialData: first ? initial : undefined,
     placeholderData: keepPreviousData,

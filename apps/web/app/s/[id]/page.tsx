@@ -24,7 +24,7 @@ export default async function SubmissionPage({ params }: { params: Promise<Param
   const s = await load(() => caller.submissions.get({ id }));
   const result = await caller.submissions.result({ id });
   const hyperparameters = describeHyperparameters(s.method.hyperparameters);
-  const examples = result ? await caller.submissions.examples({ id, limit: 50 }) : null;
+  const examples = result ? await caller.submissions.examples({ id, limit: 50, brief: true }) : null;
   const board = await caller.benchmarks.leaderboard({ benchmark: s.benchmark.id, version: s.datasetVersion, limit: 1 });
   const units = new Map(board.columns.map((c) => [c.key, c.unit as Unit]));
   const provenance = result?.provenance;
