@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,7 +14,19 @@ import { join } from 'node:path';
  */
 export type ServerPlace =
   | { off: string }
-  | { off?: undefined; dir: string; socket: string; log: string; key: string; idleMs: number };
+  | {
+      off?: undefined;
+      dir: string;
+      socket: string;
+      log: string;
+      key: string;
+      idleMs: number;
+      /** the build it serves: dist/inputs.json and its identity (buildId) when the place was found */
+      build: { file: string; id: string };
+    };
+
+/** A build's identity: what `npm run build` changes when it writes dist/inputs.json. */
+export const buildId = (s: Stats) => `${s.mtimeMs}:${s.size}:${s.ino}`;
 
 /**
  * Variables whose value an evaluation may read (settings, caches, devices, Node's own flags). Not
@@ -52,7 +64,8 @@ export function whyNotServed(args: readonly string[], env: NodeJS.ProcessEnv = p
 
 /** The place of the server for this build and environment (`bundleDir`: where dist/ is). */
 export function serverPlace(bundleDir: string, env: NodeJS.ProcessEnv = process.env): ServerPlace {
-  const build = statSync(join(bundleDir, 'inputs.json'), { throwIfNoEntry: false });
+  const buildFile = join(bundleDir, 'inputs.json');
+  const build = statSync(buildFile, { throwIfNoEntry: false });
   // from source (tsx), the code may change under a long-lived process: never served
   if (!build) return { off: 'the CLI runs from its TypeScript sources' };
   const idle = env.TRUEBOARD_EVAL_SERVER_IDLE_S ?? String(DEFAULT_IDLE_S);
@@ -83,7 +96,14 @@ export function serverPlace(bundleDir: string, env: NodeJS.ProcessEnv = process.
     .slice(0, 16);
   const socket = join(dir, `eval-${key}.sock`);
   if (socket.length > MAX_SOCKET_PATH) return { off: `${socket}: too long a path for a socket` };
-  return { dir, socket, log: join(dir, `eval-${key}.log`), key, idleMs: idleS * 1000 };
+  return {
+    dir,
+    socket,
+    log: join(dir, `eval-${key}.log`),
+    key,
+    idleMs: idleS * 1000,
+    build: { file: buildFile, id: buildId(build) },
+  };
 }
 
 /**

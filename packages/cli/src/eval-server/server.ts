@@ -1,11 +1,11 @@
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Command, CommanderError } from 'commander';
 import type { CliIo, CliStream } from '../cli-io';
 import { loadEvalCommand } from '../commands/eval';
 import { errorMessage } from '../output';
 import { surviveStrayRejections } from '../stray-rejections';
-import { ensurePrivateDir, type ServerPlace } from './place';
+import { buildId, ensurePrivateDir, type ServerPlace } from './place';
 import {
   type ClientFrame,
   connectTo,
@@ -26,6 +26,8 @@ const MAX_RSS_BYTES = 3 * 1024 ** 3;
  * disposed of, which kills their workers, so the next call waits for nothing.
  */
 const CANCEL_GRACE_MS = 1000;
+/** How often a server looks whether its build (dist/inputs.json) was replaced. */
+const BUILD_CHECK_MS = 2000;
 
 type Place = Exclude<ServerPlace, { off: string }>;
 
@@ -37,8 +39,8 @@ type Place = Exclude<ServerPlace, { off: string }>;
  * caller's working directory, with the caller's output; a call that comes while it is busy is told
  * so and runs in the caller's own process (parallel calls stay parallel); a caller that goes away
  * or presses Ctrl-C cancels its evaluation. It exits after `place.idleMs` without a call, on
- * `trueboard eval-server stop`, or on SIGTERM/SIGINT (cancelling the call it runs), removing its
- * socket.
+ * `trueboard eval-server stop`, on SIGTERM/SIGINT (cancelling the call it runs), or once its build
+ * is replaced (after the call it runs), removing its socket.
  */
 export async function runEvalServer(place: Place): Promise<void> {
   const problem = ensurePrivateDir(place.dir);
@@ -70,6 +72,25 @@ export async function runEvalServer(place: Place): Promise<void> {
     await store.close();
     await running;
     process.exit(0);
+  };
+  /** why to stop once the call it runs ends: its build was replaced meanwhile */
+  let stopAfterCall: string | undefined;
+  // a new build (`npm run build`, an upgrade) gets servers of its own (its key differs), and may
+  // have removed the chunks this one would load next: this one goes instead of idling on
+  const watchBuild = setInterval(() => {
+    const now = statSync(place.build.file, { throwIfNoEntry: false });
+    if (now && buildId(now) === place.build.id) return;
+    clearInterval(watchBuild);
+    const why = now ? 'its build was replaced (a new bundle in dist/)' : 'its build is gone';
+    if (busy) stopAfterCall = why;
+    else void stop(why);
+  }, BUILD_CHECK_MS);
+  watchBuild.unref();
+  const afterCall = () => {
+    busy = false;
+    if (stopAfterCall) void stop(stopAfterCall);
+    else if (process.memoryUsage().rss > MAX_RSS_BYTES) void stop('resident size over 3 GiB after a call');
+    else armIdle();
   };
   const armIdle = () => {
     clearTimeout(idle);
@@ -103,17 +124,7 @@ export async function runEvalServer(place: Place): Promise<void> {
           busy = true;
           current = controller;
           clearTimeout(idle);
-          running = runOne(frame, socket, controller.signal).then(
-            () => {
-              busy = false;
-              if (process.memoryUsage().rss > MAX_RSS_BYTES) void stop('resident size over 3 GiB after a call');
-              else armIdle();
-            },
-            () => {
-              busy = false;
-              armIdle();
-            },
-          );
+          running = runOne(frame, socket, controller.signal).then(afterCall, afterCall);
         } else socket.destroy();
       },
       (why) => {
