@@ -3,7 +3,7 @@
  * `select count(*) from singer` and `SELECT count( * )\n  FROM singer` are one query to SQLite's
  * tokenizer, which folds ASCII case in keywords and identifiers (sqlite3StrICmp) and skips
  * whitespace. Of the 2,568 distinct queries of Spider dev's gold and three bundled systems, 1,804
- * keys remain: most predictions that are right differ from their gold only so.
+ * keys remain: the systems' predictions often differ from their gold, and from each other, only so.
  *
  * Outside string literals, quoted identifiers ("x", [x], `x`) and comments, which are kept as
  * written: A–Z become a–z (only ASCII: SQLite folds nothing else), every run of SQLite's
