@@ -31,17 +31,30 @@ const leaseMs = (p: Platform) => 2 * p.config.leaseSeconds * 1000;
 
 const notFound = (id: string) => new DomainError('not_found', `validation ${id} not found`);
 
-/** Hands out the oldest claimable check of the runner's families, or null (it never waits). */
+/** Thrown inside a claim's transaction to roll it back: the runner hung up before it could be told. */
+class HungUp extends Error {}
+
+/**
+ * Hands out the oldest claimable check of the runner's families, or null (it never waits). `signal`
+ * is the request's: a runner that hung up (it stops, and aborted its claim) is handed nothing, so a
+ * check is never leased, and an attempt never spent, on a runner that will not see it.
+ */
 export async function claimValidation(
   p: Platform,
   actor: Actor,
   req: ValidationClaimRequest,
+  signal?: AbortSignal,
 ): Promise<ValidationJob | null> {
   const r = requireRunner(actor);
   const runner = await touchRunner(p, r, req.runnerId);
   const families = req.families.filter((f) => runner.families.includes(f));
-  if (!families.length) return null;
-  return p.db.transaction(async (tx) => {
+  if (!families.length || signal?.aborted) return null;
+  return p.db.transaction(claimIn).catch((e: unknown) => {
+    if (e instanceof HungUp) return null;
+    throw e;
+  });
+
+  async function claimIn(tx: DbOrTx): Promise<ValidationJob | null> {
     await giveUpExhausted(tx);
     const now = new Date();
     const [row] = await tx
@@ -72,6 +85,8 @@ export async function claimValidation(
       .update(correctionValidations)
       .set({ attempts: attempt, runnerId: runner.id, leaseExpiresAt })
       .where(eq(correctionValidations.correctionId, row.correctionId));
+    // the last moment the grant can still be taken back (rolled back with the transaction)
+    if (signal?.aborted) throw new HungUp();
     return {
       id: row.correctionId,
       family: row.family as ValidationJob['family'],
@@ -81,7 +96,7 @@ export async function claimValidation(
       files: c.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
       leaseExpiresAt: leaseExpiresAt.toISOString(),
     };
-  });
+  }
 }
 
 /** Checks whose last attempt's lease ran out with no attempts left end `unvalidated`, never stuck. */

@@ -16,22 +16,45 @@ import { goodPredictions, testPlatform, toyScenario, trpcHttp } from '@trueboard
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { Runner, type RunnerEvent, type RunnerOptions } from '../src/index';
 
-/** The platform's HTTP server on a fixed port, so a test can stop it and start it again (a restart). */
+/**
+ * The platform's HTTP server on a fixed port, so a test can stop it and start it again (a restart).
+ * It counts the requests its handler is still working on, whether or not their caller still waits
+ * (see `idle`), and can hold some back before handling them (see `delay`).
+ */
 export class PlatformServer {
   private server: Server | undefined;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly delays: { path: RegExp; ms: number }[] = [];
+  private readonly handler: FetchHandler;
 
   private constructor(
-    private readonly handler: FetchHandler,
-    readonly port: number,
-    server: Server,
+    inner: FetchHandler,
+    private boundPort: number,
   ) {
-    this.server = server;
+    this.handler = async (req) => {
+      this.inFlight++;
+      try {
+        const ms = this.delays.find((d) => d.path.test(new URL(req.url).pathname))?.ms ?? 0;
+        if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+        return await inner(req);
+      } finally {
+        if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      }
+    };
   }
 
   static async start(p: Platform, port = 0): Promise<PlatformServer> {
-    const handler = createHandler(() => Promise.resolve(p));
-    const server = await serve(handler, port);
-    return new PlatformServer(handler, (server.address() as AddressInfo).port, server);
+    const s = new PlatformServer(
+      createHandler(() => Promise.resolve(p)),
+      port,
+    );
+    await s.up();
+    return s;
+  }
+
+  get port(): number {
+    return this.boundPort;
   }
 
   get url(): string {
@@ -48,9 +71,30 @@ export class PlatformServer {
     return closed;
   }
 
-  /** Listens again on the same port. */
+  /** Listens again on the same port (the first time, on the one given or any free one). */
   async up(): Promise<void> {
-    if (!this.server) this.server = await serve(this.handler, this.port);
+    if (this.server) return;
+    this.server = await serve(this.handler, this.boundPort);
+    this.boundPort = (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * Resolves once the handler is working on no request. A caller that hung up does not end its
+   * request here: the platform may still be carrying it out (a stopped runner's last claim, say).
+   */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Holds requests whose path matches for `ms` before handling them, until the returned function is called. */
+  delay(path: RegExp, ms: number): () => void {
+    const d = { path, ms };
+    this.delays.push(d);
+    return () => {
+      const at = this.delays.indexOf(d);
+      if (at >= 0) this.delays.splice(at, 1);
+    };
   }
 }
 
@@ -225,12 +269,14 @@ export async function servePlatform(p: Platform) {
     },
 
     /**
-     * Stops this test's runners and cancels whatever it left queued or running, so the next test's
-     * runner cannot pick it up.
+     * Stops this test's runners, waits for the platform to finish their last requests, and cancels
+     * whatever the test left queued or running, so the next test's runner cannot pick it up.
      */
     async reset() {
       await Promise.all(started.splice(0).map((r) => r.stop({ graceful: false })));
       await server.up();
+      // what the stopped runners asked last is carried out before the next test begins
+      await server.idle();
       const open = await p.db
         .select({ id: submissions.id })
         .from(submissions)

@@ -190,7 +190,14 @@ describe('a runner checks proposals of its family', () => {
   it('goes on evaluating submissions while it checks proposals', async () => {
     const id = await propose();
     const submission = await live.submit();
-    const { runner, events } = await live.runner(probeEvaluator(), {
+    // the evaluation holds its job until the check is answered: a runner that checked proposals
+    // only between evaluations would never answer it, and this test would time out
+    const evaluator = probeEvaluator({
+      during: async () => {
+        await waitFor('the check, while the job runs', async () => (await checkRow(id)).status === 'valid');
+      },
+    });
+    const { runner, events } = await live.runner(evaluator, {
       validators: { text2sql: async () => ({ validate: async () => ({ ok: true, details: {} }) }) },
       validationPollMs: 20,
       once: 1,
@@ -198,8 +205,7 @@ describe('a runner checks proposals of its family', () => {
     await runner.start();
     expect(events.outcomes()).toEqual(['completed']);
     expect(await live.results(submission)).toHaveLength(1);
-    // the check ran on its own loop; it may finish just after the run
-    await waitFor('the check', async () => (await checkRow(id)).status === 'valid');
+    expect(await checkRow(id)).toMatchObject({ status: 'valid', runnerId: runner.runnerId });
   });
 });
 
@@ -239,6 +245,29 @@ describe('leases and authorization of checks', () => {
     expect(await checkRow(next)).toMatchObject({ status: 'valid', runnerId: a.runnerId, message: null });
     // answered: a repeat is refused
     expect(await refusal(a.client.validationResult(next, { attempt: 1, ok: false, details: {} }))).toBe(409);
+  });
+
+  it('hands nothing to a runner that hung up: its check stays pending and no attempt is spent', async () => {
+    const id = await propose();
+    const a = await rawRunner(live.runnerToken);
+    // the platform is slow to get to the claim, and the runner stops meanwhile (it aborts its claim)
+    const undelay = live.server.delay(/\/validations\/claim$/, 300);
+    const stopping = new AbortController();
+    const claim = a.client.claimValidation({ runnerId: a.runnerId, families: ['text2sql'] }, stopping.signal);
+    setTimeout(() => stopping.abort(new Error('runner stopping')), 50);
+    await expect(claim).rejects.toThrow();
+    // the platform carries the claim out after the caller left: it must grant nothing
+    await live.server.idle();
+    undelay();
+    expect(await checkRow(id)).toMatchObject({
+      status: 'validating',
+      attempts: 0,
+      runnerId: null,
+      leaseExpiresAt: null,
+    });
+    // the next runner gets the check at once, as its first attempt
+    const b = await rawRunner(live.otherRunnerToken);
+    expect(await b.claim()).toMatchObject({ id, attempt: 1 });
   });
 
   it('a runner of another family cannot claim, answer or read the files of a check', async () => {

@@ -18,7 +18,9 @@ export async function handleValidations(ctx: Context, path: string[]): Promise<R
   core.requireRunner(a);
   const [first, action] = path;
   if (path.length === 1 && first === 'claim') {
-    const validation = await core.claimValidation(p, a, ValidationClaimRequest.parse(await readJson(ctx.req)));
+    const req = ValidationClaimRequest.parse(await readJson(ctx.req));
+    // a runner that hung up is handed nothing (see claimValidation)
+    const validation = await core.claimValidation(p, a, req, ctx.req.signal);
     return json({ validation });
   }
   if (path.length !== 2 || !first) return null;
