@@ -252,13 +252,17 @@ describe('leases and authorization of checks', () => {
     const a = await rawRunner(live.runnerToken);
     // the platform is slow to get to the claim, and the runner stops meanwhile (it aborts its claim)
     const undelay = live.server.delay(/\/validations\/claim$/, 300);
-    const stopping = new AbortController();
-    const claim = a.client.claimValidation({ runnerId: a.runnerId, families: ['text2sql'] }, stopping.signal);
-    setTimeout(() => stopping.abort(new Error('runner stopping')), 50);
-    await expect(claim).rejects.toThrow();
+    try {
+      const stopping = new AbortController();
+      const claim = a.client.claimValidation({ runnerId: a.runnerId, families: ['text2sql'] }, stopping.signal);
+      setTimeout(() => stopping.abort(new Error('runner stopping')), 50);
+      await expect(claim).rejects.toThrow();
+    } finally {
+      // only this claim is held back (it already waits); the ones below are not
+      undelay();
+    }
     // the platform carries the claim out after the caller left: it must grant nothing
     await live.server.idle();
-    undelay();
     expect(await checkRow(id)).toMatchObject({
       status: 'validating',
       attempts: 0,
